@@ -1,0 +1,1 @@
+"""Command-line entry points (`timegan-train`, ...); the files in `scripts/` call these."""

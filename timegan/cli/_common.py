@@ -1,0 +1,75 @@
+"""Conventions shared by every command-line entry point.
+
+A bad input ends the command with one line on stderr naming the value and what was expected,
+exit code 2 and no traceback. Library code raises `ValueError`/`TypeError` (or `OSError` for
+files); `run` turns them into that line.
+"""
+
+import argparse
+import logging
+import sys
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """An `argparse.ArgumentParser` whose usage errors are a single line on stderr."""
+
+    def error(self, message):
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def positive_int(text):
+    """argparse type: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}")
+    return value
+
+
+def positive_float(text):
+    """argparse type: a float > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, received {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, received {text!r}")
+    return value
+
+
+def configure_logging(verbose=False):
+    """Log INFO lines (WARNING and up unless `verbose` for TensorFlow's own) to stderr."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("tensorflow", "absl", "h5py", "matplotlib", "PIL", "yfinance", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def run(main, prog):
+    """Calls `main()` and maps bad input to one stderr line and exit code 2.
+
+    Args:
+        main: callable with no arguments returning an exit code or None.
+        prog: name printed before the error message.
+
+    Returns:
+        The process exit code.
+    """
+    try:
+        code = main()
+    except (ValueError, TypeError, OSError) as error:
+        message = " ".join(str(error).split()) or type(error).__name__
+        print(f"{prog}: error: {message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return 0 if code is None else code

@@ -1,0 +1,1 @@
+"""Real data shipped with the package (see README.md in this folder for provenance and licenses)."""
