@@ -1,0 +1,5 @@
+import sys
+
+from timegan.cli.evaluate_images import main
+
+sys.exit(main())

@@ -1,0 +1,5 @@
+import sys
+
+from timegan.cli.train_images import main
+
+sys.exit(main())

@@ -1,0 +1,130 @@
+"""Train an image GAN (MLP or DCGAN, any loss/optimizer, optional remedies) on MNIST or Fashion-MNIST.
+
+    python scripts/train_images.py --dataset mnist --model dcgan --loss wgan-gp --epochs 5 \
+        --data-dir /data/mnist --output-dir runs/mnist-dcgan-wgangp --seed 0
+
+Writes config.json, generator.keras, samples/epoch_XXX.png, progress.gif, losses.csv,
+loss_curve.png and summary.json to --output-dir (only once training has finished).
+"""
+
+import argparse
+import logging
+import sys
+
+from timegan.cli._common import ArgumentParser, configure_logging, positive_float, positive_int, run
+
+PROG = "train_images"
+logger = logging.getLogger(PROG)
+
+DATASETS = ("mnist", "fashion-mnist")
+MODELS = ("mlp", "dcgan")
+LOSSES = ("minimax", "non-saturating", "wgan", "wgan-gp")
+OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adadelta", "adam")
+
+
+def _units(text):
+    try:
+        units = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated positive integers, received {text!r}") from None
+    if not units or min(units) < 1:
+        raise argparse.ArgumentTypeError(f"expected comma-separated positive integers, received {text!r}")
+    return units
+
+
+def build_parser():
+    """The argument parser (exposed for tests and docs)."""
+    parser = ArgumentParser(prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dataset", required=True, choices=DATASETS)
+    parser.add_argument("--model", default="mlp", choices=MODELS, help="architecture (default: mlp)")
+    parser.add_argument("--loss", default="non-saturating", choices=LOSSES, help="default: non-saturating")
+    parser.add_argument("--optimizer", choices=OPTIMIZERS, help="default: adam, rmsprop for wgan")
+    parser.add_argument("--lr", type=positive_float, help="learning rate of both networks")
+    parser.add_argument("--generator-lr", type=positive_float)
+    parser.add_argument("--discriminator-lr", type=positive_float)
+    parser.add_argument("--momentum", type=float, help="momentum of --optimizer momentum (default 0.9)")
+    parser.add_argument("--k", "--discriminator-steps", dest="discriminator_steps", type=positive_int,
+                        help="discriminator/critic steps per generator step (default 1, 5 for wgan losses)")
+    parser.add_argument("--clip-value", type=positive_float, help="wgan weight clipping bound (default 0.01)")
+    parser.add_argument("--gp-weight", type=positive_float, help="wgan-gp penalty weight (default 10)")
+    parser.add_argument("--latent-dim", type=positive_int, default=100)
+    parser.add_argument("--hidden-units", type=_units, default=(256, 512), help="mlp widths, e.g. 256,512")
+    parser.add_argument("--filters", type=positive_int, default=32, help="dcgan base filters (default 32)")
+    parser.add_argument("--dropout", type=float, default=0.3, help="discriminator dropout (default 0.3)")
+    parser.add_argument("--minibatch-discrimination", action="store_true")
+    parser.add_argument("--noise-layer", action="store_true", help="concatenate noise into a generator hidden layer")
+    parser.add_argument("--conditional", action="store_true", help="condition both networks on the class label")
+    parser.add_argument("--epochs", type=positive_int, default=10)
+    parser.add_argument("--batch-size", type=positive_int, default=64)
+    parser.add_argument("--train-size", type=positive_int, help="use a random subset of this many images")
+    parser.add_argument("--data-dir", help="directory with the four IDX .gz files (default: keras.datasets)")
+    parser.add_argument("--output-dir", required=True)
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing --output-dir")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return parser
+
+
+def configs_from_args(args):
+    """Builds `(ImageGANConfig, ImageTrainingConfig)` from parsed arguments (validates both)."""
+    from timegan.images.config import ImageGANConfig, ImageTrainingConfig
+
+    if args.lr is not None and (args.generator_lr is not None or args.discriminator_lr is not None):
+        raise ValueError("Pass either --lr or --generator-lr/--discriminator-lr, not both.")
+    gan_config = ImageGANConfig(
+        architecture=args.model,
+        loss=args.loss,
+        optimizer=args.optimizer,
+        generator_lr=args.generator_lr if args.lr is None else args.lr,
+        discriminator_lr=args.discriminator_lr if args.lr is None else args.lr,
+        momentum=args.momentum,
+        discriminator_steps=args.discriminator_steps,
+        clip_value=args.clip_value,
+        gp_weight=args.gp_weight,
+        latent_dim=args.latent_dim,
+        hidden_units=args.hidden_units,
+        filters=args.filters,
+        dropout=args.dropout,
+        minibatch_discrimination=args.minibatch_discrimination,
+        noise_layer=args.noise_layer,
+        conditional=args.conditional,
+        seed=args.seed,
+    )
+    train_config = ImageTrainingConfig(
+        dataset=args.dataset, epochs=args.epochs, batch_size=args.batch_size, train_size=args.train_size, seed=args.seed
+    )
+    return gan_config, train_config
+
+
+def main(argv=None):
+    """Entry point of `timegan-train-images`; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    configure_logging()
+
+    def _main():
+        from pathlib import Path
+
+        gan_config, train_config = configs_from_args(args)  # refuses bad combinations before any work
+        output = Path(args.output_dir)
+        if output.exists() and (not output.is_dir() or any(output.iterdir())) and not args.overwrite:
+            raise OSError(f"Output directory {str(output)!r} already exists and is not empty; pass --overwrite to replace it.")
+        import keras
+
+        from timegan.images.data import load_images
+        from timegan.images.run import train_run
+
+        images, labels = load_images(args.dataset, "train", args.data_dir)
+        keras.utils.set_random_seed(args.seed)
+        source = str(Path(args.data_dir).resolve()) if args.data_dir else "keras.datasets"
+        _, summary = train_run(
+            gan_config, train_config, images, labels, output, overwrite=args.overwrite,
+            progress=not args.no_progress, data_source=source,
+        )
+        losses = ", ".join(f"{name} {value:.4f}" for name, value in summary["final_losses"].items())
+        print(f"{output}: {summary['epochs']} epochs in {summary['train_seconds']:.0f} s; final {losses}")
+
+    return run(_main, PROG)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

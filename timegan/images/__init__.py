@@ -1,0 +1,8 @@
+"""Image GAN modes: MLP GAN and DCGAN on MNIST / Fashion-MNIST with loss, optimizer,
+mode-collapse and conditioning variants, and the classifier-based metrics that measure them.
+
+Modules: `config` (ImageGANConfig, ImageTrainingConfig), `data` (IDX reader), `networks`,
+`layers` (MinibatchDiscrimination, HiddenNoise), `losses`, `optimizers`, `gan` (ImageGAN),
+`callbacks`, `classifier`, `metrics`, `run` (run directories). Importing this package does not
+import TensorFlow; import the modules you need.
+"""

@@ -1,0 +1,185 @@
+"""Training callbacks: fixed-noise sample grids and a GIF, loss history and curves, a progress bar."""
+
+import csv
+import io
+import logging
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+from PIL import Image
+
+from timegan._atomic import atomic_path, save_figure, write_text
+
+logger = logging.getLogger(__name__)
+
+
+def image_grid(images, rows, cols, padding=2, scale=2):
+    """Tiles images in [-1, 1] into one uint8 grayscale picture.
+
+    Args:
+        images: `(rows * cols, h, w, 1)` or `(rows * cols, h, w)`.
+        rows: grid rows.
+        cols: grid columns.
+        padding: pixels between tiles. Default 2.
+        scale: integer upscaling of the whole grid (nearest neighbour). Default 2.
+
+    Returns:
+        `np.ndarray` uint8 of shape `(scale * (rows * (h + padding) + padding), scale * (...))`.
+    """
+    images = np.asarray(images)
+    if images.ndim == 4:
+        images = images[..., 0]
+    if images.ndim != 3 or len(images) != rows * cols:
+        raise ValueError(f"Expected {rows * cols} images of shape (h, w[, 1]). Received: shape={images.shape}")
+    pixels = np.clip((images + 1.0) * 127.5, 0, 255).astype(np.uint8)
+    h, w = pixels.shape[1:]
+    grid = np.full((rows * (h + padding) + padding, cols * (w + padding) + padding), 255, np.uint8)
+    for index, tile in enumerate(pixels):
+        r, c = divmod(index, cols)
+        top, left = padding + r * (h + padding), padding + c * (w + padding)
+        grid[top : top + h, left : left + w] = tile
+    return np.kron(grid, np.ones((scale, scale), np.uint8)) if scale > 1 else grid
+
+
+def save_png(array, path):
+    """Writes a uint8 grayscale array as a PNG atomically."""
+    with atomic_path(path) as tmp:
+        Image.fromarray(array).save(tmp, format="PNG")
+
+
+def save_gif(png_paths, path, frame_ms=400):
+    """Assembles PNG frames into an animated GIF (looping, last frame held longer) atomically."""
+    frames = [Image.open(p).convert("L") for p in png_paths]
+    if not frames:
+        raise ValueError(f"No frames to assemble into {str(path)!r}.")
+    durations = [frame_ms] * (len(frames) - 1) + [frame_ms * 5]
+    with atomic_path(path) as tmp:
+        frames[0].save(tmp, format="GIF", save_all=True, append_images=frames[1:], duration=durations, loop=0)
+
+
+class SampleGrid(keras.callbacks.Callback):
+    """Saves `samples/epoch_XXX.png` from fixed noise after every epoch and `progress.gif` at the end.
+
+    Args:
+        run_dir: directory of the run.
+        noise: `(rows * cols, latent_dim)` fixed noise.
+        rows: grid rows (for a conditional model: one row per class).
+        cols: grid columns.
+        labels: `(rows * cols,)` labels for a conditional model, else None.
+    """
+
+    def __init__(self, run_dir, noise, rows, cols, labels=None):
+        super().__init__()
+        self.run_dir = Path(run_dir)
+        self.noise = np.asarray(noise, np.float32)
+        self.rows, self.cols = rows, cols
+        self.labels = labels
+        self.paths = []
+
+    def _save(self, name):
+        images = self.model.generate(noise=self.noise, labels=self.labels)
+        path = self.run_dir / "samples" / f"{name}.png"
+        save_png(image_grid(images, self.rows, self.cols), path)
+        self.paths.append(path)
+
+    def on_train_begin(self, logs=None):
+        self._save("epoch_000")
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._save(f"epoch_{epoch + 1:03d}")
+
+    def on_train_end(self, logs=None):
+        save_gif(self.paths, self.run_dir / "progress.gif")
+
+
+class LossHistory(keras.callbacks.Callback):
+    """Writes `losses.csv` (epoch means, elapsed seconds) after each epoch and `loss_curve.png` at the end.
+
+    Keras reports running means within an epoch at each batch end; the per-batch losses of the
+    curve are recovered from them as `n * mean_n - (n - 1) * mean_(n-1)`.
+
+    Args:
+        run_dir: directory of the run.
+    """
+
+    def __init__(self, run_dir):
+        super().__init__()
+        self.run_dir = Path(run_dir)
+        self.epochs = []
+        self.batches = {}
+        self._previous = {}
+        self._start = None
+
+    def on_train_begin(self, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._previous = {}
+
+    def on_train_batch_end(self, batch, logs=None):
+        for name, mean in (logs or {}).items():
+            mean = float(mean)
+            value = (batch + 1) * mean - batch * self._previous.get(name, 0.0)
+            self._previous[name] = mean
+            self.batches.setdefault(name, []).append(value)
+
+    def on_epoch_end(self, epoch, logs=None):
+        row = {"epoch": epoch + 1, "seconds": round(time.perf_counter() - self._start, 2)}
+        row.update({name: float(value) for name, value in (logs or {}).items()})
+        self.epochs.append(row)
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(row), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(self.epochs)
+        write_text(self.run_dir / "losses.csv", buffer.getvalue())
+
+    def on_train_end(self, logs=None):
+        save_figure(loss_figure(self.batches, self.epochs), self.run_dir / "loss_curve.png", dpi=100)
+
+
+def loss_figure(batches, epochs, ax=None):
+    """Plots per-batch losses (thin) and epoch means (markers); returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        figure, ax = plt.subplots(figsize=(7, 4))
+    else:
+        figure = ax.figure
+    steps_per_epoch = max(1, len(next(iter(batches.values()), [])) // max(1, len(epochs)))
+    for name, values in batches.items():
+        steps = np.arange(1, len(values) + 1) / steps_per_epoch
+        (line,) = ax.plot(steps, values, linewidth=0.5, alpha=0.5)
+        means = [row[name] for row in epochs if name in row]
+        ax.plot(np.arange(1, len(means) + 1), means, "o-", color=line.get_color(), label=name)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    figure.tight_layout()
+    return figure
+
+
+class TqdmProgress(keras.callbacks.Callback):
+    """A tqdm progress bar per epoch on stderr, showing the running losses."""
+
+    def __init__(self, steps_per_epoch, epochs):
+        super().__init__()
+        self.steps_per_epoch = steps_per_epoch
+        self.epochs = epochs
+        self._bar = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        from tqdm import tqdm
+
+        self._bar = tqdm(total=self.steps_per_epoch, desc=f"epoch {epoch + 1}/{self.epochs}", unit="step", leave=True)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._bar.update(1)
+        if batch % 20 == 0:
+            self._bar.set_postfix({name: f"{float(value):.3f}" for name, value in (logs or {}).items()})
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._bar.set_postfix({name: f"{float(value):.3f}" for name, value in (logs or {}).items()})
+        self._bar.close()

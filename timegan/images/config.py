@@ -1,0 +1,293 @@
+"""Frozen configuration of an image GAN: architecture, loss, optimizer and their hyperparameters.
+
+Fields left as None take the default of the chosen loss or optimizer in `__post_init__`
+(for example `loss="wgan"` gives RMSprop, learning rate 5e-5, 5 critic steps and clip value 0.01,
+as in the WGAN paper), so `to_dict()` always shows the values that were used.
+"""
+
+import dataclasses
+from dataclasses import dataclass
+
+ARCHITECTURES = ("mlp", "dcgan")
+LOSSES = ("minimax", "non-saturating", "wgan", "wgan-gp")
+OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adadelta", "adam")
+
+# Learning rates of the optimizers when none is given: the usual values for GANs of this size
+# (Adadelta's 1.0 is its paper's; RMSprop's 5e-5 is the WGAN paper's).
+DEFAULT_LEARNING_RATES = {
+    "sgd": 0.02,
+    "momentum": 0.01,
+    "adagrad": 0.01,
+    "rmsprop": 5e-5,
+    "adadelta": 1.0,
+    "adam": 2e-4,
+}
+# Per loss: optimizer, discriminator (critic) steps per generator step, Adam betas.
+_LOSS_DEFAULTS = {
+    "minimax": dict(optimizer="adam", discriminator_steps=1, beta_1=0.5, beta_2=0.999),
+    "non-saturating": dict(optimizer="adam", discriminator_steps=1, beta_1=0.5, beta_2=0.999),
+    "wgan": dict(optimizer="rmsprop", discriminator_steps=5, beta_1=0.5, beta_2=0.999),
+    "wgan-gp": dict(optimizer="adam", discriminator_steps=5, beta_1=0.0, beta_2=0.9),
+}
+
+
+def _choice(name, value, choices):
+    if value not in choices:
+        raise ValueError(f"Unknown {name} {value!r}. Expected one of {list(choices)}. Received: {name}={value!r}")
+
+
+def _positive_int(name, value, minimum=1):
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"Expected `{name}` to be an integer >= {minimum}. Received: {name}={value!r}")
+
+
+def _positive_float(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError(f"Expected `{name}` to be a number > 0. Received: {name}={value!r}")
+
+
+def _fraction(name, value, upper_inclusive=False):
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    ok = ok and 0 <= value and (value <= 1 if upper_inclusive else value < 1)
+    if not ok:
+        bound = "]" if upper_inclusive else ")"
+        raise ValueError(f"Expected `{name}` to be a number in [0, 1{bound}. Received: {name}={value!r}")
+
+
+@dataclass(frozen=True)
+class ImageGANConfig:
+    """Everything that defines an image GAN and its training step.
+
+    Attributes:
+        architecture: `"mlp"` (fully connected, as in Goodfellow et al. 2014) or `"dcgan"`
+            (transposed convolutions with batch norm in the generator, strided convolutions in the
+            discriminator). Default `"mlp"`.
+        loss: `"minimax"`, `"non-saturating"`, `"wgan"` or `"wgan-gp"`. Default `"non-saturating"`.
+        optimizer: one of `OPTIMIZERS`. Default None: Adam, or RMSprop for `"wgan"`.
+        generator_lr: generator learning rate. Default None: `DEFAULT_LEARNING_RATES[optimizer]`.
+        discriminator_lr: discriminator learning rate. Default None: same as the generator's default.
+        momentum: momentum of the `"momentum"` optimizer. Default None: 0.9 for `"momentum"`;
+            refused for the other optimizers.
+        beta_1: Adam's first-moment decay. Default None: 0.5, or 0.0 for `"wgan-gp"` (only Adam).
+        beta_2: Adam's second-moment decay. Default None: 0.999, or 0.9 for `"wgan-gp"` (only Adam).
+        discriminator_steps: discriminator (critic) updates per generator update, `k` in
+            Goodfellow et al. Default None: 1, or 5 for the Wasserstein losses.
+        clip_value: WGAN weight clipping bound `c`. Default None: 0.01 for `"wgan"`; refused for
+            the other losses.
+        gp_weight: gradient penalty weight lambda. Default None: 10 for `"wgan-gp"`; refused otherwise.
+        gp_epsilon: added under the square root of the gradient norm so its gradient stays finite
+            at zero. Default 1e-12.
+        latent_dim: size of the noise vector z. Default 100.
+        image_size: side of the square images. Default 28. `"dcgan"` needs a multiple of 4.
+        channels: image channels. Default 1.
+        hidden_units: MLP layer widths, generator order (the discriminator uses them reversed).
+            Default (256, 512).
+        filters: DCGAN base number of filters. Default 64.
+        dropout: dropout rate in the MLP discriminator. Default 0.3.
+        leaky_slope: negative slope of the discriminator's LeakyReLUs. Default 0.2.
+        noise_layer: concatenate fresh Gaussian noise to the generator's first hidden layer.
+            Default False.
+        noise_units: width of that noise. Default 32.
+        minibatch_discrimination: add a `MinibatchDiscrimination` layer before the
+            discriminator's output. Default False.
+        minibatch_kernels: number of kernels B of that layer. Default 50.
+        minibatch_kernel_dim: dimension C of each kernel. Default 5.
+        conditional: feed the class label to generator and discriminator. Default False.
+        num_classes: number of classes for `conditional`. Default 10.
+        label_embedding_dim: width of the label embedding. Default 50.
+        seed: seed of weight initialization and training noise. Default 0.
+    """
+
+    architecture: str = "mlp"
+    loss: str = "non-saturating"
+    optimizer: str | None = None
+    generator_lr: float | None = None
+    discriminator_lr: float | None = None
+    momentum: float | None = None
+    beta_1: float | None = None
+    beta_2: float | None = None
+    discriminator_steps: int | None = None
+    clip_value: float | None = None
+    gp_weight: float | None = None
+    gp_epsilon: float = 1e-12
+    latent_dim: int = 100
+    image_size: int = 28
+    channels: int = 1
+    hidden_units: tuple = (256, 512)
+    filters: int = 64
+    dropout: float = 0.3
+    leaky_slope: float = 0.2
+    noise_layer: bool = False
+    noise_units: int = 32
+    minibatch_discrimination: bool = False
+    minibatch_kernels: int = 50
+    minibatch_kernel_dim: int = 5
+    conditional: bool = False
+    num_classes: int = 10
+    label_embedding_dim: int = 50
+    seed: int = 0
+
+    def __post_init__(self):
+        _choice("architecture", self.architecture, ARCHITECTURES)
+        _choice("loss", self.loss, LOSSES)
+        defaults = _LOSS_DEFAULTS[self.loss]
+        set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731 (frozen)
+        if self.optimizer is None:
+            set_("optimizer", defaults["optimizer"])
+        _choice("optimizer", self.optimizer, OPTIMIZERS)
+        for name in ("generator_lr", "discriminator_lr"):
+            if getattr(self, name) is None:
+                set_(name, DEFAULT_LEARNING_RATES[self.optimizer])
+            _positive_float(name, getattr(self, name))
+        # Optimizer-specific fields stay None for the other optimizers (so from_dict(to_dict()) holds).
+        if self.optimizer == "momentum":
+            if self.momentum is None:
+                set_("momentum", 0.9)
+            _fraction("momentum", self.momentum)
+        elif self.momentum is not None:
+            raise ValueError(
+                f"`momentum` only applies to optimizer='momentum'. Received: momentum={self.momentum!r} "
+                f"with optimizer={self.optimizer!r}"
+            )
+        for name in ("beta_1", "beta_2"):
+            if self.optimizer == "adam":
+                if getattr(self, name) is None:
+                    set_(name, defaults[name])
+                _fraction(name, getattr(self, name))
+            elif getattr(self, name) is not None:
+                raise ValueError(
+                    f"`{name}` only applies to optimizer='adam'. Received: {name}={getattr(self, name)!r} "
+                    f"with optimizer={self.optimizer!r}"
+                )
+        if self.discriminator_steps is None:
+            set_("discriminator_steps", defaults["discriminator_steps"])
+        _positive_int("discriminator_steps", self.discriminator_steps)
+        if self.clip_value is None and self.loss == "wgan":
+            set_("clip_value", 0.01)
+        if self.clip_value is not None:
+            if self.loss != "wgan":
+                raise ValueError(
+                    f"`clip_value` only applies to loss='wgan'. Received: clip_value={self.clip_value!r} "
+                    f"with loss={self.loss!r}"
+                )
+            _positive_float("clip_value", self.clip_value)
+        if self.gp_weight is None and self.loss == "wgan-gp":
+            set_("gp_weight", 10.0)
+        if self.gp_weight is not None:
+            if self.loss != "wgan-gp":
+                raise ValueError(
+                    f"`gp_weight` only applies to loss='wgan-gp'. Received: gp_weight={self.gp_weight!r} "
+                    f"with loss={self.loss!r}"
+                )
+            _positive_float("gp_weight", self.gp_weight)
+        _positive_float("gp_epsilon", self.gp_epsilon)
+        for name in ("latent_dim", "channels", "filters", "noise_units", "minibatch_kernels",
+                     "minibatch_kernel_dim", "label_embedding_dim"):
+            _positive_int(name, getattr(self, name))
+        _positive_int("image_size", self.image_size, minimum=4)
+        _positive_int("num_classes", self.num_classes, minimum=2)
+        if self.architecture == "dcgan" and self.image_size % 4:
+            raise ValueError(
+                "Expected `image_size` to be a multiple of 4 for architecture='dcgan' (two stride-2 "
+                f"upsamplings). Received: image_size={self.image_size!r}"
+            )
+        units = tuple(self.hidden_units) if isinstance(self.hidden_units, (list, tuple)) else None
+        if not units or any(isinstance(u, bool) or not isinstance(u, int) or u < 1 for u in units):
+            raise ValueError(
+                f"Expected `hidden_units` to be a non-empty sequence of integers >= 1. "
+                f"Received: hidden_units={self.hidden_units!r}"
+            )
+        set_("hidden_units", units)
+        _fraction("dropout", self.dropout)
+        _fraction("leaky_slope", self.leaky_slope, upper_inclusive=True)
+        for name in ("noise_layer", "minibatch_discrimination", "conditional"):
+            if not isinstance(getattr(self, name), bool):
+                raise TypeError(f"Expected `{name}` to be a bool. Received: {name}={getattr(self, name)!r}")
+        if self.minibatch_discrimination and self.loss == "wgan-gp":
+            # The penalty constrains the gradient of each sample's score with respect to that sample;
+            # minibatch features make a sample's score depend on the whole batch (the reason the
+            # WGAN-GP paper drops batch norm from the critic).
+            raise ValueError(
+                "minibatch_discrimination=True is incompatible with loss='wgan-gp': the gradient "
+                "penalty is per sample and minibatch features mix samples. Use another loss or drop "
+                "minibatch discrimination."
+            )
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise ValueError(f"Expected `seed` to be an integer >= 0. Received: seed={self.seed!r}")
+
+    @property
+    def image_shape(self):
+        """`(image_size, image_size, channels)`."""
+        return (self.image_size, self.image_size, self.channels)
+
+    def to_dict(self):
+        """Returns the resolved fields as a JSON-ready dict."""
+        values = dataclasses.asdict(self)
+        values["hidden_units"] = list(self.hidden_units)
+        return values
+
+    @classmethod
+    def from_dict(cls, values):
+        """Builds a config from `to_dict()` output.
+
+        Raises:
+            ValueError: for keys that are not fields of this config.
+        """
+        if not isinstance(values, dict):
+            raise TypeError(f"Expected a dict. Received: {type(values).__name__}")
+        known = {field.name for field in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"Unknown ImageGANConfig key(s) {unknown}. Expected keys among {sorted(known)}.")
+        values = dict(values)
+        if isinstance(values.get("hidden_units"), list):
+            values["hidden_units"] = tuple(values["hidden_units"])
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class ImageTrainingConfig:
+    """How a run is trained: data, epochs, batch size.
+
+    Attributes:
+        dataset: `"mnist"` or `"fashion-mnist"`.
+        epochs: passes over the training images. Default 10.
+        batch_size: images per discriminator update. Default 64.
+        train_size: number of training images (a seeded random subset). Default None: all 60000.
+        sample_grid: samples per side of the per-epoch grid (non-conditional runs). Default 8.
+        seed: seed of the subset and shuffling. Default 0.
+    """
+
+    dataset: str = "mnist"
+    epochs: int = 10
+    batch_size: int = 64
+    train_size: int | None = None
+    sample_grid: int = 8
+    seed: int = 0
+
+    def __post_init__(self):
+        from timegan.images.data import check_dataset_name
+
+        check_dataset_name(self.dataset)
+        _positive_int("epochs", self.epochs)
+        _positive_int("batch_size", self.batch_size)
+        _positive_int("sample_grid", self.sample_grid)
+        if self.train_size is not None:
+            _positive_int("train_size", self.train_size)
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise ValueError(f"Expected `seed` to be an integer >= 0. Received: seed={self.seed!r}")
+
+    def to_dict(self):
+        """Returns the fields as a JSON-ready dict."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values):
+        """Builds a config from `to_dict()` output; rejects unknown keys."""
+        if not isinstance(values, dict):
+            raise TypeError(f"Expected a dict. Received: {type(values).__name__}")
+        known = {field.name for field in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"Unknown ImageTrainingConfig key(s) {unknown}. Expected keys among {sorted(known)}.")
+        return cls(**values)

@@ -1,0 +1,79 @@
+"""GAN losses as pure functions of discriminator logits, each checkable on a few numbers.
+
+With `D(x) = sigmoid(logit)`: `-log D(x) = softplus(-logit)` and `-log(1 - D(x)) = softplus(logit)`,
+which is how the log-likelihood losses are computed without overflow.
+"""
+
+from keras import ops
+
+from timegan.images.config import LOSSES
+
+
+def _check(loss):
+    if loss not in LOSSES:
+        raise ValueError(f"Unknown loss {loss!r}. Expected one of {list(LOSSES)}. Received: loss={loss!r}")
+
+
+def discriminator_loss(loss, real_logits, fake_logits):
+    """The discriminator's (critic's) loss, to be minimized.
+
+    Args:
+        loss: `"minimax"` or `"non-saturating"`: `-mean log D(x) - mean log(1 - D(G(z)))`
+            (both use the same discriminator loss); `"wgan"`, `"wgan-gp"`:
+            `mean f(G(z)) - mean f(x)` (without the penalty term).
+        real_logits: `(n, 1)` logits of real images.
+        fake_logits: `(m, 1)` logits of generated images.
+
+    Returns:
+        A scalar tensor.
+    """
+    _check(loss)
+    if loss in ("wgan", "wgan-gp"):
+        return ops.mean(fake_logits) - ops.mean(real_logits)
+    return ops.mean(ops.softplus(-real_logits)) + ops.mean(ops.softplus(fake_logits))
+
+
+def generator_loss(loss, fake_logits):
+    """The generator's loss, to be minimized.
+
+    Args:
+        loss: `"minimax"`: `mean log(1 - D(G(z)))` (the original objective, whose gradient vanishes
+            when D rejects the fakes); `"non-saturating"`: `-mean log D(G(z))`;
+            `"wgan"`, `"wgan-gp"`: `-mean f(G(z))`.
+        fake_logits: `(m, 1)` logits of generated images.
+
+    Returns:
+        A scalar tensor.
+    """
+    _check(loss)
+    if loss == "minimax":
+        return -ops.mean(ops.softplus(fake_logits))
+    if loss == "non-saturating":
+        return ops.mean(ops.softplus(-fake_logits))
+    return -ops.mean(fake_logits)
+
+
+def interpolate(real, fake, weights):
+    """Points on the lines between real and fake samples: `w * real + (1 - w) * fake`.
+
+    Args:
+        real: `(n, ...)` real images.
+        fake: `(n, ...)` generated images.
+        weights: `(n, 1, ..., 1)` per-sample weights in [0, 1].
+    """
+    return weights * real + (1.0 - weights) * fake
+
+
+def gradient_penalty(gradients, epsilon=1e-12):
+    """WGAN-GP penalty `mean((||g||_2 - 1)^2)` with `||g|| = sqrt(sum g^2 + epsilon)` per sample.
+
+    Args:
+        gradients: `(n, ...)` gradients of the critic at the interpolated samples.
+        epsilon: keeps the square root differentiable at zero. Default 1e-12.
+
+    Returns:
+        A scalar tensor (to be multiplied by the penalty weight).
+    """
+    axes = tuple(range(1, len(gradients.shape)))
+    norms = ops.sqrt(ops.sum(ops.square(gradients), axis=axes) + epsilon)
+    return ops.mean(ops.square(norms - 1.0))

@@ -1,0 +1,114 @@
+"""The one factory for image-GAN generators and discriminators (MLP and DCGAN, optionally conditional).
+
+Generators map `z` (and for conditional models an integer label) to images in [-1, 1] (tanh).
+Discriminators map images (and labels) to one logit per image, with no final activation: every
+loss in `losses.py` takes logits, and a Wasserstein critic must be unbounded.
+"""
+
+import logging
+import math
+
+import keras
+
+from timegan.images.layers import HiddenNoise, MinibatchDiscrimination
+
+logger = logging.getLogger(__name__)
+
+
+def _inputs(config, shape, name):
+    inputs = [keras.Input(shape, name=name)]
+    if config.conditional:
+        inputs.append(keras.Input((), dtype="int32", name="label"))
+    return inputs
+
+
+def _label_embedding(config, label, units, name):
+    embedded = keras.layers.Embedding(config.num_classes, units, name=name)(label)
+    return keras.layers.Flatten(name=f"{name}_flat")(embedded) if len(embedded.shape) > 2 else embedded
+
+
+def _single_or_list(inputs):
+    return inputs[0] if len(inputs) == 1 else inputs
+
+
+def build_generator(config):
+    """Builds the generator described by `config` (an `ImageGANConfig`).
+
+    Returns:
+        A `keras.Model` named `"generator"`: `z (n, latent_dim)` or `[z, label (n,)]` ->
+        `(n, image_size, image_size, channels)` in [-1, 1].
+    """
+    init = keras.initializers.GlorotUniform(seed=config.seed)
+    inputs = _inputs(config, (config.latent_dim,), "z")
+    x = inputs[0]
+    if config.conditional:
+        x = keras.layers.Concatenate(name="z_label")(
+            [x, _label_embedding(config, inputs[1], config.label_embedding_dim, "label_embedding")]
+        )
+    if config.architecture == "mlp":
+        for index, units in enumerate(config.hidden_units):
+            x = keras.layers.Dense(units, kernel_initializer=init, name=f"dense{index}")(x)
+            x = keras.layers.ReLU(name=f"relu{index}")(x)
+            if index == 0 and config.noise_layer:
+                x = HiddenNoise(config.noise_units, seed=config.seed, name="hidden_noise")(x)
+        x = keras.layers.Dense(math.prod(config.image_shape), activation="tanh", kernel_initializer=init, name="output")(x)
+        outputs = keras.layers.Reshape(config.image_shape, name="image")(x)
+    else:
+        side = config.image_size // 4
+        x = keras.layers.Dense(side * side * 2 * config.filters, use_bias=False, kernel_initializer=init, name="project")(x)
+        x = keras.layers.BatchNormalization(name="project_bn")(x)
+        x = keras.layers.ReLU(name="project_relu")(x)
+        x = keras.layers.Reshape((side, side, 2 * config.filters), name="reshape")(x)
+        if config.noise_layer:
+            x = HiddenNoise(config.noise_units, seed=config.seed, name="hidden_noise")(x)
+        x = keras.layers.Conv2DTranspose(
+            config.filters, 4, strides=2, padding="same", use_bias=False, kernel_initializer=init, name="deconv0"
+        )(x)
+        x = keras.layers.BatchNormalization(name="deconv0_bn")(x)
+        x = keras.layers.ReLU(name="deconv0_relu")(x)
+        outputs = keras.layers.Conv2DTranspose(
+            config.channels, 4, strides=2, padding="same", activation="tanh", kernel_initializer=init, name="image"
+        )(x)
+    return keras.Model(_single_or_list(inputs), outputs, name="generator")
+
+
+def build_discriminator(config):
+    """Builds the discriminator (critic) described by `config` (an `ImageGANConfig`).
+
+    Returns:
+        A `keras.Model` named `"discriminator"`: images `(n, image_size, image_size, channels)`
+        (or `[images, label (n,)]`) -> logits `(n, 1)`.
+    """
+    init = keras.initializers.GlorotUniform(seed=config.seed + 1)
+    inputs = _inputs(config, config.image_shape, "image")
+    x = inputs[0]
+    if config.architecture == "mlp":
+        x = keras.layers.Flatten(name="flatten")(x)
+        if config.conditional:
+            x = keras.layers.Concatenate(name="image_label")(
+                [x, _label_embedding(config, inputs[1], config.label_embedding_dim, "label_embedding")]
+            )
+        for index, units in enumerate(reversed(config.hidden_units)):
+            x = keras.layers.Dense(units, kernel_initializer=init, name=f"dense{index}")(x)
+            x = keras.layers.LeakyReLU(config.leaky_slope, name=f"leaky{index}")(x)
+            if config.dropout:
+                x = keras.layers.Dropout(config.dropout, seed=config.seed, name=f"dropout{index}")(x)
+    else:
+        if config.conditional:
+            # The label becomes one extra image channel, so the first convolution sees it everywhere.
+            side = config.image_size
+            plane = _label_embedding(config, inputs[1], side * side, "label_embedding")
+            plane = keras.layers.Reshape((side, side, 1), name="label_plane")(plane)
+            x = keras.layers.Concatenate(name="image_label")([x, plane])
+        for index, filters in enumerate((config.filters, 2 * config.filters)):
+            x = keras.layers.Conv2D(filters, 4, strides=2, padding="same", kernel_initializer=init, name=f"conv{index}")(x)
+            x = keras.layers.LeakyReLU(config.leaky_slope, name=f"leaky{index}")(x)
+            if config.dropout:
+                x = keras.layers.Dropout(config.dropout, seed=config.seed, name=f"dropout{index}")(x)
+        x = keras.layers.Flatten(name="flatten")(x)
+    if config.minibatch_discrimination:
+        x = MinibatchDiscrimination(
+            config.minibatch_kernels, config.minibatch_kernel_dim, seed=config.seed, name="minibatch_discrimination"
+        )(x)
+    outputs = keras.layers.Dense(1, kernel_initializer=init, name="logit")(x)
+    return keras.Model(_single_or_list(inputs), outputs, name="discriminator")
