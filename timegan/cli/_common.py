@@ -63,6 +63,9 @@ def run(main, prog):
     Returns:
         The process exit code.
     """
+    import matplotlib
+
+    matplotlib.use("Agg")  # commands write picture files; they never open windows
     try:
         code = main()
     except (ValueError, TypeError, OSError) as error:

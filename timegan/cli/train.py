@@ -1,0 +1,120 @@
+"""`timegan-train` / `python scripts/train.py`: train a TimeGAN on daily prices, write a run."""
+
+import logging
+import time
+from pathlib import Path
+
+from timegan.cli._common import ArgumentParser, configure_logging, positive_int, run
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TICKERS = ("BA", "CAT", "DIS", "GE", "IBM", "KO")
+# About 10 minutes on a 2-core CPU (see README, "Speed"). The paper's full length is 50000.
+DEFAULT_STEPS = (2000, 2000, 2000)
+FULL_LENGTH_STEPS = 50000
+
+
+def build_parser():
+    parser = ArgumentParser(
+        prog="timegan-train",
+        description="Train a TimeGAN on daily prices and write a run directory: the model, synthetic price "
+                    "paths (synthetic.csv), losses and pictures.",
+    )
+    data = parser.add_argument_group("data")
+    data.add_argument("--tickers", nargs="+", metavar="TICKER",
+                      help=f"Yahoo Finance symbols (default {' '.join(DEFAULT_TICKERS)} unless --csv is given)")
+    data.add_argument("--csv", action="append", nargs="+", default=[], metavar="PATH",
+                      help="CSV file(s) in Yahoo's layout, or folders of them; one ticker per file (repeatable)")
+    data.add_argument("--start", default="2000-01-01", help="first date, YYYY-MM-DD (default 2000-01-01)")
+    data.add_argument("--end", default=None, help="last date, YYYY-MM-DD (default: last available day)")
+    data.add_argument("--fields", nargs="+", default=["Adj Close"], metavar="FIELD",
+                      help="price fields per ticker: Open High Low Close adj_close Volume (default: Adj Close)")
+    data.add_argument("--source", choices=("auto", "yahoo", "bundled"), default="auto",
+                      help="auto: cache, Yahoo, then the bundled history; yahoo: no fallback; bundled: offline only")
+    data.add_argument("--cache-dir", default=None, help="download cache (default ~/.cache/timegan/prices)")
+
+    model = parser.add_argument_group("model (defaults: the TimeGAN paper)")
+    model.add_argument("--seq-len", type=int, default=24, help="window length (default 24)")
+    model.add_argument("--hidden-dim", type=int, default=24, help="units per recurrent layer (default 24)")
+    model.add_argument("--num-layers", type=int, default=3, help="recurrent layers (default 3)")
+    model.add_argument("--cell", choices=("gru", "lstm"), default="gru")
+    model.add_argument("--batch-size", type=int, default=128, help="windows per update (default 128)")
+    model.add_argument("--learning-rate", type=float, default=1e-3)
+    model.add_argument("--seed", type=int, default=0)
+    model.add_argument("--xla", action="store_true", help="compile the updates with XLA (faster on CPU, slower start)")
+
+    training = parser.add_argument_group("training")
+    training.add_argument("--steps", type=int, nargs="+", default=None, metavar="N",
+                          help=f"steps per phase: one number for all three or three (embedding supervised joint); "
+                               f"default {' '.join(map(str, DEFAULT_STEPS))} (~10 min); the paper's full length is "
+                               f"--steps {FULL_LENGTH_STEPS}")
+    training.add_argument("--checkpoint-every", type=positive_int, default=500, help="steps between checkpoints")
+    training.add_argument("--n-synthetic", type=positive_int, default=None,
+                          help="synthetic windows to write (default: as many as real windows)")
+    training.add_argument("--output-dir", default=None, help="run directory (default runs/<date-time>)")
+    training.add_argument("--resume", action="store_true", help="continue the run in --output-dir from its checkpoint")
+    training.add_argument("--overwrite", action="store_true", help="replace a run already in --output-dir")
+    training.add_argument("--log-dir", default=None, help="write TensorBoard scalars here")
+    training.add_argument("--evaluate", action="store_true", help="write the evaluation report after training")
+    training.add_argument("--quiet", action="store_true", help="no progress bars")
+    return parser
+
+
+def _steps(values):
+    if values is None:
+        return None
+    if len(values) not in (1, 3):
+        raise ValueError(f"Expected --steps with 1 or 3 values. Received: {values}")
+    if any(v < 1 for v in values):
+        raise ValueError(f"Expected positive --steps. Received: {values}")
+    return values[0] if len(values) == 1 else tuple(values)
+
+
+def _train(args):
+    from timegan.config import TimeGANConfig
+    from timegan.data import load_prices
+    from timegan.run import train_run
+
+    steps = _steps(args.steps)
+    if args.resume and args.overwrite:
+        raise ValueError("--resume and --overwrite cannot be combined")
+    if args.resume and args.output_dir is None:
+        raise ValueError("--resume needs the --output-dir of the run to continue")
+    output_dir = Path(args.output_dir or Path("runs") / time.strftime("%Y%m%d-%H%M%S"))
+    prices = config = None
+    if not args.resume:
+        config = TimeGANConfig(seq_len=args.seq_len, hidden_dim=args.hidden_dim, num_layers=args.num_layers,
+                               cell=args.cell, batch_size=args.batch_size, learning_rate=args.learning_rate,
+                               seed=args.seed, jit_compile=args.xla)
+        csv = [path for group in args.csv for path in group]
+        tickers = args.tickers if args.tickers is not None else (() if csv else DEFAULT_TICKERS)
+        prices = load_prices(tickers, start=args.start, end=args.end, fields=args.fields, source=args.source,
+                             cache_dir=args.cache_dir, csv=csv)
+        dropped = prices.attrs.get("rows_dropped", 0)
+        print(f"Data: {prices.shape[1]} series x {len(prices)} days "
+              f"({prices.index[0].date()} .. {prices.index[-1].date()}), {dropped} incomplete rows dropped; "
+              f"sources: {prices.attrs.get('sources')}")
+        steps = steps or DEFAULT_STEPS
+    started = time.monotonic()
+    result = train_run(output_dir, prices=prices, config=config, steps=steps, n_synthetic=args.n_synthetic,
+                       checkpoint_every=args.checkpoint_every, log_dir=args.log_dir, resume=args.resume,
+                       overwrite=args.overwrite, progress=not args.quiet)
+    minutes = (time.monotonic() - started) / 60
+    print(f"Trained {result.model.steps_done} steps in {minutes:.1f} min. Outputs in {output_dir}/:")
+    print("  model/ (TimeGAN.load), synthetic.csv (price units), losses.csv, loss_curve.png, "
+          + ", ".join(p.name for p in sorted(output_dir.glob("paths_*.png"))))
+    if args.evaluate:
+        from evaluation.report import evaluate_run
+
+        evaluate_run(output_dir)
+        print(f"  report.html, metrics.json in {output_dir}/")
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    configure_logging()
+    return run(lambda: _train(args), "timegan-train")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

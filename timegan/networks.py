@@ -1,0 +1,74 @@
+"""The one factory for TimeGAN's five networks: stacked recurrent layers and a per-step head."""
+
+import keras
+
+NETWORK_NAMES = ("embedder", "recovery", "generator", "supervisor", "discriminator")
+
+
+def recurrent_network(name, input_dim, output_dim, units, num_layers, cell="gru",
+                      output_activation="sigmoid", seed=0):
+    """A stack of recurrent layers (all returning sequences) followed by a per-step Dense head.
+
+    The recurrent layers keep Keras' defaults (tanh, sigmoid gates, no recurrent dropout, no
+    unrolling, `reset_after=True` for GRU) so that they run on the cuDNN kernel on a GPU.
+
+    Args:
+        name: model name; layers are named `{name}_{cell}_{i}` and `{name}_head`.
+        input_dim: features per time step of the input.
+        output_dim: features per time step of the output.
+        units: units per recurrent layer.
+        num_layers: number of recurrent layers (>= 1).
+        cell: "gru" or "lstm".
+        output_activation: activation of the head (None for logits).
+        seed: seeds every initializer of the network.
+
+    Returns:
+        A `keras.Sequential` mapping (batch, time, input_dim) to (batch, time, output_dim); the
+        time axis may have any length.
+    """
+    layer_class = {"gru": keras.layers.GRU, "lstm": keras.layers.LSTM}[cell]
+    layers = [keras.Input(shape=(None, input_dim), name=f"{name}_input")]
+    for i in range(num_layers):
+        layers.append(layer_class(
+            units,
+            return_sequences=True,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=seed + 3 * i),
+            recurrent_initializer=keras.initializers.Orthogonal(seed=seed + 3 * i + 1),
+            name=f"{name}_{cell}_{i}",
+        ))
+    layers.append(keras.layers.Dense(
+        output_dim,
+        activation=output_activation,
+        kernel_initializer=keras.initializers.GlorotUniform(seed=seed + 3 * num_layers),
+        name=f"{name}_head",
+    ))
+    return keras.Sequential(layers, name=name)
+
+
+def build_networks(config, n_features):
+    """Builds the embedder, recovery, generator, supervisor and discriminator of a TimeGAN.
+
+    Args:
+        config: a `TimeGANConfig`.
+        n_features: features per time step of the data.
+
+    Returns:
+        dict name -> `keras.Sequential`, in the order of `NETWORK_NAMES`:
+        embedder (n_features -> hidden, sigmoid), recovery (hidden -> n_features, sigmoid),
+        generator (z_dim -> hidden, sigmoid), supervisor (hidden -> hidden, sigmoid,
+        `num_layers - 1` layers), discriminator (hidden -> 1 logit per time step).
+    """
+    hidden, layers, cell = config.hidden_dim, config.num_layers, config.cell
+    z_dim = config.z_dim or n_features
+    specs = {
+        "embedder": (n_features, hidden, layers, "sigmoid"),
+        "recovery": (hidden, n_features, layers, "sigmoid"),
+        "generator": (z_dim, hidden, layers, "sigmoid"),
+        "supervisor": (hidden, hidden, config.supervisor_layers, "sigmoid"),
+        "discriminator": (hidden, 1, layers, None),
+    }
+    return {
+        name: recurrent_network(name, input_dim, output_dim, hidden, num_layers, cell, activation,
+                                seed=config.seed * 1000 + 100 * index)
+        for index, (name, (input_dim, output_dim, num_layers, activation)) in enumerate(specs.items())
+    }
