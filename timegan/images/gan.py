@@ -238,7 +238,7 @@ def generate_images(generator, config, num_samples=None, labels=None, noise=None
         raise ValueError("This generator is not conditional: `labels` must be None.")
     outputs = []
     for start in range(0, len(noise), batch_size):
-        part = noise[start : start + batch_size]
+        part = ops.convert_to_tensor(noise[start : start + batch_size])
         inputs = [part, ops.convert_to_tensor(labels[start : start + batch_size])] if config.conditional else part
         outputs.append(ops.convert_to_numpy(generator(inputs, training=False)))
     return np.concatenate(outputs)

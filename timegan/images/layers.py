@@ -10,11 +10,15 @@ class MinibatchDiscrimination(keras.layers.Layer):
 
     Each sample's features `f_i` (width A) are multiplied by a learned tensor `T` (A x B x C) into B
     rows `M_i,b` of length C. For every kernel b, the closeness of samples i and j is
-    `c_b(i, j) = exp(-||M_i,b - M_j,b||_1)` and `o_b(i) = sum_j c_b(i, j)` (j runs over the whole
-    batch, i included, so `o_b` lies in [1, n] and equals n when all samples are identical).
+    `c_b(i, j) = exp(-||M_i,b - M_j,b||_1)` and `o_b(i) = sum_{j != i} c_b(i, j) / (n - 1)`:
+    the summed closeness to the other samples of the batch (as in the paper's reference code,
+    which leaves out j = i), divided by their number so the feature lies in [0, 1] whatever the
+    batch size; it is 1 exactly when all samples are identical. (Undivided, the sum reaches
+    n - 1 = 63 for a batch of 64 and dwarfs the other features: in our runs the discriminator
+    then separated the first, similar-looking fakes at once and the generator collapsed.)
     The output is `[f_i, o(i)]`: a discriminator can then see that a batch lacks variety,
     which is what a collapsed generator produces. Call it on real and fake batches separately,
-    otherwise fakes are compared with reals.
+    otherwise fakes are compared with reals. A batch needs at least 2 samples.
 
     Args:
         num_kernels: B, the number of closeness features added. Default 50.
@@ -53,7 +57,9 @@ class MinibatchDiscrimination(keras.layers.Layer):
         rows = ops.reshape(ops.matmul(inputs, self.kernel), (-1, self.num_kernels, self.kernel_dim))
         # (batch, 1, B, C) - (1, batch, B, C): L1 distance over C between every pair of samples.
         distances = ops.sum(ops.abs(ops.expand_dims(rows, 1) - ops.expand_dims(rows, 0)), axis=-1)
-        return ops.sum(ops.exp(-distances), axis=1)
+        # exp(-d_ii) = 1 for every sample: subtract it to leave out j = i.
+        others = ops.cast(ops.shape(inputs)[0] - 1, rows.dtype)
+        return (ops.sum(ops.exp(-distances), axis=1) - 1.0) / ops.maximum(others, 1.0)
 
     def call(self, inputs):
         return ops.concatenate([inputs, ops.cast(self.closeness(inputs), inputs.dtype)], axis=-1)

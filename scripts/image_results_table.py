@@ -1,0 +1,62 @@
+"""Prints (or writes) the markdown results table of evaluated image-GAN runs.
+
+    python scripts/image_results_table.py runs/images/mnist/* runs/images/fashion-mnist/* --output table.md
+
+Reads `metrics.json` (written by evaluate_images.py) from every run directory given.
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from timegan._atomic import write_text
+from timegan.cli._common import ArgumentParser, run
+
+PROG = "image_results_table"
+HEADER = (
+    "| dataset | run | model | loss | optimizer | remedy | epochs x images | train time (s) | "
+    "Frechet distance (floor) | classifier score (ceiling) | classes covered | KL to uniform |"
+)
+
+
+def _row(name, m):
+    remedy = ", ".join(
+        label for flag, label in (("minibatch_discrimination", "minibatch discr."), ("noise_layer", "noise layer"),
+                                  ("conditional", "conditional")) if m.get(flag)
+    ) or "-"
+    extra = f" (label acc. {m['label_accuracy']:.2f})" if "label_accuracy" in m else ""
+    return (
+        f"| {m['dataset']} | {name} | {m['architecture']} | {m['loss']} | {m['optimizer']} | {remedy}{extra} | "
+        f"{m['epochs']} x {m['train_images']} | {m['train_seconds']:.0f} | "
+        f"{m['frechet_distance']:.1f} ({m['frechet_floor']:.2f}) | {m['classifier_score']:.2f} ({m['classifier_score_real']:.2f}) | "
+        f"{m['classes_covered']}/{len(m['class_histogram'])} | {m['kl_to_uniform']:.3f} |"
+    )
+
+
+def main(argv=None):
+    parser = ArgumentParser(prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("runs", nargs="+", help="run directories holding metrics.json")
+    parser.add_argument("--output", help="write the table to this file as well")
+    args = parser.parse_args(argv)
+
+    def _main():
+        rows = []
+        for run_dir in args.runs:
+            path = Path(run_dir) / "metrics.json"
+            if not path.is_file():
+                raise OSError(f"No metrics.json in {str(run_dir)!r}; run evaluate_images.py --run {run_dir} first.")
+            try:
+                rows.append(_row(Path(run_dir).name, json.loads(path.read_text(encoding="utf-8"))))
+            except (json.JSONDecodeError, KeyError) as error:
+                raise ValueError(f"Malformed metrics.json in {str(run_dir)!r}: {error!r}") from None
+        table = "\n".join([HEADER, "|" + "---|" * HEADER.count(" | ") + "---|", *rows]) + "\n"
+        if args.output:
+            write_text(args.output, table)
+        print(table, end="")
+
+    return run(_main, PROG)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

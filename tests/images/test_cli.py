@@ -1,0 +1,129 @@
+import csv
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.images.conftest import write_idx
+from timegan.cli import evaluate_images, train_images
+
+TINY = ["--hidden-units", "8", "--latent-dim", "4", "--batch-size", "16", "--train-size", "64", "--no-progress"]
+
+
+def call(main, argv):
+    """Runs a CLI main in-process; returns (exit code, stderr lines)."""
+    try:
+        return main(argv)
+    except SystemExit as exit_:  # argparse usage errors
+        return exit_.code
+
+
+def one_line_error(capsys, code, *fragments):
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert len(err) == 1 and "Traceback" not in err[0], err
+    for fragment in fragments:
+        assert fragment in err[0], err[0]
+    return err[0]
+
+
+@pytest.fixture
+def tiny_classifier(tmp_path):
+    from timegan.images.classifier import build_classifier, save_classifier
+
+    path = tmp_path / "classifier.keras"
+    save_classifier(build_classifier(feature_units=8), path)
+    return path
+
+
+def test_train_then_evaluate(tmp_path, idx_dir, tiny_classifier, capsys, seed):
+    run = tmp_path / "run"
+    code = call(train_images.main, ["--dataset", "mnist", "--data-dir", str(idx_dir), "--output-dir", str(run),
+                                    "--epochs", "2", "--loss", "wgan", "--k", "2", *TINY])
+    assert code == 0
+    assert sorted(p.name for p in run.iterdir()) == [
+        "config.json", "generator.keras", "loss_curve.png", "losses.csv", "progress.gif", "samples", "summary.json"]
+    assert sorted(p.name for p in (run / "samples").iterdir()) == ["epoch_000.png", "epoch_001.png", "epoch_002.png"]
+    with Image.open(run / "progress.gif") as gif:
+        assert gif.n_frames == 3
+    rows = list(csv.DictReader((run / "losses.csv").open()))
+    assert [row["epoch"] for row in rows] == ["1", "2"] and {"d_loss", "g_loss", "seconds"} <= set(rows[0])
+    config = json.loads((run / "config.json").read_text())
+    assert config["gan"]["loss"] == "wgan" and config["gan"]["discriminator_steps"] == 2
+    assert config["gan"]["clip_value"] == 0.01 and config["training"]["train_size"] == 64
+    summary = json.loads((run / "summary.json").read_text())
+    assert summary["steps_per_epoch"] == 64 // (16 * 2) and summary["epochs"] == 2
+    capsys.readouterr()
+
+    code = call(evaluate_images.main, ["--run", str(run), "--classifier", str(tiny_classifier), "--num-samples", "100"])
+    assert code == 0
+    out = capsys.readouterr().out
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert f"{metrics['frechet_distance']:.2f}" in out and "classifier score" in out
+    assert metrics["num_samples"] == 100 and metrics["real_samples"] == 40
+    assert 1.0 <= metrics["classifier_score"] <= 10.0 and sum(metrics["class_histogram"]) == pytest.approx(1.0)
+    assert metrics["loss"] == "wgan" and metrics["epochs"] == 2
+
+
+def test_conditional_grid_has_one_row_per_class(tmp_path, idx_dir, tiny_classifier, capsys, seed):
+    run = tmp_path / "cond"
+    code = call(train_images.main, ["--dataset", "fashion-mnist", "--data-dir", str(idx_dir), "--output-dir", str(run),
+                                    "--epochs", "1", "--conditional", "--model", "dcgan", "--filters", "4", *TINY])
+    assert code == 0
+    grid = np.asarray(Image.open(run / "samples" / "epoch_001.png"))
+    assert grid.shape == (2 * (10 * 30 + 2), 2 * (8 * 30 + 2))  # 10 classes x 8 columns, 28 px + 2 padding, x2
+    code = call(evaluate_images.main, ["--run", str(run), "--classifier", str(tiny_classifier), "--num-samples", "100"])
+    assert code == 0
+    assert 0.0 <= json.loads((run / "metrics.json").read_text())["label_accuracy"] <= 1.0
+
+
+@pytest.mark.parametrize(
+    "argv, fragments",
+    [
+        (["--dataset", "cifar10"], ["invalid choice: 'cifar10'", "'mnist', 'fashion-mnist'"]),
+        (["--dataset", "mnist", "--model", "resnet"], ["invalid choice: 'resnet'", "'mlp', 'dcgan'"]),
+        (["--dataset", "mnist", "--loss", "hinge"], ["'minimax', 'non-saturating', 'wgan', 'wgan-gp'"]),
+        (["--dataset", "mnist", "--optimizer", "lion"], ["'sgd', 'momentum', 'adagrad', 'rmsprop', 'adadelta', 'adam'"]),
+        (["--dataset", "mnist", "--epochs", "0"], ["expected a positive integer, received '0'"]),
+        (["--dataset", "mnist", "--loss", "wgan", "--gp-weight", "5"], ["`gp_weight` only applies to loss='wgan-gp'"]),
+        (["--dataset", "mnist", "--loss", "non-saturating", "--clip-value", "0.1"], ["`clip_value` only applies"]),
+        (["--dataset", "mnist", "--loss", "wgan-gp", "--minibatch-discrimination"], ["incompatible with loss='wgan-gp'"]),
+        (["--dataset", "mnist", "--optimizer", "adam", "--momentum", "0.5"], ["only applies to optimizer='momentum'"]),
+        (["--dataset", "mnist", "--lr", "0.1", "--generator-lr", "0.2"], ["either --lr or"]),
+    ],
+)
+def test_bad_arguments_are_one_line(tmp_path, capsys, argv, fragments):
+    out = tmp_path / "out"
+    code = call(train_images.main, [*argv, "--output-dir", str(out), "--data-dir", str(tmp_path)])
+    one_line_error(capsys, code, *fragments)
+    assert not out.exists()
+
+
+def test_missing_idx_files_are_named(tmp_path, idx_dir, capsys):
+    (idx_dir / "train-labels-idx1-ubyte.gz").unlink()
+    code = call(train_images.main, ["--dataset", "mnist", "--data-dir", str(idx_dir), "--output-dir", str(tmp_path / "o")])
+    one_line_error(capsys, code, "['train-labels-idx1-ubyte.gz']")
+    assert not (tmp_path / "o").exists()
+
+
+def test_corrupt_idx_is_one_line(tmp_path, idx_dir, digits28, capsys):
+    write_idx(idx_dir / "train-images-idx3-ubyte.gz", digits28[0][:200], magic=0x00000801)
+    code = call(train_images.main, ["--dataset", "mnist", "--data-dir", str(idx_dir), "--output-dir", str(tmp_path / "o")])
+    one_line_error(capsys, code, "wrong magic number", "Received: 0x00000801")
+
+
+def test_existing_output_needs_overwrite(tmp_path, idx_dir, capsys):
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "keep.txt").write_text("x")
+    code = call(train_images.main, ["--dataset", "mnist", "--data-dir", str(idx_dir), "--output-dir", str(out)])
+    one_line_error(capsys, code, "already exists", "--overwrite")
+    assert (out / "keep.txt").read_text() == "x"
+
+
+def test_evaluate_bad_run(tmp_path, capsys):
+    code = call(evaluate_images.main, ["--run", str(tmp_path)])
+    one_line_error(capsys, code, "lacks ['config.json', 'generator.keras', 'summary.json']")
+    code = call(evaluate_images.main, ["--run", str(tmp_path / "nope")])
+    one_line_error(capsys, code, "does not exist")
