@@ -40,6 +40,12 @@ def write_idx(path, array, magic=None):
 
 
 @pytest.fixture
+def idx_writer():
+    """The `write_idx` function, for tests that write their own (corrupt) IDX files."""
+    return write_idx
+
+
+@pytest.fixture
 def idx_dir(tmp_path, digits28):
     """A directory with the four standard IDX files (200 train, 40 test digits)."""
     images, labels = digits28

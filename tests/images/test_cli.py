@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.images.conftest import write_idx
 from timegan.cli import evaluate_images, train_images
 
 TINY = ["--hidden-units", "8", "--latent-dim", "4", "--batch-size", "16", "--train-size", "64", "--no-progress"]
@@ -107,8 +106,8 @@ def test_missing_idx_files_are_named(tmp_path, idx_dir, capsys):
     assert not (tmp_path / "o").exists()
 
 
-def test_corrupt_idx_is_one_line(tmp_path, idx_dir, digits28, capsys):
-    write_idx(idx_dir / "train-images-idx3-ubyte.gz", digits28[0][:200], magic=0x00000801)
+def test_corrupt_idx_is_one_line(tmp_path, idx_dir, digits28, idx_writer, capsys):
+    idx_writer(idx_dir / "train-images-idx3-ubyte.gz", digits28[0][:200], magic=0x00000801)
     code = call(train_images.main, ["--dataset", "mnist", "--data-dir", str(idx_dir), "--output-dir", str(tmp_path / "o")])
     one_line_error(capsys, code, "wrong magic number", "Received: 0x00000801")
 

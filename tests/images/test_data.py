@@ -3,7 +3,6 @@ import gzip
 import numpy as np
 import pytest
 
-from tests.images.conftest import write_idx
 from timegan.images.data import load_images, read_idx, read_idx_split, to_model_range
 
 
@@ -29,8 +28,8 @@ def test_missing_directory(tmp_path):
         read_idx_split(tmp_path / "nope", "train")
 
 
-def test_wrong_magic_number(idx_dir, digits28):
-    write_idx(idx_dir / "train-labels-idx1-ubyte.gz", digits28[1][:200], magic=0x00000803)
+def test_wrong_magic_number(idx_dir, digits28, idx_writer):
+    idx_writer(idx_dir / "train-labels-idx1-ubyte.gz", digits28[1][:200], magic=0x00000803)
     with pytest.raises(ValueError, match="wrong magic number. Expected 0x00000801. Received: 0x00000803"):
         load_images("mnist", "train", idx_dir)
 

@@ -3,6 +3,5 @@ mode-collapse and conditioning variants, and the classifier-based metrics that m
 
 Modules: `config` (ImageGANConfig, ImageTrainingConfig), `data` (IDX reader), `networks`,
 `layers` (MinibatchDiscrimination, HiddenNoise), `losses`, `optimizers`, `gan` (ImageGAN),
-`callbacks`, `classifier`, `metrics`, `run` (run directories). Importing this package does not
-import TensorFlow; import the modules you need.
+`callbacks`, `classifier`, `metrics`, `run` (run directories).
 """

@@ -15,6 +15,7 @@ Layout written by `train_run` (atomically: the directory appears only when train
 
 import json
 import logging
+import os
 import platform
 import time
 from pathlib import Path
@@ -121,7 +122,7 @@ def train_run(gan_config, train_config, images, labels, run_dir, overwrite=False
             "final_losses": {k: v for k, v in history.epochs[-1].items() if k not in ("epoch", "seconds")},
             "data_source": data_source,
             "keras_version": keras.__version__,
-            "machine": f"{platform.machine()}, {__import__('os').cpu_count()} CPU cores",
+            "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores",
         }
         write_json(tmp / "summary.json", summary)
     logger.info("Wrote run to %s (%.0f s of training)", run_dir, seconds)
