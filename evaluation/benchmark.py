@@ -1,0 +1,168 @@
+"""The TimeGAN paper's benchmark: train once, then score discriminative and predictive N times.
+
+Protocol (Yoon et al., NeurIPS 2019, Table 2, and its reference code): the real windows are
+MinMax-normalised (whole series, before windowing) and shuffled; a TimeGAN with the paper's
+architecture (24 hidden units, 3 GRU layers, batch 128) trains once; as many synthetic windows
+as real ones are generated; the discriminative score (GRU classifier, 2000 iterations) and the
+predictive score (GRU next-step predictor, 5000 iterations, trained on synthetic and on real)
+are computed `repeats` times on that scale, and reported as mean +- std.
+"""
+
+import logging
+import time
+
+import numpy as np
+
+from evaluation import _checks, datasets
+from evaluation.discriminative import discriminative_score
+from evaluation.predictive import predictive_score
+
+logger = logging.getLogger(__name__)
+
+DATASETS = ("stocks", "sines", "csv")
+
+# The paper's Table 2 (TimeGAN row and "Original" data), mean and std.
+PAPER_RESULTS = {
+    "stocks": {"discriminative": (0.102, 0.021), "predictive": (0.038, 0.001), "original": (0.036, 0.001)},
+    "sines": {"discriminative": (0.011, 0.008), "predictive": (0.093, 0.019), "original": (0.094, 0.001)},
+}
+PAPER_STEPS = 50000
+
+
+def benchmark_windows(dataset, csv=None, seq_len=24, seed=0):
+    """The real windows of a benchmark dataset, normalised to [0, 1] and shuffled.
+
+    Args:
+        dataset: "stocks" (bundled GOOG prices), "sines" (10000 generated windows, 5 features)
+            or "csv" (the series in `csv`).
+        csv: path of a CSV series (one row per step, numeric columns), for dataset "csv".
+        seq_len: steps per window. Defaults to 24.
+        seed: seed of the shuffle (and of the sines). Defaults to 0.
+
+    Returns:
+        ndarray (n_windows, seq_len, n_features).
+
+    Raises:
+        ValueError: on an unknown dataset or a missing/unexpected `csv`.
+    """
+    _checks.check_choice(dataset, "dataset", DATASETS)
+    if (dataset == "csv") != (csv is not None):
+        raise ValueError(
+            "Expected `csv` exactly when dataset='csv'. "
+            f"Received: dataset={dataset!r}, csv={None if csv is None else str(csv)!r}"
+        )
+    if dataset == "stocks":
+        return datasets.stocks_windows(seq_len, shuffle_seed=seed)
+    if dataset == "sines":
+        return datasets.sine_windows(seq_len=seq_len, seed=seed)
+    return datasets.normalized_windows(datasets.read_series_csv(csv), seq_len, shuffle_seed=seed)
+
+
+def run_benchmark(
+    real,
+    *,
+    steps,
+    repeats=10,
+    config=None,
+    discriminative_iterations=2000,
+    predictive_iterations=5000,
+    seed=0,
+    progress=True,
+):
+    """Trains a TimeGAN on `real` once and scores its synthetic windows `repeats` times.
+
+    Args:
+        real: ndarray (n, seq_len, n_features), already on a [0, 1] scale.
+        steps: TimeGAN steps per phase: int, or (embedding, supervised, joint).
+        repeats: repeats of each metric. Defaults to 10 (the paper's reference runs).
+        config: `TimeGANConfig`; defaults to the paper's (seq_len taken from `real`, GRU,
+            24 hidden units, 3 layers, batch 128) with `seed`.
+        discriminative_iterations: classifier iterations. Defaults to 2000.
+        predictive_iterations: predictor iterations. Defaults to 5000.
+        seed: seed of the model (if `config` is None), the generation and the metrics.
+        progress: show progress bars.
+
+    Returns:
+        dict with "discriminative", "predictive" and "original" (each mean, std and the values
+        per repeat), "n_windows", "n_features", "seq_len", "steps", "repeats" and the
+        timings in seconds ("train_seconds", "metrics_seconds").
+    """
+    from timegan import TimeGAN, TimeGANConfig
+
+    real = _checks.check_windows(real, "real")
+    _checks.check_int(repeats, "repeats")
+    if config is None:
+        config = TimeGANConfig(seq_len=real.shape[1], seed=seed)
+    started = time.monotonic()
+    model = TimeGAN(config)
+    model.fit(real, steps=steps, progress=progress)
+    synthetic = model.generate(len(real), seed=seed)
+    trained = time.monotonic()
+    logger.info("Trained %s steps in %.1f min.", model.steps_done, (trained - started) / 60)
+
+    # The data are already on the paper's [0, 1] scale: no second normalisation.
+    disc = discriminative_score(
+        real, synthetic, cell="gru", iterations=discriminative_iterations, repeats=repeats,
+        normalize=False, seed=seed, progress=progress,
+    )
+    logger.info("Discriminative score %.4f +- %.4f", disc.score, disc.score_std)
+    pred = predictive_score(
+        real, synthetic, target="last", cell="gru", iterations=predictive_iterations,
+        repeats=repeats, normalize=False, seed=seed, progress=progress,
+    )
+    logger.info("Predictive score %.4f +- %.4f (real data: %.4f)", pred.mae, pred.mae_std, pred.baseline_mae)
+    finished = time.monotonic()
+
+    def summary(values):
+        return {"mean": float(np.mean(values)), "std": float(np.std(values)), "values": [float(v) for v in values]}
+
+    return {
+        "discriminative": summary(disc.scores),
+        "predictive": summary(pred.maes),
+        "original": summary(pred.baseline_maes),
+        "discriminative_auc": summary(disc.aucs),
+        "n_windows": int(len(real)),
+        "seq_len": int(real.shape[1]),
+        "n_features": int(real.shape[2]),
+        "steps": dict(model.steps_done),
+        "repeats": repeats,
+        "config": config.to_dict(),
+        "train_seconds": trained - started,
+        "metrics_seconds": finished - trained,
+    }
+
+
+def format_table(results, dataset=None):
+    """Formats benchmark results as a Markdown table, beside the paper's numbers if known.
+
+    Args:
+        results: dict returned by `run_benchmark`.
+        dataset: "stocks" or "sines" to add the paper's column; None for none.
+
+    Returns:
+        str: the table and a line with steps, repeats and timings.
+    """
+    paper = PAPER_RESULTS.get(dataset)
+    rows = [
+        ("Discriminative score (lower is better)", "discriminative"),
+        ("Predictive score, TimeGAN data (MAE)", "predictive"),
+        ("Predictive score, original data (MAE)", "original"),
+    ]
+    header = "| Metric | This run | Paper (TimeGAN, Table 2) |" if paper else "| Metric | This run |"
+    lines = [header, "|---|---|---|" if paper else "|---|---|"]
+    for label, key in rows:
+        ours = f"{results[key]['mean']:.3f} +- {results[key]['std']:.3f}"
+        if paper:
+            mean, std = paper[key]
+            lines.append(f"| {label} | {ours} | {mean:.3f} +- {std:.3f} |")
+        else:
+            lines.append(f"| {label} | {ours} |")
+    steps = results["steps"]
+    lines.append("")
+    lines.append(
+        f"{results['n_windows']} windows x {results['seq_len']} steps x {results['n_features']} features; "
+        f"TimeGAN steps (embedding, supervised, joint) = ({steps['embedding']}, {steps['supervised']}, "
+        f"{steps['joint']}) (the paper: {PAPER_STEPS} each); {results['repeats']} metric repeats; "
+        f"training {results['train_seconds'] / 60:.1f} min, metrics {results['metrics_seconds'] / 60:.1f} min."
+    )
+    return "\n".join(lines)

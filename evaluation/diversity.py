@@ -1,0 +1,164 @@
+"""Diversity: do the synthetic windows cover the real ones? PCA and t-SNE, as in TimeGAN.
+
+The reference protocol: take up to 1000 windows of each set, reduce each window to its mean
+over features (a vector of `seq_len` values), then fit PCA on the real vectors and project both
+sets, or run t-SNE on both sets together; plot the two point clouds over each other.
+"""
+
+import dataclasses
+import logging
+
+import matplotlib.figure
+import numpy as np
+from sklearn.decomposition import PCA
+from sklearn.manifold import TSNE
+
+from evaluation import _checks
+from evaluation._scaling import minmax_scale
+
+logger = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class Embedding:
+    """Two-dimensional coordinates of real and synthetic windows.
+
+    Attributes:
+        method: "pca" or "tsne".
+        real: ndarray (n_real_used, 2).
+        synthetic: ndarray (n_synthetic_used, 2).
+        explained_variance_ratio: for PCA, the variance share of the two components (as
+            fitted on the real data); None for t-SNE.
+    """
+
+    method: str
+    real: np.ndarray
+    synthetic: np.ndarray
+    explained_variance_ratio: object = None
+
+
+def window_means(real, synthetic, max_samples=1000, normalize=True, seed=0):
+    """Samples up to `max_samples` windows of each set and averages each window over features.
+
+    Args:
+        real: array (n_real, seq_len, n_features).
+        synthetic: array (n_synthetic, seq_len, n_features).
+        max_samples: windows kept per set (sampled without replacement). Defaults to 1000.
+        normalize: MinMax-scale both arrays with the real data's per-feature range first, so
+            that no feature dominates the mean. Defaults to True.
+        seed: seed of the sampling. Defaults to 0.
+
+    Returns:
+        Tuple of ndarrays (min(n_real, max_samples), seq_len) and
+        (min(n_synthetic, max_samples), seq_len).
+    """
+    real, synthetic = _checks.check_pair(real, synthetic, min_seq_len=1)
+    _checks.check_int(max_samples, "max_samples")
+    _checks.check_seed(seed)
+    if normalize:
+        real, synthetic = minmax_scale(real, synthetic)
+    rng = np.random.default_rng(seed)
+    real = real[rng.permutation(len(real))[:max_samples]]
+    synthetic = synthetic[rng.permutation(len(synthetic))[:max_samples]]
+    return real.mean(axis=2).astype(np.float64), synthetic.mean(axis=2).astype(np.float64)
+
+
+def pca_embedding(real, synthetic, *, max_samples=1000, normalize=True, seed=0):
+    """Projects window means on the first two principal components of the real data.
+
+    Args:
+        real: array (n_real, seq_len, n_features), seq_len >= 2.
+        synthetic: array (n_synthetic, seq_len, n_features).
+        max_samples: windows used per set. Defaults to 1000.
+        normalize: see `window_means`. Defaults to True.
+        seed: seed of the sampling. Defaults to 0.
+
+    Returns:
+        `Embedding` with method "pca".
+
+    Raises:
+        ValueError: on invalid arrays or parameters, or fewer than 2 real windows.
+    """
+    real_means, synthetic_means = window_means(real, synthetic, max_samples, normalize, seed)
+    if len(real_means) < 2 or real_means.shape[1] < 2:
+        raise ValueError(
+            "Expected at least 2 real windows of at least 2 steps for PCA. "
+            f"Received: real.shape={np.shape(real)}"
+        )
+    pca = PCA(n_components=2, random_state=seed).fit(real_means)
+    return Embedding(
+        method="pca",
+        real=pca.transform(real_means),
+        synthetic=pca.transform(synthetic_means),
+        explained_variance_ratio=tuple(float(v) for v in pca.explained_variance_ratio_),
+    )
+
+
+def tsne_embedding(
+    real, synthetic, *, max_samples=1000, perplexity=40.0, max_iter=300, normalize=True, seed=0
+):
+    """Embeds the window means of both sets together with t-SNE.
+
+    Args:
+        real: array (n_real, seq_len, n_features).
+        synthetic: array (n_synthetic, seq_len, n_features).
+        max_samples: windows used per set. Defaults to 1000.
+        perplexity: t-SNE perplexity; must be below the number of points embedded.
+            Defaults to 40 (the reference's value).
+        max_iter: t-SNE iterations, >= 250. Defaults to 300 (the reference's value).
+        normalize: see `window_means`. Defaults to True.
+        seed: seed of the sampling and of t-SNE. Defaults to 0.
+
+    Returns:
+        `Embedding` with method "tsne".
+
+    Raises:
+        ValueError: on invalid arrays or parameters.
+    """
+    _checks.check_positive_float(perplexity, "perplexity")
+    _checks.check_int(max_iter, "max_iter", minimum=250)
+    real_means, synthetic_means = window_means(real, synthetic, max_samples, normalize, seed)
+    points = np.concatenate([real_means, synthetic_means])
+    if perplexity >= len(points):
+        raise ValueError(
+            "Expected `perplexity` to be smaller than the number of windows embedded "
+            f"({len(points)}). Received: perplexity={perplexity!r}"
+        )
+    result = TSNE(
+        n_components=2,
+        perplexity=perplexity,
+        max_iter=max_iter,
+        init="pca",
+        random_state=seed,
+    ).fit_transform(points)
+    return Embedding(
+        method="tsne", real=result[: len(real_means)], synthetic=result[len(real_means) :]
+    )
+
+
+def plot_embedding(embedding, ax=None):
+    """Draws the real and synthetic points of an `Embedding` as two overlaid scatter plots.
+
+    Args:
+        embedding: `Embedding` from `pca_embedding` or `tsne_embedding`.
+        ax: matplotlib Axes to draw on; a new Figure is created if None.
+
+    Returns:
+        The matplotlib Figure.
+    """
+    if ax is None:
+        figure = matplotlib.figure.Figure(figsize=(5, 4.5))
+        ax = figure.add_subplot()
+    ax.scatter(*embedding.real.T, s=8, alpha=0.3, color="tab:red", label="real")
+    ax.scatter(*embedding.synthetic.T, s=8, alpha=0.3, color="tab:blue", label="synthetic")
+    if embedding.method == "pca":
+        ratio = embedding.explained_variance_ratio
+        ax.set_title("PCA (fitted on real)")
+        ax.set_xlabel(f"PC 1 ({ratio[0]:.0%} of real variance)")
+        ax.set_ylabel(f"PC 2 ({ratio[1]:.0%})")
+    else:
+        ax.set_title("t-SNE (real and synthetic together)")
+        ax.set_xlabel("t-SNE 1")
+        ax.set_ylabel("t-SNE 2")
+    ax.legend(markerscale=2)
+    return ax.figure
