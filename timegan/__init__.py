@@ -3,30 +3,44 @@
 Public API::
 
     from timegan import TimeGAN, TimeGANConfig, load_prices, load_run
+
+Names are imported on first use, so `import timegan` does not load TensorFlow until a model
+is needed.
 """
+
+import importlib
 
 __version__ = "0.1.0"
 
-from timegan.callbacks import Callback, Checkpoint, ProgressBar, TensorBoard
-from timegan.config import TimeGANConfig
-from timegan.data import FIELDS, bundled_tickers, load_prices, read_price_csv
-from timegan.model import TimeGAN, frame_to_windows, windows_to_frame
-from timegan.preprocessing import FeatureScaler, align_prices, make_windows
+_EXPORTS = {
+    "Callback": "timegan.callbacks",
+    "Checkpoint": "timegan.callbacks",
+    "ProgressBar": "timegan.callbacks",
+    "TensorBoard": "timegan.callbacks",
+    "TimeGANConfig": "timegan.config",
+    "FIELDS": "timegan.data",
+    "bundled_tickers": "timegan.data",
+    "load_prices": "timegan.data",
+    "read_price_csv": "timegan.data",
+    "TimeGAN": "timegan.model",
+    "frame_to_windows": "timegan.model",
+    "windows_to_frame": "timegan.model",
+    "FeatureScaler": "timegan.preprocessing",
+    "align_prices": "timegan.preprocessing",
+    "make_windows": "timegan.preprocessing",
+    "Run": "timegan.run",
+    "load_run": "timegan.run",
+    "train_run": "timegan.run",
+}
 
-__all__ = [
-    "Callback",
-    "Checkpoint",
-    "FIELDS",
-    "FeatureScaler",
-    "ProgressBar",
-    "TensorBoard",
-    "TimeGAN",
-    "TimeGANConfig",
-    "align_prices",
-    "bundled_tickers",
-    "frame_to_windows",
-    "load_prices",
-    "make_windows",
-    "read_price_csv",
-    "windows_to_frame",
-]
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'timegan' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), *_EXPORTS])

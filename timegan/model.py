@@ -109,19 +109,19 @@ class TimeGAN:
             optimizer.build(self._variables(owners))
             self._optimizers[name] = optimizer
         self._seed_generator = keras.random.SeedGenerator(self.config.seed, name="noise_seed")
-        jit = self.config.jit_compile
-        updates = {
-            "embedding": tf.function(self._embedding_update, jit_compile=jit),
-            "supervised": tf.function(self._supervised_update, jit_compile=jit),
-            "joint": tf.function(self._joint_update, jit_compile=jit),
+        compile_ = lambda update: tf.function(update, jit_compile=self.config.jit_compile)  # noqa: E731
+        self._compiled = {
+            "embedding": compile_(self._embedding_update),
+            "supervised": compile_(self._supervised_update),
+            "generator_embedder": compile_(self._generator_embedder_update),
+            "discriminator": compile_(self._discriminator_update),
         }
-        batches = {"embedding": 1, "supervised": 1, "joint": self.config.generator_updates_per_step + 1}
-
-        def on_iterator(update, count):
-            # Batches come from the iterator outside the (possibly XLA-compiled) update.
-            return tf.function(lambda iterator: update(*[next(iterator) for _ in range(count)]))
-
-        self._train_functions = {phase: on_iterator(updates[phase], batches[phase]) for phase in PHASES}
+        # One call per step; batches come from the iterator outside the (maybe XLA) updates.
+        self._train_functions = {
+            "embedding": tf.function(lambda iterator: self._compiled["embedding"](next(iterator))),
+            "supervised": tf.function(lambda iterator: self._compiled["supervised"](next(iterator))),
+            "joint": tf.function(self._joint_step),
+        }
         self._synthesize = tf.function(self._synthesize_scaled, reduce_retracing=True)
 
     def _variables(self, owners):
@@ -159,48 +159,54 @@ class TimeGAN:
         self._apply("supervised", tape, supervised)
         return {"supervised": supervised}
 
-    def _joint_update(self, *batches):
-        cfg, net = self.config, self.networks
-        n = tf.shape(batches[0])[0]
-        logs = {}
-        for x in batches[:-1]:
-            z = self._noise(n, cfg.seq_len)
-            with tf.GradientTape() as embedder_tape:
-                h = net["embedder"](x, training=True)
-                # Generator + supervisor update. The embedder is not trained here, so H and
-                # R(H) are shared with the embedder update below.
-                with tf.GradientTape() as generator_tape:
-                    e_hat = net["generator"](z, training=True)
-                    supervised_out = net["supervisor"](tf.concat([h, e_hat], axis=0), training=True)
-                    h_supervised, h_hat = supervised_out[:n], supervised_out[n:]
-                    x_hat = net["recovery"](h_hat, training=True)
-                    logits = net["discriminator"](tf.concat([h_hat, e_hat], axis=0), training=True)
-                    adversarial = losses.generator_adversarial_loss(logits[:n], logits[n:], cfg.gamma)
-                    supervised = losses.supervised_loss(h, h_supervised)
-                    moments = losses.moment_loss(x, x_hat, cfg.moment_eps)
-                    generator_loss = (adversarial + cfg.generator_supervised_weight * tf.sqrt(supervised)
-                                      + cfg.moment_weight * moments)
-                self._apply("generator", generator_tape, generator_loss)
-                # Embedder + recovery update, with the supervisor as just updated.
-                x_tilde = net["recovery"](h, training=True)
-                recon = losses.reconstruction_loss(x, x_tilde)
-                supervised_e = losses.supervised_loss(h, net["supervisor"](h, training=False))
-                embedder_loss = cfg.recon_weight * tf.sqrt(recon) + cfg.embedder_supervised_weight * supervised_e
-            self._apply("embedder", embedder_tape, embedder_loss)
-        logs.update(generator_adversarial=adversarial, supervised=supervised, moments=moments, recon=recon)
+    def _joint_step(self, iterator):
+        # The generator+embedder update is traced once and called
+        # `generator_updates_per_step` times, each on a fresh batch and fresh noise.
+        seq_len = self.config.seq_len
+        for _ in range(self.config.generator_updates_per_step):
+            x = next(iterator)
+            logs = self._compiled["generator_embedder"](x, self._noise(tf.shape(x)[0], seq_len))
+        x = next(iterator)
+        return {**logs, **self._compiled["discriminator"](x, self._noise(tf.shape(x)[0], seq_len))}
 
-        x = batches[-1]
-        z = self._noise(n, cfg.seq_len)
+    def _generator_embedder_update(self, x, z):
+        cfg, net = self.config, self.networks
+        n = tf.shape(x)[0]
+        with tf.GradientTape() as embedder_tape:
+            h = net["embedder"](x, training=True)
+            # Generator + supervisor update. The embedder is not trained here, so H and R(H)
+            # are shared with the embedder update below.
+            with tf.GradientTape() as generator_tape:
+                e_hat = net["generator"](z, training=True)
+                supervised_out = net["supervisor"](tf.concat([h, e_hat], axis=0), training=True)
+                h_supervised, h_hat = supervised_out[:n], supervised_out[n:]
+                x_hat = net["recovery"](h_hat, training=True)
+                logits = net["discriminator"](tf.concat([h_hat, e_hat], axis=0), training=True)
+                adversarial = losses.generator_adversarial_loss(logits[:n], logits[n:], cfg.gamma)
+                supervised = losses.supervised_loss(h, h_supervised)
+                moments = losses.moment_loss(x, x_hat, cfg.moment_eps)
+                generator_loss = (adversarial + cfg.generator_supervised_weight * tf.sqrt(supervised)
+                                  + cfg.moment_weight * moments)
+            self._apply("generator", generator_tape, generator_loss)
+            # Embedder + recovery update, with the supervisor as just updated.
+            recon = losses.reconstruction_loss(x, net["recovery"](h, training=True))
+            supervised_e = losses.supervised_loss(h, net["supervisor"](h, training=False))
+            embedder_loss = cfg.recon_weight * tf.sqrt(recon) + cfg.embedder_supervised_weight * supervised_e
+        self._apply("embedder", embedder_tape, embedder_loss)
+        return {"generator_adversarial": adversarial, "supervised": supervised, "moments": moments, "recon": recon}
+
+    def _discriminator_update(self, x, z):
+        cfg, net = self.config, self.networks
+        n = tf.shape(x)[0]
         h = net["embedder"](x, training=False)
         e_hat = net["generator"](z, training=False)
         h_hat = net["supervisor"](e_hat, training=False)
         with tf.GradientTape() as tape:
             logits = net["discriminator"](tf.concat([h, h_hat, e_hat], axis=0), training=True)
-            disc_loss = losses.discriminator_loss(logits[:n], logits[n:2 * n], logits[2 * n:], cfg.gamma)
-        if disc_loss > cfg.disc_loss_threshold:
-            self._apply("discriminator", tape, disc_loss)
-        logs["discriminator"] = disc_loss
-        return logs
+            loss = losses.discriminator_loss(logits[:n], logits[n:2 * n], logits[2 * n:], cfg.gamma)
+        if loss > cfg.disc_loss_threshold:
+            self._apply("discriminator", tape, loss)
+        return {"discriminator": loss}
 
     def _synthesize_scaled(self, z):
         net = self.networks
@@ -478,6 +484,7 @@ def frame_to_windows(frame, feature_names=None):
 
 
 def _phase_steps(steps):
+    received = steps
     if isinstance(steps, numbers.Integral) and not isinstance(steps, bool):
         steps = (steps,) * 3
     if isinstance(steps, dict):
@@ -487,7 +494,7 @@ def _phase_steps(steps):
         steps = tuple(steps.get(p, 0) for p in PHASES)
     if (not isinstance(steps, (tuple, list)) or len(steps) != 3
             or any(isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 0 for s in steps)):
-        raise ValueError(f"Expected `steps` as an integer >= 0 or three of them (embedding, supervised, joint). Received: steps={steps!r}")
+        raise ValueError(f"Expected `steps` as an integer >= 0 or three of them (embedding, supervised, joint). Received: steps={received!r}")
     return dict(zip(PHASES, (int(s) for s in steps)))
 
 

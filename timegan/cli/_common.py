@@ -6,7 +6,9 @@ files); `run` turns them into that line.
 """
 
 import argparse
+import contextlib
 import logging
+import os
 import sys
 
 EXIT_BAD_INPUT = 2
@@ -53,6 +55,26 @@ def configure_logging(verbose=False):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+def import_tensorflow_quietly():
+    """Imports TensorFlow with its C++ start-up messages (CUDA probing, oneDNN) hidden.
+
+    Those lines are written to the process's stderr before TensorFlow's logging can be
+    configured; commands keep stderr for their own messages. Python errors still show.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if "tensorflow" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull, contextlib.ExitStack() as restore:
+            os.dup2(devnull.fileno(), 2)
+            restore.callback(os.dup2, saved, 2)
+            import tensorflow  # noqa: F401
+    finally:
+        os.close(saved)
+
+
 def run(main, prog):
     """Calls `main()` and maps bad input to one stderr line and exit code 2.
 
@@ -67,6 +89,7 @@ def run(main, prog):
 
     matplotlib.use("Agg")  # commands write picture files; they never open windows
     try:
+        import_tensorflow_quietly()
         code = main()
     except (ValueError, TypeError, OSError) as error:
         message = " ".join(str(error).split()) or type(error).__name__

@@ -1,0 +1,81 @@
+"""Shared fixtures: seeding, tiny data, a tiny TimeGAN config, a fake Yahoo Finance."""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def seed():
+    import keras
+
+    keras.utils.set_random_seed(0)
+    return 0
+
+
+@pytest.fixture
+def sine_windows():
+    """64 windows (64, 8, 2) of noisy sines in [0, 10]."""
+    rng = np.random.default_rng(0)
+    t = np.arange(8)[None, :, None]
+    freq = rng.uniform(0.2, 0.6, size=(64, 1, 2))
+    phase = rng.uniform(0, np.pi, size=(64, 1, 2))
+    return 5 + 5 * np.sin(freq * t + phase)
+
+
+@pytest.fixture
+def tiny_config():
+    from timegan import TimeGANConfig
+
+    return TimeGANConfig(seq_len=8, hidden_dim=4, num_layers=2, batch_size=8, seed=0)
+
+
+def yahoo_frame(ticker, prices):
+    """A frame shaped like `yfinance.download(ticker, auto_adjust=False)` returns it (yfinance >= 0.2.48)."""
+    frame = prices.copy()
+    frame.columns = pd.MultiIndex.from_product([frame.columns, [ticker]], names=["Price", "Ticker"])
+    frame.index = pd.DatetimeIndex(frame.index, name="Date")
+    return frame
+
+
+@pytest.fixture(autouse=True)
+def fake_yahoo(monkeypatch, tmp_path):
+    """No test touches the network: `yfinance.download` is replaced and the cache is a temp dir.
+
+    The fake is offline by default (empty frames, as yfinance returns without internet); set
+    `fake_yahoo.online = True` to serve a small history for tickers AAA and BBB in yfinance's
+    real output shape. Calls are recorded in `fake_yahoo.calls`.
+    """
+    import yfinance
+
+    class Fake:
+        def __init__(self):
+            dates = pd.bdate_range("2021-01-04", periods=60)
+            rng = np.random.default_rng(1)
+            self.histories = {}
+            for i, ticker in enumerate(("AAA", "BBB")):
+                close = 50 * (i + 1) * np.exp(np.cumsum(rng.normal(0, 0.01, len(dates))))
+                self.histories[ticker] = pd.DataFrame({
+                    "Adj Close": close * 0.98, "Close": close, "High": close * 1.01,
+                    "Low": close * 0.99, "Open": close, "Volume": rng.integers(1e5, 1e6, len(dates)).astype(float),
+                }, index=dates)
+            self.calls = []
+            self.online = False
+
+        def download(self, tickers, **kwargs):
+            self.calls.append((tickers, kwargs))
+            columns = pd.MultiIndex.from_product([["Adj Close", "Close", "High", "Low", "Open", "Volume"], [tickers]],
+                                                 names=["Price", "Ticker"])
+            if not self.online or tickers not in self.histories:
+                return pd.DataFrame(columns=columns, index=pd.DatetimeIndex([], name="Date"))
+            return yahoo_frame(tickers, self.histories[tickers])
+
+    fake = Fake()
+    monkeypatch.setattr(yfinance, "download", fake.download)
+    monkeypatch.setenv("TIMEGAN_CACHE_DIR", str(tmp_path / "price-cache"))
+    return fake

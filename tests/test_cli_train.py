@@ -1,0 +1,131 @@
+"""`scripts/train.py` end to end on the bundled data, resume, and every bad input."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from timegan.cli.train import main
+from timegan.run import load_run
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ["--seq-len", "8", "--hidden-dim", "4", "--num-layers", "1", "--batch-size", "16", "--quiet"]
+DATA = ["--tickers", "BA", "CAT", "--start", "2019-01-01", "--end", "2019-06-30", "--source", "bundled"]
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "run"
+    assert main([*DATA, *TINY, "--steps", "2", "--checkpoint-every", "1", "--output-dir", str(out)]) == 0
+    return out
+
+
+def test_run_directory_is_complete_and_in_price_units(finished_run):
+    names = {p.name for p in finished_run.iterdir()}
+    assert {"run.json", "prices.csv", "model", "checkpoint", "synthetic.csv", "losses.csv", "loss_curve.png",
+            "paths_BA.png", "paths_CAT.png"} <= names
+    assert not [n for n in names if n.endswith(".tmp")]
+    run = load_run(finished_run)
+    real = run.real_windows
+    assert real.shape == (len(run.prices) - 7, 8, 2)
+    assert run.synthetic.shape == real.shape  # as many synthetic windows as real ones
+    low, high = run.prices.min().to_numpy(), run.prices.max().to_numpy()
+    assert (run.synthetic.min(axis=(0, 1)) >= low - 1e-3).all() and (run.synthetic.max(axis=(0, 1)) <= high + 1e-3).all()
+    assert run.synthetic.mean() > 50  # prices (BA ~ 350, CAT ~ 130 in 2019), not the [0, 1] scale
+    assert run.feature_names == [("BA", "Adj Close"), ("CAT", "Adj Close")]
+    assert run.model.steps_done == {"embedding": 2, "supervised": 2, "joint": 2}
+    losses = pd.read_csv(finished_run / "losses.csv")
+    assert losses.groupby("phase").size().to_dict() == {"embedding": 2, "joint": 2, "supervised": 2}
+    info = json.loads((finished_run / "run.json").read_text())
+    assert info["tickers"] == ["BA", "CAT"] and info["sources"] == {"BA": "bundled", "CAT": "bundled"}
+
+
+def test_existing_run_is_refused_then_resumed_with_more_steps(finished_run, capsys):
+    before = (finished_run / "run.json").stat().st_mtime_ns
+    assert main([*DATA, *TINY, "--steps", "2", "--output-dir", str(finished_run)]) == 2
+    err = capsys.readouterr().err
+    assert "already holds a run; pass --overwrite" in err and err.count("\n") == 1
+    assert (finished_run / "run.json").stat().st_mtime_ns == before
+
+    assert main(["--resume", "--steps", "2", "2", "4", "--quiet", "--output-dir", str(finished_run)]) == 0
+    run = load_run(finished_run)
+    assert run.model.steps_done == {"embedding": 2, "supervised": 2, "joint": 4}
+    assert run.losses.query("phase == 'joint'")["step"].tolist() == [1, 2, 3, 4]
+
+
+def write(path, text):
+    path.write_text(text)
+    return str(path)
+
+
+def bad_inputs(tmp_path):
+    rows = "".join(f"2020-01-{d:02d},1,1,1,1,{d},1\n" for d in range(1, 31))
+    no_column = write(tmp_path / "NOCOL.csv", "Date,Close\n" + "".join(f"2020-01-{d:02d},{d}\n" for d in range(1, 31)))
+    not_numeric = write(tmp_path / "TEXT.csv", "Date,Open,High,Low,Close,Adj Close,Volume\n" + rows + "2020-01-31,1,1,1,1,abc,1\n")
+    return [
+        (["--tickers", "NOPE", "ZZZZ"], "No data for ticker(s) NOPE, ZZZZ"),
+        (["--tickers", "BA", "--start", "2020-01-01", "--end", "2020-01-20", "--source", "bundled"],
+         "Expected at least seq_len + 1 = 25 rows of data. Received: 12 rows"),
+        (["--csv", no_column], "has no column ['Adj Close']"),
+        (["--csv", not_numeric], "non-numeric 'Adj Close' value 'abc' on 2020-01-31"),
+        (["--tickers", "BA", "--seq-len", "1", "--source", "bundled"], "Received: seq_len=1"),
+        (["--tickers", "BA", "--hidden-dim", "0", "--source", "bundled"], "Received: hidden_dim=0"),
+        (["--tickers", "BA", "--batch-size", "0", "--source", "bundled"], "Received: batch_size=0"),
+        (["--tickers", "BA", "--steps", "0", "--source", "bundled"], "Expected positive --steps. Received: [0]"),
+        (["--tickers", "BA", "--steps", "1", "2", "--source", "bundled"], "Expected --steps with 1 or 3 values"),
+        (["--tickers", "BA", "--batch-size", "99999", "--source", "bundled"], "Received: batch_size=99999"),
+        (["--tickers", "BA", "--fields", "Price", "--source", "bundled"], "Unknown price field 'Price'"),
+        (["--tickers", "BA", "--cell", "rnn"], "invalid choice: 'rnn'"),
+        (["--tickers", "BA", "--checkpoint-every", "-3"], "expected a positive integer, received '-3'"),
+        (["--resume", "--overwrite"], "--resume and --overwrite cannot be combined"),
+    ]
+
+
+def invoke(argv):
+    """Runs the command in-process; returns its exit code (argparse errors exit via SystemExit)."""
+    try:
+        return main(argv)
+    except SystemExit as exit_:
+        return exit_.code
+
+
+def test_every_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "out"
+    for argv, message in bad_inputs(tmp_path):
+        code = invoke([*argv, "--output-dir", str(out), "--quiet"])
+        err = capsys.readouterr().err
+        assert code == 2, argv
+        assert message in err, (argv, err)
+        assert err.count("\n") == 1 and "Traceback" not in err, err
+        assert not out.exists(), argv
+
+
+def test_resume_without_checkpoint(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert main(["--resume", "--output-dir", str(tmp_path / "empty")]) == 2
+    assert "Nothing to resume: no checkpoint in" in capsys.readouterr().err
+
+
+def test_load_run_refuses_an_unfinished_run(tmp_path):
+    (tmp_path / "half").mkdir()
+    (tmp_path / "half" / "run.json").write_text("{}")
+    with pytest.raises(ValueError, match=r"is incomplete \(missing \['prices.csv', 'model'\]\); finish it with --resume"):
+        load_run(tmp_path / "half")
+
+
+def test_script_prints_one_line_without_traceback():
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "train.py"), "--seq-len", "1", "--source", "bundled"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == ["timegan-train: error: Expected `seq_len` to be an integer >= 2. Received: seq_len=1"]
+
+
+def test_synthetic_csv_is_tidy(finished_run):
+    frame = pd.read_csv(finished_run / "synthetic.csv")
+    assert list(frame.columns) == ["sample", "step", "ticker", "field", "value"]
+    assert set(frame["ticker"]) == {"BA", "CAT"} and set(frame["step"]) == set(range(8))
+    assert np.isfinite(frame["value"]).all()

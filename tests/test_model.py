@@ -1,0 +1,172 @@
+import dataclasses
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from timegan import Callback, Checkpoint, TimeGAN, TimeGANConfig, frame_to_windows
+from timegan.networks import NETWORK_NAMES
+
+TINY = TimeGANConfig(seq_len=8, hidden_dim=4, num_layers=1, batch_size=8, seed=0)
+
+
+def sines(n=64, seq_len=8, dim=2, seed=0):
+    rng = np.random.default_rng(seed)
+    t = np.arange(seq_len)[None, :, None]
+    return 5 + 5 * np.sin(rng.uniform(0.2, 0.6, (n, 1, dim)) * t + rng.uniform(0, np.pi, (n, 1, dim)))
+
+
+def weights(model):
+    return {name: [w.copy() for w in net.get_weights()] for name, net in model.networks.items()}
+
+
+def changed(before, after):
+    return {name for name in NETWORK_NAMES
+            if any(not np.array_equal(a, b) for a, b in zip(before[name], after[name]))}
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    model = TimeGAN(TINY)
+    model.fit(sines(), steps=3, progress=False)
+    path = tmp_path_factory.mktemp("saved") / "model"
+    model.save(path)
+    return model, path
+
+
+def test_each_phase_changes_only_its_own_networks():
+    model = TimeGAN(dataclasses.replace(TINY, disc_loss_threshold=1e9))
+    data = sines()
+    model.fit(data, steps=(0, 0, 0), progress=False)
+    snapshots = [weights(model)]
+    for steps in ((1, 0, 0), (1, 1, 0), (1, 1, 1)):
+        model.fit(data, steps=steps, progress=False)
+        snapshots.append(weights(model))
+    assert changed(snapshots[0], snapshots[1]) == {"embedder", "recovery"}
+    assert changed(snapshots[1], snapshots[2]) == {"supervisor"}
+    # Joint phase: generator+supervisor and embedder+recovery updates; the discriminator is
+    # skipped because its loss is below the (huge) threshold.
+    assert changed(snapshots[2], snapshots[3]) == {"generator", "supervisor", "embedder", "recovery"}
+    assert model.steps_done == {"embedding": 1, "supervised": 1, "joint": 1}
+
+
+def test_discriminator_updates_when_its_loss_exceeds_the_threshold(trained):
+    model, _ = trained
+    joint = model.losses().query("phase == 'joint'")
+    assert (joint["discriminator"] > TINY.disc_loss_threshold).all()
+    untrained = TimeGAN(TINY)
+    untrained.build(2)  # same seed: the weights `trained` started from
+    assert "discriminator" in changed(weights(untrained), weights(model))
+
+
+def test_losses_are_finite_and_reconstruction_falls(trained):
+    history = trained[0].losses()
+    assert list(history.columns[:2]) == ["phase", "step"]
+    assert history.groupby("phase").size().to_dict() == {"embedding": 3, "joint": 3, "supervised": 3}
+    numeric = history.drop(columns=["phase", "step"]).to_numpy(dtype=float)
+    assert np.isfinite(numeric[~np.isnan(numeric)]).all() and (~np.isnan(numeric)).sum() >= 3 + 3 + 3 * 5
+
+    model = TimeGAN(dataclasses.replace(TINY, learning_rate=0.01))
+    history = model.fit(sines(), steps=(80, 0, 0), progress=False)
+    recon = history["recon"].to_numpy()
+    assert len(recon) == 80 and np.isfinite(recon).all()
+    assert recon[-10:].mean() < 0.75 * recon[:10].mean()
+
+
+def test_generate_is_in_original_units_and_seeded(trained):
+    model, _ = trained
+    a, b = model.generate(6, seed=3), model.generate(6, seed=3)
+    np.testing.assert_array_equal(a, b)
+    assert a.shape == (6, 8, 2)
+    assert not np.array_equal(model.generate(6), model.generate(6))
+    # Sigmoid outputs mapped back through the scaler stay in the data's range [0, 10].
+    assert a.min() >= -1e-6 and a.max() <= 10 + 1e-6 and a.max() > 1.0
+    assert model.generate(2, seq_len=20).shape == (2, 20, 2)
+
+
+def test_save_load_generate_identical(trained):
+    model, path = trained
+    loaded = TimeGAN.load(path)
+    assert loaded.config == model.config and loaded.steps_done == model.steps_done
+    np.testing.assert_array_equal(loaded.generate(5, seed=11), model.generate(5, seed=11))
+    np.testing.assert_array_equal(loaded.scaler.data_max, model.scaler.data_max)
+    assert loaded.losses().shape == model.losses().shape
+    assert sorted(p.name for p in (path / "networks").iterdir()) == sorted(f"{n}.keras" for n in NETWORK_NAMES)
+    assert not list(path.parent.glob(".*tmp"))
+
+
+def test_generate_frame_is_tidy_and_inverts(trained):
+    model, _ = trained
+    frame = model.generate_frame(3, seed=1)
+    assert list(frame.columns) == ["sample", "step", "ticker", "field", "value"]
+    assert len(frame) == 3 * 8 * 2
+    windows, names = frame_to_windows(frame, model.feature_names)
+    np.testing.assert_allclose(windows, model.generate(3, seed=1))
+    assert names == [("x0", "value"), ("x1", "value")]
+
+
+def test_load_refuses_incomplete_and_incompatible(trained, tmp_path):
+    _, path = trained
+    broken = tmp_path / "broken"
+    shutil.copytree(path, broken)
+    (broken / "networks" / "generator.keras").unlink()
+    with pytest.raises(ValueError, match=r"incomplete: missing \['networks/generator.keras'\]"):
+        TimeGAN.load(broken)
+    future = tmp_path / "future"
+    shutil.copytree(path, future)
+    info = json.loads((future / "training.json").read_text())
+    (future / "training.json").write_text(json.dumps({**info, "format_version": 99}))
+    with pytest.raises(ValueError, match="format version 99; this version of timegan reads 1"):
+        TimeGAN.load(future)
+    with pytest.raises(FileNotFoundError, match="not a directory"):
+        TimeGAN.load(tmp_path / "nothing")
+
+
+class StopAt(Callback):
+    def __init__(self, phase, step):
+        super().__init__()
+        self.phase, self.step = phase, step
+
+    def on_step_end(self, phase, step, logs):
+        if (phase, step) == (self.phase, self.step):
+            self.model.stop_training = True
+
+
+def test_resume_continues_at_the_saved_step_and_matches_an_uninterrupted_run(trained, tmp_path):
+    data, steps = sines(), (3, 3, 3)
+    full, _ = trained  # trained on sines() for 3 steps per phase, uninterrupted
+
+    interrupted = TimeGAN(TINY)
+    interrupted.fit(data, steps=steps, progress=False,
+                    callbacks=[Checkpoint(tmp_path / "ckpt", every=1), StopAt("joint", 2)])
+    assert interrupted.steps_done == {"embedding": 3, "supervised": 3, "joint": 2}
+
+    resumed = TimeGAN.load(tmp_path / "ckpt")
+    assert resumed.steps_done == {"embedding": 3, "supervised": 3, "joint": 2}
+    history = resumed.fit(data, steps=steps, progress=False)
+    assert history[history.phase == "joint"]["step"].tolist() == [1, 2, 3]
+    for name in NETWORK_NAMES:
+        for a, b in zip(full.networks[name].get_weights(), resumed.networks[name].get_weights()):
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    pd.testing.assert_frame_equal(history, full.losses(), rtol=1e-4)
+
+
+def test_fit_bad_input():
+    model = TimeGAN(TINY)
+    with pytest.raises(ValueError, match="Received: batch_size=8"):
+        model.fit(sines(n=5), steps=1, progress=False)
+    with pytest.raises(ValueError, match=r"Expected windows of seq_len=8 steps. Received: shape=\(64, 9, 2\)"):
+        model.fit(sines(seq_len=9), steps=1, progress=False)
+    with pytest.raises(ValueError, match="Received: steps=-1"):
+        model.fit(sines(), steps=-1, progress=False)
+    with pytest.raises(ValueError, match="NaN or inf"):
+        model.fit(np.full((64, 8, 2), np.nan), steps=1, progress=False)
+    with pytest.raises(ValueError, match="has not been fitted"):
+        model.generate(3)
+
+
+def test_cannot_go_back_to_an_earlier_phase(trained):
+    with pytest.raises(ValueError, match=r"Cannot train more supervised steps \(3 -> 5\): the joint phase has already started"):
+        trained[0].fit(sines(), steps=(3, 5, 3), progress=False)
