@@ -19,7 +19,7 @@ def default_units(n_features):
 
 
 # Unrolling short sequences into straight-line graph code is faster on a CPU than a while loop.
-MAX_UNROLLED_STEPS = 32
+MAX_UNROLLED_STEPS = 0
 
 
 def build_recurrent(
@@ -119,10 +119,16 @@ def train(run, iterations, chunk, progress=False, desc=None, on_chunk=None):
                 on_chunk(done)
 
 
-def predict(model, x, batch_size=4096):
-    """Runs `model` on `x` in batches (inference mode) and returns a float64 ndarray."""
-    outputs = [
-        np.asarray(model(x[i : i + batch_size], training=False), dtype=np.float64)
-        for i in range(0, len(x), batch_size)
-    ]
-    return np.concatenate(outputs, axis=0)
+def make_predict(model, batch_size=4096):
+    """Returns `predict(x)`: `model` in inference mode on an ndarray, in compiled batches.
+
+    Compiling matters: the recurrent layer is unrolled, and running it op by op is slow.
+    """
+    forward = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
+
+    def predict(x):
+        x = np.asarray(x, dtype=np.float32)
+        outputs = [forward(x[i : i + batch_size]).numpy() for i in range(0, len(x), batch_size)]
+        return np.concatenate(outputs, axis=0).astype(np.float64)
+
+    return predict

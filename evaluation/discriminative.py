@@ -242,7 +242,7 @@ def _train_and_score(real_train, synthetic_train, test, params, seed, progress, 
 
     run = _posthoc.make_train_steps(model, batch_loss, params["learning_rate"])
     _posthoc.train(run, params["iterations"], chunk=250, progress=progress, desc=desc)
-    logits = _posthoc.predict(model, test)[:, 0]
+    logits = _posthoc.make_predict(model)(test)[:, 0]
     return 1.0 / (1.0 + np.exp(-logits))
 
 

@@ -244,12 +244,13 @@ def fit_predictor(train, test, params, seed, progress=False, desc=None):
         return tf.reduce_mean(tf.abs(tf.gather(train_y, idx) - model(tf.gather(train_x, idx), training=True)))
 
     points, maes = [], []
+    predict = _posthoc.make_predict(model)
 
     def record(done):
         points.append(done)
         # All windows have the same length, so the mean of per-window MAEs (the reference's
         # score) equals the mean over all predicted values.
-        maes.append(float(np.mean(np.abs(_posthoc.predict(model, test_x) - test_y))))
+        maes.append(float(np.mean(np.abs(predict(test_x) - test_y))))
 
     run = _posthoc.make_train_steps(model, batch_loss, params["learning_rate"])
     _posthoc.train(
