@@ -102,11 +102,17 @@ class Checkpoint(Callback):
             raise ValueError(f"Expected `every` to be an integer >= 1. Received: every={every!r}")
         self.directory = directory
         self.every = every
+        self._saved_at = None
 
     def on_step_end(self, phase, step, logs):
         if step % self.every == 0:
-            self.model.save(self.directory)
+            self._save(phase, step)
 
     def on_phase_end(self, phase, logs):
-        self.model.save(self.directory)
-        logger.debug("Checkpoint saved at the end of the %s phase.", phase)
+        self._save(phase, self.model.steps_done[phase])
+
+    def _save(self, phase, step):
+        if self._saved_at != (phase, step):
+            self.model.save(self.directory)
+            self._saved_at = (phase, step)
+            logger.debug("Checkpoint saved at %s step %d.", phase, step)
