@@ -20,7 +20,9 @@ DATA = ["--tickers", "BA", "CAT", "--start", "2019-01-01", "--end", "2019-06-30"
 @pytest.fixture(scope="module")
 def finished_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("runs") / "run"
-    assert main([*DATA, *TINY, "--steps", "2", "--checkpoint-every", "1", "--output-dir", str(out)]) == 0
+    logs = out.parent / "tensorboard"
+    assert main([*DATA, *TINY, "--steps", "2", "--checkpoint-every", "1", "--output-dir", str(out),
+                 "--log-dir", str(logs)]) == 0
     return out
 
 
@@ -40,6 +42,12 @@ def test_run_directory_is_complete_and_in_price_units(finished_run):
     assert run.model.steps_done == {"embedding": 2, "supervised": 2, "joint": 2}
     losses = pd.read_csv(finished_run / "losses.csv")
     assert losses.groupby("phase").size().to_dict() == {"embedding": 2, "joint": 2, "supervised": 2}
+    import tensorflow as tf
+
+    events = list((finished_run.parent / "tensorboard").glob("events.out.tfevents.*"))
+    tags = {(value.tag, event.step) for path in events for event in tf.compat.v1.train.summary_iterator(str(path))
+            for value in event.summary.value}
+    assert {("embedding/recon", 1), ("embedding/recon", 2), ("joint/discriminator", 2)} <= tags
     info = json.loads((finished_run / "run.json").read_text())
     assert info["tickers"] == ["BA", "CAT"] and info["sources"] == {"BA": "bundled", "CAT": "bundled"}
 
@@ -129,3 +137,13 @@ def test_synthetic_csv_is_tidy(finished_run):
     assert list(frame.columns) == ["sample", "step", "ticker", "field", "value"]
     assert set(frame["ticker"]) == {"BA", "CAT"} and set(frame["step"]) == set(range(8))
     assert np.isfinite(frame["value"]).all()
+
+
+def test_evaluate_flag_writes_the_report_of_the_run(finished_run, monkeypatch, capsys):
+    import evaluation.report
+
+    evaluated = []
+    monkeypatch.setattr(evaluation.report, "evaluate_run", lambda run_dir: evaluated.append(Path(run_dir)))
+    assert main(["--resume", "--quiet", "--evaluate", "--output-dir", str(finished_run)]) == 0
+    assert evaluated == [finished_run]
+    assert "report.html" in capsys.readouterr().out

@@ -170,3 +170,27 @@ def test_fit_bad_input():
 def test_cannot_go_back_to_an_earlier_phase(trained):
     with pytest.raises(ValueError, match=r"Cannot train more supervised steps \(3 -> 5\): the joint phase has already started"):
         trained[0].fit(sines(), steps=(3, 5, 3), progress=False)
+
+
+def test_an_interrupted_save_leaves_the_previous_model_intact(trained, tmp_path, monkeypatch):
+    import keras
+
+    model, _ = trained
+    path = tmp_path / "model"
+    model.save(path)
+    before = model.generate(4, seed=2)
+    calls = []
+    original = keras.Model.save
+
+    def failing_save(self, *args, **kwargs):
+        calls.append(self.name)
+        if len(calls) == 3:
+            raise OSError("disk full")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(keras.Model, "save", failing_save)
+    with pytest.raises(OSError, match="disk full"):
+        model.save(path)
+    monkeypatch.undo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]  # no temporary left behind
+    np.testing.assert_array_equal(TimeGAN.load(path).generate(4, seed=2), before)

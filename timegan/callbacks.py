@@ -61,28 +61,36 @@ class ProgressBar(Callback):
 
 
 class TensorBoard(Callback):
-    """Writes every loss as a TensorBoard scalar `{phase}/{loss}` against the phase step."""
+    """Writes every loss as a TensorBoard scalar `{phase}/{loss}` against the phase step.
+
+    Uses TensorFlow's own summary writer with the scalar plugin's metadata, so logs are written
+    without the `tensorboard` package (which is only needed to view them).
+    """
 
     def __init__(self, log_dir, every=1):
         super().__init__()
         self.log_dir = str(log_dir)
         self.every = every
         self._writer = None
+        self._metadata = None
 
     def on_phase_begin(self, phase, initial_step, total_steps):
         import tensorflow as tf
+        from tensorflow.core.framework import summary_pb2
 
         if self._writer is None:
             self._writer = tf.summary.create_file_writer(self.log_dir)
+            plugin = summary_pb2.SummaryMetadata.PluginData(plugin_name="scalars")
+            self._metadata = summary_pb2.SummaryMetadata(plugin_data=plugin).SerializeToString()
 
     def on_step_end(self, phase, step, logs):
         if step % self.every:
             return
         import tensorflow as tf
 
-        with self._writer.as_default(step=step):
+        with self._writer.as_default():
             for name, value in logs.items():
-                tf.summary.scalar(f"{phase}/{name}", value)
+                tf.summary.write(f"{phase}/{name}", tf.constant(value, tf.float32), step=step, metadata=self._metadata)
 
     def on_phase_end(self, phase, logs):
         if self._writer is not None:
