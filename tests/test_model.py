@@ -194,3 +194,14 @@ def test_an_interrupted_save_leaves_the_previous_model_intact(trained, tmp_path,
     monkeypatch.undo()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]  # no temporary left behind
     np.testing.assert_array_equal(TimeGAN.load(path).generate(4, seed=2), before)
+
+
+def test_trained_supervisor_predicts_the_next_latent_step():
+    model = TimeGAN(dataclasses.replace(TINY, learning_rate=0.01, hidden_dim=6))
+    model.fit(sines(n=128), steps=(100, 300, 0), progress=False)
+    x = model.scaler.transform(sines(n=128, seed=1)).astype("float32")
+    h = model.networks["embedder"](x).numpy()
+    s = model.networks["supervisor"](h).numpy()
+    to_next = np.mean((s[:, :-1] - h[:, 1:]) ** 2)
+    to_same = np.mean((s[:, :-1] - h[:, :-1]) ** 2)
+    assert to_next < 0.5 * to_same  # it learned H[t + 1], not a copy of H[t]
