@@ -18,17 +18,10 @@ def default_units(n_features):
     return max(1, n_features // 2)
 
 
-# Unrolling short sequences into straight-line graph code is faster on a CPU than a while loop.
-MAX_UNROLLED_STEPS = 0
-
-
-def build_recurrent(
-    seq_len, n_inputs, n_outputs, units, cell, return_sequences, activation, seed, name
-):
-    """Builds Input(seq_len, n_inputs) -> GRU/LSTM(units) -> Dense(n_outputs).
+def build_recurrent(n_inputs, n_outputs, units, cell, return_sequences, activation, seed, name):
+    """Builds Input(None, n_inputs) -> GRU/LSTM(units) -> Dense(n_outputs).
 
     Args:
-        seq_len: steps per input sequence.
         n_inputs: number of input features per step.
         n_outputs: units of the output layer.
         units: recurrent units.
@@ -42,11 +35,10 @@ def build_recurrent(
         A `keras.Model`.
     """
     layer = keras.layers.GRU if cell == "gru" else keras.layers.LSTM
-    inputs = keras.Input((seq_len, n_inputs), name=f"{name}_input")
+    inputs = keras.Input((None, n_inputs), name=f"{name}_input")
     hidden = layer(
         units,
         return_sequences=return_sequences,
-        unroll=seq_len <= MAX_UNROLLED_STEPS,
         kernel_initializer=keras.initializers.GlorotUniform(seed=seed),
         recurrent_initializer=keras.initializers.Orthogonal(seed=seed + 1),
         name=f"{name}_{cell}",
@@ -122,7 +114,7 @@ def train(run, iterations, chunk, progress=False, desc=None, on_chunk=None):
 def make_predict(model, batch_size=4096):
     """Returns `predict(x)`: `model` in inference mode on an ndarray, in compiled batches.
 
-    Compiling matters: the recurrent layer is unrolled, and running it op by op is slow.
+    Compiled, because running the recurrent layer op by op is slow.
     """
     forward = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
 

@@ -212,7 +212,6 @@ def discriminative_score(
 def _train_and_score(real_train, synthetic_train, test, params, seed, progress, desc):
     """Trains one classifier and returns the probability that each `test` window is real."""
     model = _posthoc.build_recurrent(
-        seq_len=real_train.shape[1],
         n_inputs=real_train.shape[2],
         n_outputs=1,
         units=params["units"],

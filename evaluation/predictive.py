@@ -226,7 +226,6 @@ def fit_predictor(train, test, params, seed, progress=False, desc=None):
     train_x, train_y = (tf.constant(a, dtype=tf.float32) for a in train)
     test_x, test_y = test
     model = _posthoc.build_recurrent(
-        seq_len=train_x.shape[1],
         n_inputs=train_x.shape[2],
         n_outputs=train_y.shape[2],
         units=params["units"],
