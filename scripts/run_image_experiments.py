@@ -15,7 +15,8 @@ from pathlib import Path
 
 SCRIPTS = Path(__file__).resolve().parent
 # name -> train_images.py arguments, most important first. MLP runs: all 60000 images x 5 epochs;
-# DCGAN: 20000 x 5 epochs (about 40 minutes per dataset on a shared 2-core CPU).
+# DCGAN: 20000 x 5 epochs; then three longer runs (about 70 minutes per dataset on a shared
+# 2-core CPU).
 MLP = ["--model", "mlp", "--epochs", "5"]
 DCGAN = ["--model", "dcgan", "--train-size", "20000", "--epochs", "5"]
 EXPERIMENTS = {
@@ -26,11 +27,17 @@ EXPERIMENTS = {
     "mlp-wgan-gp": MLP + ["--loss", "wgan-gp"],
     "dcgan-nonsat": DCGAN + ["--loss", "non-saturating"],
     "mlp-nonsat-conditional": MLP + ["--loss", "non-saturating", "--conditional"],
+    "mlp-nonsat-conditional-mbd": MLP + ["--loss", "non-saturating", "--conditional", "--minibatch-discrimination"],
     "mlp-nonsat-noise": MLP + ["--loss", "non-saturating", "--noise-layer"],
     "mlp-minimax-sgd": MLP + ["--loss", "minimax", "--optimizer", "sgd"],
     "mlp-nonsat-momentum": MLP + ["--loss", "non-saturating", "--optimizer", "momentum"],
     "mlp-nonsat-adagrad": MLP + ["--loss", "non-saturating", "--optimizer", "adagrad"],
     "mlp-nonsat-adadelta": MLP + ["--loss", "non-saturating", "--optimizer", "adadelta"],
+    # Longer runs: WGAN makes one generator step per 5 critic steps, and the DCGAN above sees
+    # a third of the images.
+    "mlp-wgan-25ep": ["--model", "mlp", "--epochs", "25", "--loss", "wgan"],
+    "dcgan-nonsat-full": ["--model", "dcgan", "--epochs", "5", "--loss", "non-saturating"],
+    "dcgan-wgan-gp": DCGAN + ["--loss", "wgan-gp"],
 }
 
 

@@ -23,7 +23,10 @@ def _inputs(config, shape, name):
 
 
 def _label_embedding(config, label, units, name):
-    embedded = keras.layers.Embedding(config.num_classes, units, name=name)(label)
+    # Unit-variance class codes, on the scale of z and of the pixels: with Keras' default
+    # uniform(-0.05, 0.05) the label was too faint and the networks learned to ignore it.
+    init = keras.initializers.RandomNormal(stddev=1.0, seed=config.seed + 2)
+    embedded = keras.layers.Embedding(config.num_classes, units, embeddings_initializer=init, name=name)(label)
     return keras.layers.Flatten(name=f"{name}_flat")(embedded) if len(embedded.shape) > 2 else embedded
 
 
