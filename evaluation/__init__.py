@@ -7,51 +7,48 @@ Public API::
 
     from evaluation import (discriminative_score, predictive_score, pca_embedding,
                             tsne_embedding, stylized_facts, evaluate_arrays, evaluate_run)
+
+Names are imported on first use, so `import evaluation` (or its command line) does not load
+TensorFlow until a metric needs it.
 """
 
-from evaluation.datasets import load_stocks_prices, sine_windows, stocks_windows
-from evaluation.discriminative import DiscriminativeResult, discriminative_score, plot_roc
-from evaluation.diversity import (
-    Embedding,
-    pca_embedding,
-    plot_embedding,
-    tsne_embedding,
-    window_means,
-)
-from evaluation.predictive import PredictiveResult, plot_predictive_curves, predictive_score
-from evaluation.report import evaluate_arrays, evaluate_run
-from evaluation.stylized_facts import (
-    StylizedFacts,
-    facts_table,
-    hill_tail_index,
-    log_returns,
-    plot_acf,
-    plot_return_histogram,
-    stylized_facts,
-)
+import importlib
 
-__all__ = [
-    "DiscriminativeResult",
-    "Embedding",
-    "PredictiveResult",
-    "StylizedFacts",
-    "discriminative_score",
-    "evaluate_arrays",
-    "evaluate_run",
-    "facts_table",
-    "hill_tail_index",
-    "load_stocks_prices",
-    "log_returns",
-    "pca_embedding",
-    "plot_acf",
-    "plot_embedding",
-    "plot_predictive_curves",
-    "plot_return_histogram",
-    "plot_roc",
-    "predictive_score",
-    "sine_windows",
-    "stocks_windows",
-    "stylized_facts",
-    "tsne_embedding",
-    "window_means",
-]
+_EXPORTS = {
+    "load_stocks_prices": "evaluation.datasets",
+    "sine_windows": "evaluation.datasets",
+    "stocks_windows": "evaluation.datasets",
+    "DiscriminativeResult": "evaluation.discriminative",
+    "discriminative_score": "evaluation.discriminative",
+    "plot_roc": "evaluation.discriminative",
+    "Embedding": "evaluation.diversity",
+    "pca_embedding": "evaluation.diversity",
+    "plot_embedding": "evaluation.diversity",
+    "tsne_embedding": "evaluation.diversity",
+    "window_means": "evaluation.diversity",
+    "read_windows": "evaluation.files",
+    "PredictiveResult": "evaluation.predictive",
+    "plot_predictive_curves": "evaluation.predictive",
+    "predictive_score": "evaluation.predictive",
+    "evaluate_arrays": "evaluation.report",
+    "evaluate_run": "evaluation.report",
+    "StylizedFacts": "evaluation.stylized_facts",
+    "facts_table": "evaluation.stylized_facts",
+    "hill_tail_index": "evaluation.stylized_facts",
+    "log_returns": "evaluation.stylized_facts",
+    "plot_acf": "evaluation.stylized_facts",
+    "plot_return_histogram": "evaluation.stylized_facts",
+    "stylized_facts": "evaluation.stylized_facts",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'evaluation' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), *_EXPORTS])

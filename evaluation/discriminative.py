@@ -8,6 +8,7 @@ separable.
 """
 
 import dataclasses
+import functools
 import logging
 
 import matplotlib.figure
@@ -169,6 +170,21 @@ def discriminative_score(
         "seed": seed,
     }
 
+    trainer = _posthoc.Trainer(
+        build=lambda s: _posthoc.build_recurrent(
+            n_inputs=n_features,
+            n_outputs=1,
+            units=units,
+            cell=cell,
+            return_sequences=False,
+            activation=None,
+            seed=s,
+            name="posthoc_discriminator",
+        ),
+        batch_loss=functools.partial(_batch_loss, batch_size=batch_size),
+        data_features=(n_features, n_features),
+        learning_rate=learning_rate,
+    )
     accuracies, scores, aucs, curves = [], [], [], []
     for repeat in range(repeats):
         rng = np.random.default_rng(seed + repeat)
@@ -181,15 +197,16 @@ def discriminative_score(
         synthetic_train, synthetic_test = _split(
             len(synthetic_used), train_fraction, rng, "synthetic"
         )
-        probabilities = _train_and_score(
-            real_used[real_train],
-            synthetic_used[synthetic_train],
-            np.concatenate([real_used[real_test], synthetic_used[synthetic_test]]),
-            params,
-            seed + repeat,
-            progress,
+        trainer.reset(seed + repeat)
+        trainer.train(
+            (real_used[real_train], synthetic_used[synthetic_train]),
+            iterations,
+            chunk=250,
+            progress=progress,
             desc=f"discriminative {repeat + 1}/{repeats}",
         )
+        test = np.concatenate([real_used[real_test], synthetic_used[synthetic_test]])
+        probabilities = 1.0 / (1.0 + np.exp(-trainer.predict(test)[:, 0]))
         labels = np.concatenate([np.ones(len(real_test)), np.zeros(len(synthetic_test))])
         accuracy = accuracy_score(labels, probabilities > 0.5)
         fpr, tpr, _ = roc_curve(labels, probabilities)
@@ -209,40 +226,19 @@ def discriminative_score(
     )
 
 
-def _train_and_score(real_train, synthetic_train, test, params, seed, progress, desc):
-    """Trains one classifier and returns the probability that each `test` window is real."""
-    model = _posthoc.build_recurrent(
-        n_inputs=real_train.shape[2],
-        n_outputs=1,
-        units=params["units"],
-        cell=params["cell"],
-        return_sequences=False,
-        activation=None,
-        seed=seed,
-        name="posthoc_discriminator",
+def _batch_loss(model, generator, real, synthetic, batch_size):
+    """The reference loss: mean cross-entropy on a real batch plus that on a synthetic batch."""
+    x_real = tf.gather(real, _posthoc.batch_indices(generator, tf.shape(real)[0], batch_size))
+    x_fake = tf.gather(
+        synthetic, _posthoc.batch_indices(generator, tf.shape(synthetic)[0], batch_size)
     )
-    generator = tf.random.Generator.from_seed(seed)
-    real_train = tf.constant(real_train)
-    synthetic_train = tf.constant(synthetic_train)
-    batch_size = params["batch_size"]
-
-    def batch_loss():
-        x_real = tf.gather(real_train, _posthoc.batch_indices(generator, len(real_train), batch_size))
-        x_fake = tf.gather(
-            synthetic_train, _posthoc.batch_indices(generator, len(synthetic_train), batch_size)
-        )
-        # One forward pass over both halves: the same updates as two passes, at half the cost.
-        logits = model(tf.concat([x_real, x_fake], axis=0), training=True)
-        logits_real, logits_fake = logits[: tf.shape(x_real)[0]], logits[tf.shape(x_real)[0] :]
-        # As in the reference: the mean loss on real plus the mean loss on synthetic.
-        loss_real = tf.nn.sigmoid_cross_entropy_with_logits(tf.ones_like(logits_real), logits_real)
-        loss_fake = tf.nn.sigmoid_cross_entropy_with_logits(tf.zeros_like(logits_fake), logits_fake)
-        return tf.reduce_mean(loss_real) + tf.reduce_mean(loss_fake)
-
-    run = _posthoc.make_train_steps(model, batch_loss, params["learning_rate"])
-    _posthoc.train(run, params["iterations"], chunk=250, progress=progress, desc=desc)
-    logits = _posthoc.make_predict(model)(test)[:, 0]
-    return 1.0 / (1.0 + np.exp(-logits))
+    # One forward pass over both batches: the same update as two passes, at half the cost.
+    logits = model(tf.concat([x_real, x_fake], axis=0), training=True)
+    n_real = tf.shape(x_real)[0]
+    logits_real, logits_fake = logits[:n_real], logits[n_real:]
+    loss_real = tf.nn.sigmoid_cross_entropy_with_logits(tf.ones_like(logits_real), logits_real)
+    loss_fake = tf.nn.sigmoid_cross_entropy_with_logits(tf.zeros_like(logits_fake), logits_fake)
+    return tf.reduce_mean(loss_real) + tf.reduce_mean(loss_fake)
 
 
 def plot_roc(result, ax=None, baseline=None):

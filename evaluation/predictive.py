@@ -10,6 +10,7 @@ the paper's table; like the paper, it is tested on the windows it was trained on
 """
 
 import dataclasses
+import functools
 import logging
 
 import matplotlib.figure
@@ -181,81 +182,61 @@ def predictive_score(
         "seed": seed,
     }
 
-    test = split_inputs_targets(real, target)
+    test_x, test_y = split_inputs_targets(real, target)
+    n_inputs, n_targets = test_x.shape[2], test_y.shape[2]
+    trainer = _posthoc.Trainer(
+        build=lambda s: _posthoc.build_recurrent(
+            n_inputs=n_inputs,
+            n_outputs=n_targets,
+            units=units,
+            cell=cell,
+            return_sequences=True,
+            activation="sigmoid",
+            seed=s,
+            name="posthoc_predictor",
+        ),
+        batch_loss=functools.partial(_batch_loss, batch_size=batch_size),
+        data_features=(n_inputs, n_targets),
+        learning_rate=learning_rate,
+    )
     sources = [("synthetic", synthetic)] + ([("real", real)] if baseline else [])
-    finals = {name: [] for name, _ in sources}
     curves = {name: [] for name, _ in sources}
     for repeat in range(repeats):
         for name, train_windows in sources:
-            curve_iterations, curve = fit_predictor(
+            trainer.reset(seed + repeat)
+            points, maes = [], []
+
+            def record(done):
+                points.append(done)
+                # All windows have the same length, so the mean of per-window MAEs (the
+                # reference's score) equals the mean over all predicted values.
+                maes.append(float(np.mean(np.abs(trainer.predict(test_x) - test_y))))
+
+            trainer.train(
                 split_inputs_targets(train_windows, target),
-                test,
-                params,
-                seed + repeat,
-                progress,
+                iterations,
+                chunk=eval_every,
+                progress=progress,
                 desc=f"predictive ({target}, trained on {name}) {repeat + 1}/{repeats}",
+                on_chunk=record,
             )
-            finals[name].append(float(curve[-1]))
-            curves[name].append(curve)
-            logger.debug("predictive %s repeat %d: MAE %.5f", name, repeat, curve[-1])
+            curves[name].append(maes)
+            logger.debug("predictive %s repeat %d: MAE %.5f", name, repeat, maes[-1])
     return PredictiveResult(
-        maes=tuple(finals["synthetic"]),
-        baseline_maes=tuple(finals.get("real", ())),
-        curve_iterations=curve_iterations,
+        maes=tuple(c[-1] for c in curves["synthetic"]),
+        baseline_maes=tuple(c[-1] for c in curves.get("real", ())),
+        curve_iterations=np.array(points),
         curves=np.array(curves["synthetic"]),
         baseline_curves=np.array(curves["real"]) if baseline else None,
         params=params,
     )
 
 
-def fit_predictor(train, test, params, seed, progress=False, desc=None):
-    """Trains one predictor on `train` and records its MAE on `test` during training.
-
-    Args:
-        train: (inputs, targets) ndarrays for training.
-        test: (inputs, targets) ndarrays for the MAE.
-        params: dict with cell, units, iterations, batch_size, learning_rate, eval_every.
-        seed: seed of the initialisation and of the batches.
-        progress: show a progress bar.
-        desc: label of the progress bar.
-
-    Returns:
-        Tuple (iterations, mae): int ndarray of the iterations at which the test MAE was
-        measured (the last is `params["iterations"]`) and float ndarray of the MAE values.
-    """
-    train_x, train_y = (tf.constant(a, dtype=tf.float32) for a in train)
-    test_x, test_y = test
-    model = _posthoc.build_recurrent(
-        n_inputs=train_x.shape[2],
-        n_outputs=train_y.shape[2],
-        units=params["units"],
-        cell=params["cell"],
-        return_sequences=True,
-        activation="sigmoid",
-        seed=seed,
-        name="posthoc_predictor",
-    )
-    generator = tf.random.Generator.from_seed(seed)
-    n, batch_size = int(train_x.shape[0]), params["batch_size"]
-
-    def batch_loss():
-        idx = _posthoc.batch_indices(generator, n, batch_size)
-        return tf.reduce_mean(tf.abs(tf.gather(train_y, idx) - model(tf.gather(train_x, idx), training=True)))
-
-    points, maes = [], []
-    predict = _posthoc.make_predict(model)
-
-    def record(done):
-        points.append(done)
-        # All windows have the same length, so the mean of per-window MAEs (the reference's
-        # score) equals the mean over all predicted values.
-        maes.append(float(np.mean(np.abs(predict(test_x) - test_y))))
-
-    run = _posthoc.make_train_steps(model, batch_loss, params["learning_rate"])
-    _posthoc.train(
-        run, params["iterations"], params["eval_every"], progress=progress, desc=desc, on_chunk=record
-    )
-    return np.array(points), np.array(maes)
+def _batch_loss(model, generator, inputs, targets, batch_size):
+    """Mean absolute error of the next-step predictions on a random batch."""
+    idx = _posthoc.batch_indices(generator, tf.shape(inputs)[0], batch_size)
+    predictions = model(tf.gather(inputs, idx), training=True)
+    return tf.reduce_mean(tf.abs(tf.gather(targets, idx) - predictions))
 
 
 def plot_predictive_curves(result, ax=None):

@@ -51,20 +51,26 @@ FIGURE_FILES = (
     "predictive_all.png",
     "returns.png",
     "acf.png",
+    "acf_long.png",
 )
 REPORT_FILES = ("report.html", "metrics.json", *FIGURE_FILES)
 MIN_TSNE_POINTS = 10
 
 
-def evaluate_run(run_dir, output_dir=None, **options):
+def evaluate_run(run_dir, output_dir=None, long_path_len=250, **options):
     """Evaluates a training run directory and writes its report.
 
     The real windows are the run's prices cut into windows; the synthetic ones are the
-    run's `synthetic.csv` (generated anew with the run's seed if it is missing).
+    run's `synthetic.csv` (generated anew with the run's seed if it is missing). For the
+    stylized facts of long paths, the model also generates paths of `long_path_len` steps
+    (its recurrent networks run beyond the training window length), as many as make up the
+    length of the real price history, which is the real long path.
 
     Args:
         run_dir: directory written by `scripts/train.py`.
         output_dir: where to write the report. Defaults to `run_dir`.
+        long_path_len: steps per generated long path; 0 to skip long paths. Defaults to 250
+            (about a trading year), or the length of the price history if shorter.
         **options: keyword options of `evaluate_arrays`.
 
     Returns:
@@ -75,13 +81,23 @@ def evaluate_run(run_dir, output_dir=None, **options):
     """
     from timegan import load_run
 
+    _checks.check_int(long_path_len, "long_path_len", minimum=0)
     run = load_run(run_dir)
     real = run.real_windows
     synthetic = run.synthetic
+    seed = options.get("seed", 0)
     if synthetic is None:
         logger.info("The run has no synthetic.csv: generating %d windows.", len(real))
         synthetic = run.model.generate(len(real), seed=run.model.config.seed)
-    info = {"run": str(run.path), **run.info}
+    long_real = long_synthetic = None
+    history = run.prices.to_numpy(dtype=np.float64)[None]
+    length = min(long_path_len, history.shape[1])
+    if length >= 3:
+        n_paths = max(1, round(history.shape[1] / length))
+        logger.info("Generating %d long paths of %d steps.", n_paths, length)
+        long_real = history
+        long_synthetic = run.model.generate(n_paths, seed=seed, seq_len=length)
+    info = {"run": str(run.path), **run.info, **run.model.data_info, "steps_done": run.model.steps_done}
     return evaluate_arrays(
         real,
         synthetic,
@@ -89,6 +105,8 @@ def evaluate_run(run_dir, output_dir=None, **options):
         feature_names=run.feature_names,
         losses=run.losses,
         info=info,
+        long_real=long_real,
+        long_synthetic=long_synthetic,
         **options,
     )
 
@@ -101,6 +119,8 @@ def evaluate_arrays(
     *,
     losses=None,
     info=None,
+    long_real=None,
+    long_synthetic=None,
     title="How real are the synthetic paths?",
     seed=0,
     repeats=1,
@@ -130,6 +150,10 @@ def evaluate_arrays(
             x0, x1, ...
         losses: optional DataFrame of training losses (columns phase, step, loss names).
         info: optional dict describing the data (tickers, dates, ...), shown in the report.
+        long_real: optional array (n_paths, length, n_features) of long real price paths (for
+            example the whole history as one path), original units.
+        long_synthetic: optional array (m, length', n_features) of long synthetic paths. With
+            `long_real`, their stylized facts are compared too, over up to 20 lags.
         title: page title.
         seed: seed of every metric. Defaults to 0.
         repeats: repeats of the discriminative and predictive metrics. Defaults to 1.
@@ -174,6 +198,21 @@ def evaluate_arrays(
             f"Expected `max_lag` to be at most seq_len - 2 = {real.shape[1] - 2}. "
             f"Received: max_lag={max_lag!r}"
         )
+    if (long_real is None) != (long_synthetic is None):
+        raise ValueError(
+            "Expected both `long_real` and `long_synthetic`, or neither. Received: "
+            f"long_real is {'None' if long_real is None else 'given'}, "
+            f"long_synthetic is {'None' if long_synthetic is None else 'given'}"
+        )
+    if long_real is not None:
+        long_real = _checks.check_windows(long_real, "long_real", min_seq_len=3)
+        long_synthetic = _checks.check_windows(long_synthetic, "long_synthetic", min_seq_len=3)
+        for name, array in (("long_real", long_real), ("long_synthetic", long_synthetic)):
+            if array.shape[2] != n_features:
+                raise ValueError(
+                    f"Expected `{name}` to have {n_features} features like `real`. "
+                    f"Received: {name}.shape={array.shape}"
+                )
     output_dir = Path(output_dir)
     if output_dir.exists() and not output_dir.is_dir():
         raise ValueError(f"Expected `output_dir` to be a directory. Received: {str(output_dir)!r}")
@@ -295,6 +334,26 @@ def evaluate_arrays(
         figures["acf.png"] = _plot_acf_panels(facts["real"], facts["synthetic"])
     else:
         notes.append("Stylized facts skipped: no price feature with positive values in both sets.")
+    if long_real is not None:
+        usable, excluded = _positive_features(long_real, long_synthetic, price_features, names)
+        notes.extend(f"Long paths: {note}" for note in excluded)
+        long_lag = min(20, long_real.shape[1] - 2, long_synthetic.shape[1] - 2)
+        if usable:
+            facts = {
+                which: timed(
+                    f"stylized_facts_long_{which}", stylized_facts, data, features=usable,
+                    max_lag=long_lag, tail_fraction=tail_fraction,
+                )
+                for which, data in (("real", long_real), ("synthetic", long_synthetic))
+            }
+            metrics["stylized_facts_long"] = {
+                "features": [names[i] for i in usable],
+                "real_shape": list(long_real.shape),
+                "synthetic_shape": list(long_synthetic.shape),
+                "real": facts["real"].to_dict(),
+                "synthetic": facts["synthetic"].to_dict(),
+            }
+            figures["acf_long.png"] = _plot_acf_panels(facts["real"], facts["synthetic"])
 
     metrics["created"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     images = {name: _png(figure) for name, figure in figures.items()}
@@ -613,6 +672,20 @@ def _html(title, metrics, images, names):
             _table(["fact", "real", "synthetic"], rows),
             "<div class='row'>", _img(images, "returns.png", "return distribution"), "</div>",
             _img(images, "acf.png", "autocorrelations"),
+        ]
+    long = metrics.get("stylized_facts_long")
+    if long:
+        real, synthetic = long["real"], long["synthetic"]
+        rows = [[html.escape(label), _number(real[key]), _number(synthetic[key])]
+                for key, label in _FACT_LABELS.items()]
+        rows.append(["returns pooled", str(real["n_returns"]), str(synthetic["n_returns"])])
+        parts += [
+            "<h2>Stylized facts of long paths</h2>",
+            f"<p>Real: {long['real_shape'][0]} path(s) of {long['real_shape'][1]} steps; synthetic: "
+            f"{long['synthetic_shape'][0]} generated path(s) of {long['synthetic_shape'][1]} steps "
+            "(beyond the training window length, where the model has never been trained).</p>",
+            _table(["fact", "real", "synthetic"], rows),
+            _img(images, "acf_long.png", "autocorrelations of long paths"),
         ]
     parts += [
         "<h2>Settings and timings</h2>",

@@ -1,0 +1,122 @@
+"""`scripts/evaluate.py` end to end on a real (tiny) run and on files, and every bad input."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from evaluation.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+FAST = ["--quiet", "--discriminative-iterations", "5", "--predictive-iterations", "5", "--no-tsne", "--no-all-features",
+        "--max-samples", "30"]
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    """A complete run directory of an untrained tiny model: the report does not need training."""
+    from timegan import TimeGANConfig, load_prices, train_run
+
+    out = tmp_path_factory.mktemp("runs") / "run"
+    prices = load_prices(["BA", "CAT"], start="2019-01-01", end="2019-03-31", source="bundled")
+    config = TimeGANConfig(seq_len=8, hidden_dim=4, num_layers=1, batch_size=16)
+    train_run(out, prices=prices, config=config, steps=0, progress=False)
+    return out
+
+
+def test_report_of_a_run(tiny_run, capsys):
+    from timegan import load_run
+
+    assert main(["--run", str(tiny_run), *FAST]) == 0
+    out = capsys.readouterr().out
+    assert "Discriminative score" in out and f"Report: {tiny_run}/report.html" in out
+    metrics = json.loads((tiny_run / "metrics.json").read_text())
+    run = load_run(tiny_run)  # the run itself is still whole
+    assert metrics["data"]["n_real"] == len(run.real_windows) and metrics["data"]["n_synthetic"] == len(run.synthetic)
+    assert metrics["data"]["feature_names"] == ["BA Adj Close", "CAT Adj Close"]
+    assert metrics["data"]["info"]["tickers"] == ["BA", "CAT"]
+    assert metrics["stylized_facts"]["features"] == ["BA Adj Close", "CAT Adj Close"]
+    # Long paths: the whole price history against paths the model generates as long.
+    long = metrics["stylized_facts_long"]
+    assert long["real_shape"] == [1, len(run.prices), 2] and long["synthetic_shape"] == [1, len(run.prices), 2]
+    assert (tiny_run / "report.html").stat().st_size > 10000 and (tiny_run / "loss_curve.png").exists()
+    page = (tiny_run / "report.html").read_text()
+    assert "Training losses" not in page  # the untrained run has no loss history to show
+    assert "Stylized facts of long paths" in page and "2019-01-02" in page  # the run's dates
+
+
+def test_two_files_reach_the_report(tiny_run, tmp_path, monkeypatch, capsys):
+    """--real/--synthetic: the files are read and passed on (the report itself is tested in test_report)."""
+    import evaluation.report
+    from timegan import load_run
+
+    calls = []
+
+    def fake_evaluate_arrays(real, synthetic, output_dir, feature_names=None, **options):
+        calls.append((real, synthetic, output_dir, feature_names, options))
+        return {"discriminative": {"score": 0.25}, "files": ["report.html", "metrics.json", "roc.png"]}
+
+    monkeypatch.setattr(evaluation.report, "evaluate_arrays", fake_evaluate_arrays)
+    run = load_run(tiny_run)
+    np.save(tmp_path / "real.npy", run.real_windows)
+    out = str(tmp_path / "report")
+    assert main(["--real", str(tmp_path / "real.npy"), "--synthetic", str(tiny_run / "synthetic.csv"),
+                 "--output", out, "--seed", "3", "--repeats", "2", "--no-tsne", "--quiet"]) == 0
+    (real, synthetic, output_dir, names, options), = calls
+    np.testing.assert_array_equal(real, run.real_windows)
+    np.testing.assert_allclose(synthetic, run.synthetic, rtol=1e-5)  # synthetic.csv keeps 6 digits
+    # Feature names come from the tidy synthetic.csv when the .npy file has none.
+    assert output_dir == out and names == [("BA", "Adj Close"), ("CAT", "Adj Close")]
+    assert options == {"seed": 3, "repeats": 2, "discriminative_iterations": 2000, "discriminative_cell": "lstm",
+                       "predictive_iterations": 5000, "predictive_cell": "gru", "max_samples": 1000,
+                       "tsne": False, "all_features": True, "progress": False}
+    assert "Discriminative score 0.2500" in capsys.readouterr().out
+    # A series file (here a CSV of prices) is cut into windows as long as the other file's.
+    run.prices.droplevel(0, axis=1).set_axis(["BA", "CAT"], axis=1).to_csv(tmp_path / "prices.csv")
+    assert main(["--real", str(tmp_path / "prices.csv"), "--synthetic", str(tiny_run / "synthetic.csv"),
+                 "--output", out, "--quiet"]) == 0
+    np.testing.assert_array_equal(calls[-1][0], run.real_windows)
+
+
+def bad_inputs(tmp_path):
+    np.save(tmp_path / "two.npy", np.ones((10, 8, 2)))
+    np.save(tmp_path / "three.npy", np.ones((10, 8, 3)))
+    (tmp_path / "x.txt").write_text("1")
+    two, three = str(tmp_path / "two.npy"), str(tmp_path / "three.npy")
+    out = str(tmp_path / "out")
+    return [
+        ([], "Expected --run DIR, or both --real PATH and --synthetic PATH."),
+        (["--run", str(tmp_path / "missing")], "No run directory at"),
+        (["--run", str(tmp_path), "--real", two], "Expected either --run or --real/--synthetic, not both."),
+        (["--real", two], "Expected --run DIR, or both --real PATH and --synthetic PATH."),
+        (["--real", two, "--synthetic", two], "Expected --output DIR with --real/--synthetic."),
+        (["--real", str(tmp_path / "none.npy"), "--synthetic", two, "--output", out], "No such file"),
+        (["--real", two, "--synthetic", three, "--output", out], "same (seq_len, n_features)"),
+        (["--real", str(tmp_path / "x.txt"), "--synthetic", two, "--output", out], "Expected a .npy or .csv file"),
+        (["--real", two, "--synthetic", two, "--output", out, "--repeats", "0"], "expected a positive integer, received '0'"),
+        (["--real", two, "--synthetic", two, "--output", out, "--seed", "-1"], "Expected --seed to be a non-negative integer"),
+        (["--real", two, "--synthetic", two, "--output", out, "--discriminative-cell", "rnn"], "invalid choice: 'rnn'"),
+    ]
+
+
+def test_bad_inputs_give_one_line_and_exit_2(tmp_path, capsys):
+    for argv, message in bad_inputs(tmp_path):
+        try:
+            code = main(argv)
+        except SystemExit as exit:  # argparse's own errors
+            code = exit.code
+        err = capsys.readouterr().err
+        assert code == 2, argv
+        assert err.startswith("timegan-evaluate: error: ") and err.count("\n") == 1, err
+        assert message in err, (argv, err)
+        assert "Traceback" not in err
+        assert not (tmp_path / "out").exists()
+
+
+def test_script_wrapper():
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "evaluate.py"), "--help"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and "--synthetic" in result.stdout
