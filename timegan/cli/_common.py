@@ -44,6 +44,12 @@ def positive_float(text):
     return value
 
 
+def echo(line=""):
+    """Writes one line of a command's result to stdout (library code logs instead)."""
+    sys.stdout.write(f"{line}\n")
+    sys.stdout.flush()
+
+
 def configure_logging(verbose=False):
     """Log INFO lines (WARNING and up unless `verbose` for TensorFlow's own) to stderr."""
     logging.basicConfig(

@@ -4,7 +4,7 @@ import logging
 import time
 from pathlib import Path
 
-from timegan.cli._common import ArgumentParser, configure_logging, positive_int, run
+from timegan.cli._common import ArgumentParser, configure_logging, echo, positive_int, run
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def _train(args):
         prices = load_prices(tickers, start=args.start, end=args.end, fields=args.fields, source=args.source,
                              cache_dir=args.cache_dir, csv=csv)
         dropped = prices.attrs.get("rows_dropped", 0)
-        print(f"Data: {prices.shape[1]} series x {len(prices)} days "
+        echo(f"Data: {prices.shape[1]} series x {len(prices)} days "
               f"({prices.index[0].date()} .. {prices.index[-1].date()}), {dropped} incomplete rows dropped; "
               f"sources: {prices.attrs.get('sources')}")
         steps = steps or DEFAULT_STEPS
@@ -100,14 +100,14 @@ def _train(args):
                        checkpoint_every=args.checkpoint_every, log_dir=args.log_dir, resume=args.resume,
                        overwrite=args.overwrite, progress=not args.quiet)
     minutes = (time.monotonic() - started) / 60
-    print(f"Trained {result.model.steps_done} steps in {minutes:.1f} min. Outputs in {output_dir}/:")
-    print("  model/ (TimeGAN.load), synthetic.csv (price units), losses.csv, loss_curve.png, "
+    echo(f"Trained {result.model.steps_done} steps in {minutes:.1f} min. Outputs in {output_dir}/:")
+    echo("  model/ (TimeGAN.load), synthetic.csv (price units), losses.csv, loss_curve.png, "
           + ", ".join(p.name for p in sorted(output_dir.glob("paths_*.png"))))
     if args.evaluate:
         from evaluation.report import evaluate_run
 
         evaluate_run(output_dir)
-        print(f"  report.html, metrics.json in {output_dir}/")
+        echo(f"  report.html, metrics.json in {output_dir}/")
 
 
 def main(argv=None):
