@@ -25,7 +25,13 @@ def _row(name, m):
         label for flag, label in (("minibatch_discrimination", "minibatch discr."), ("noise_layer", "noise layer"),
                                   ("conditional", "conditional")) if m.get(flag)
     ) or "-"
-    extra = f" (label acc. {m['label_accuracy']:.2f})" if "label_accuracy" in m else ""
+    extra = f" (label acc. {m['label_accuracy']:.2f})" if m.get("label_accuracy") is not None else ""
+    if m.get("diverged"):
+        return (
+            f"| {m['dataset']} | {name} | {m['architecture']} | {m['loss']} | {m['optimizer']} | {remedy} | "
+            f"{m['epochs']} x {m['train_images']} | {m['train_seconds']:.0f} | diverged (NaN) ({m['frechet_floor']:.2f}) | "
+            f"- ({m['classifier_score_real']:.2f}) | - | - |"
+        )
     return (
         f"| {m['dataset']} | {name} | {m['architecture']} | {m['loss']} | {m['optimizer']} | {remedy}{extra} | "
         f"{m['epochs']} x {m['train_images']} | {m['train_seconds']:.0f} | "

@@ -29,6 +29,11 @@ def build_parser():
 
 def format_metrics(metrics):
     """The printed summary of `metrics`, one number per line."""
+    if metrics.get("diverged"):
+        return (
+            f"training diverged: {metrics['non_finite_images']} of {metrics['num_samples']} generated images are "
+            f"not finite (real train vs real test Frechet floor {metrics['frechet_floor']:.2f})"
+        )
     lines = [
         f"Frechet distance       {metrics['frechet_distance']:.2f}   (real train vs real test floor: {metrics['frechet_floor']:.2f})",
         f"classifier score       {metrics['classifier_score']:.2f}   (real test ceiling: {metrics['classifier_score_real']:.2f})",

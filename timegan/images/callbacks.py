@@ -33,7 +33,8 @@ def image_grid(images, rows, cols, padding=2, scale=2):
         images = images[..., 0]
     if images.ndim != 3 or len(images) != rows * cols:
         raise ValueError(f"Expected {rows * cols} images of shape (h, w[, 1]). Received: shape={images.shape}")
-    pixels = np.clip((images + 1.0) * 127.5, 0, 255).astype(np.uint8)
+    # NaN (a diverged generator) shows as mid-gray rather than undefined bytes.
+    pixels = np.clip(np.nan_to_num((images + 1.0) * 127.5, nan=127.0), 0, 255).astype(np.uint8)
     h, w = pixels.shape[1:]
     grid = np.full((rows * (h + padding) + padding, cols * (w + padding) + padding), 255, np.uint8)
     for index, tile in enumerate(pixels):

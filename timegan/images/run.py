@@ -114,8 +114,12 @@ def train_run(gan_config, train_config, images, labels, run_dir, overwrite=False
         gan.fit(dataset, epochs=train_config.epochs, verbose=0, callbacks=callbacks, shuffle=False)
         seconds = time.perf_counter() - start
         save_generator(gan.generator, tmp / "generator.keras")
+        diverged = [row["epoch"] for row in history.epochs if not all(np.isfinite(v) for v in row.values())]
+        if diverged:
+            logger.warning("Training diverged: non-finite losses from epoch %d on", diverged[0])
         summary = {
             "train_seconds": round(seconds, 1),
+            "diverged_at_epoch": diverged[0] if diverged else None,
             "epochs": train_config.epochs,
             "steps_per_epoch": steps_per_epoch,
             "train_images": int(len(x)),
@@ -178,8 +182,9 @@ def evaluate_generator(generator, gan_config, classifier, real_train, real_test,
         A dict: `frechet_distance` (generated vs real train), `frechet_floor` (real train vs real
         test), `classifier_score`, `classifier_score_real` (real test: the ceiling),
         `classes_covered`, `kl_to_uniform`, `class_histogram`, their real-test counterparts,
-        `num_samples`, and for conditional generators `label_accuracy` (share classified as the
-        requested class).
+        `num_samples`, `diverged`, and for conditional generators `label_accuracy` (share
+        classified as the requested class). If any generated image is not finite (training
+        diverged), `diverged` is True and the generator's numbers are None.
     """
     if isinstance(num_samples, bool) or not isinstance(num_samples, int) or num_samples < 100:
         raise ValueError(f"Expected `num_samples` to be an integer >= 100. Received: num_samples={num_samples!r}")
@@ -189,23 +194,39 @@ def evaluate_generator(generator, gan_config, classifier, real_train, real_test,
     test_features, test_probabilities = probe(_sample(real_test, size, seed + 1))
     noise = np.random.default_rng(seed + 2).standard_normal((num_samples, gan_config.latent_dim)).astype(np.float32)
     labels = np.arange(num_samples) % gan_config.num_classes if gan_config.conditional else None
-    fake_features, fake_probabilities = probe(generate_images(generator, gan_config, labels=labels, noise=noise))
-    coverage = class_coverage(fake_probabilities)
     real_coverage = class_coverage(test_probabilities)
     results = {
-        "frechet_distance": frechet_distance(fake_features, train_features),
         "frechet_floor": frechet_distance(test_features, train_features),
-        "classifier_score": classifier_score(fake_probabilities),
         "classifier_score_real": classifier_score(test_probabilities),
-        "classes_covered": coverage.classes_covered,
-        "kl_to_uniform": coverage.kl_to_uniform,
-        "class_histogram": list(coverage.histogram),
         "classes_covered_real": real_coverage.classes_covered,
         "kl_to_uniform_real": real_coverage.kl_to_uniform,
         "num_samples": num_samples,
         "real_samples": size,
         "seed": seed,
     }
+    fake = generate_images(generator, gan_config, labels=labels, noise=noise)
+    finite = np.isfinite(fake).reshape(len(fake), -1).all(axis=1)
+    results["diverged"] = not finite.all()
+    if results["diverged"]:
+        # A generator whose weights went to NaN/inf has no quality to measure: say so instead of
+        # scoring whatever the classifier makes of NaN pixels.
+        logger.warning("%d of %d generated images are not finite: training diverged", int((~finite).sum()), len(fake))
+        results.update(
+            frechet_distance=None, classifier_score=None, classes_covered=None, kl_to_uniform=None,
+            class_histogram=None, non_finite_images=int((~finite).sum()),
+        )
+        if gan_config.conditional:
+            results["label_accuracy"] = None
+        return results
+    fake_features, fake_probabilities = probe(fake)
+    coverage = class_coverage(fake_probabilities)
+    results.update(
+        frechet_distance=frechet_distance(fake_features, train_features),
+        classifier_score=classifier_score(fake_probabilities),
+        classes_covered=coverage.classes_covered,
+        kl_to_uniform=coverage.kl_to_uniform,
+        class_histogram=list(coverage.histogram),
+    )
     if gan_config.conditional:
         results["label_accuracy"] = float(np.mean(fake_probabilities.argmax(axis=1) == labels))
     return results

@@ -1,0 +1,59 @@
+import json
+
+import numpy as np
+import pytest
+
+from timegan.images.classifier import build_classifier
+from timegan.images.config import ImageGANConfig, ImageTrainingConfig
+from timegan.images.networks import build_generator
+from timegan.images.run import evaluate_generator, load_run, train_run
+
+
+@pytest.fixture
+def small():
+    return ImageGANConfig(hidden_units=(8,), latent_dim=4, dropout=0.0)
+
+
+def test_train_run_writes_a_loadable_run(tmp_path, digits28, small, seed):
+    images, labels = digits28
+    training = ImageTrainingConfig(dataset="mnist", epochs=1, batch_size=16, train_size=48, sample_grid=2)
+    gan, summary = train_run(small, training, images, labels, tmp_path / "run", progress=False, data_source="fixture")
+    assert summary["steps_per_epoch"] == 3 and summary["train_images"] == 48 and summary["diverged_at_epoch"] is None
+    gan_config, train_config, generator, saved = load_run(tmp_path / "run")
+    assert gan_config == small and train_config == training and saved == summary
+    noise = np.zeros((2, 4), np.float32)
+    np.testing.assert_allclose(generator(noise).numpy(), gan.generator(noise).numpy(), atol=1e-6)
+    with pytest.raises(OSError, match="already exists and is not empty"):
+        train_run(small, training, images, labels, tmp_path / "run", progress=False)
+
+
+def test_train_run_refuses_conditional_without_labels(tmp_path, digits28, small):
+    config = ImageGANConfig(hidden_units=(8,), latent_dim=4, conditional=True)
+    with pytest.raises(ValueError, match="conditional=True needs class labels"):
+        train_run(config, ImageTrainingConfig(epochs=1), digits28[0], None, tmp_path / "r", progress=False)
+    assert not (tmp_path / "r").exists()
+
+
+def test_load_run_rejects_a_foreign_config(tmp_path, digits28, small, seed):
+    training = ImageTrainingConfig(epochs=1, batch_size=16, train_size=16)
+    train_run(small, training, *digits28, tmp_path / "run", progress=False)
+    config = json.loads((tmp_path / "run" / "config.json").read_text())
+    config["gan"]["learning_rate"] = 0.1
+    (tmp_path / "run" / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ValueError, match=r"Unknown ImageGANConfig key\(s\) \['learning_rate'\]"):
+        load_run(tmp_path / "run")
+
+
+def test_evaluate_scores_a_generator_and_flags_divergence(digits28, small, seed):
+    images, _ = digits28
+    generator, classifier = build_generator(small), build_classifier(feature_units=8)
+    metrics = evaluate_generator(generator, small, classifier, images[:120], images[120:], num_samples=100)
+    assert metrics["diverged"] is False and metrics["real_samples"] == 100
+    assert metrics["frechet_distance"] > metrics["frechet_floor"] >= 0
+    assert 1.0 <= metrics["classifier_score"] <= 10.0 and sum(metrics["class_histogram"]) == pytest.approx(1.0)
+    kernel = generator.get_layer("output").kernel
+    kernel.assign(np.full(kernel.shape, np.nan, np.float32))
+    broken = evaluate_generator(generator, small, classifier, images[:120], images[120:], num_samples=100)
+    assert broken["diverged"] is True and broken["non_finite_images"] == 100
+    assert broken["frechet_distance"] is None and broken["classifier_score"] is None
+    assert broken["frechet_floor"] == pytest.approx(metrics["frechet_floor"])
