@@ -34,6 +34,7 @@ EXPERIMENTS = {
     "mlp-nonsat-adagrad": MLP + ["--loss", "non-saturating", "--optimizer", "adagrad"],
     "mlp-nonsat-adadelta": MLP + ["--loss", "non-saturating", "--optimizer", "adadelta"],
     "mlp-nonsat-momentum-mbd": MLP + ["--loss", "non-saturating", "--optimizer", "momentum", "--minibatch-discrimination"],
+    "mlp-nonsat-momentum-lr1e-3": MLP + ["--loss", "non-saturating", "--optimizer", "momentum", "--lr", "0.001"],
     # Longer runs: WGAN makes one generator step per 5 critic steps, and the DCGAN above sees
     # a third of the images.
     "mlp-wgan-25ep": ["--model", "mlp", "--epochs", "25", "--loss", "wgan"],
