@@ -42,6 +42,20 @@ def test_leverage_effect_is_negative_when_losses_raise_volatility(gjr_prices):
     assert abs(stylized_facts(gjr_prices[:, ::-1]).leverage[0]) < 0.05
 
 
+def path_of(returns):
+    return 100 * np.exp(np.concatenate([[0.0], np.cumsum(returns)]))[None, :, None]
+
+
+def test_moments_and_gain_loss_asymmetry_of_known_distributions():
+    rng = np.random.default_rng(0)
+    laplace = stylized_facts(path_of(0.01 * rng.laplace(size=200000)))
+    assert laplace.excess_kurtosis == pytest.approx(3.0, abs=0.2)  # Laplace: 3
+    assert abs(laplace.skewness) < 0.05 and laplace.gain_loss_ratio == pytest.approx(1.0, abs=0.03)
+    crashes = stylized_facts(path_of(0.01 * (1.0 - rng.exponential(size=200000))))
+    assert crashes.skewness == pytest.approx(-2.0, abs=0.15)  # minus a centred exponential: -2
+    assert crashes.gain_loss_ratio > 1.5  # the 5% worst losses are larger than the 5% best gains
+
+
 def test_hill_index_recovers_a_student_t_tail():
     sample = np.random.default_rng(0).standard_t(df=3, size=200000)
     assert hill_tail_index(sample, tail_fraction=0.01) == pytest.approx(3.0, abs=0.4)
