@@ -15,12 +15,21 @@ from timegan.cli._common import ArgumentParser, run
 
 PROG = "image_results_table"
 HEADER = (
-    "| dataset | run | model | loss | optimizer | remedy | epochs x images | train time (s) | "
+    "| dataset | run | model | loss | optimizer (lr, k) | remedy | epochs x images | train time (s) | "
     "Frechet distance (floor) | classifier score (ceiling) | classes covered | KL to uniform |"
 )
 
 
-def _row(name, m):
+def _optimizer(run_dir, m):
+    """`adam (0.0002, k=1)` from the run's config.json, or the bare name if it is unreadable."""
+    try:
+        gan = json.loads((Path(run_dir) / "config.json").read_text(encoding="utf-8"))["gan"]
+        return f"{gan['optimizer']} ({gan['generator_lr']:g}, k={gan['discriminator_steps']})"
+    except (OSError, KeyError, TypeError, json.JSONDecodeError):
+        return m["optimizer"]
+
+
+def _row(name, m, optimizer):
     remedy = ", ".join(
         label for flag, label in (("minibatch_discrimination", "minibatch discr."), ("noise_layer", "noise layer"),
                                   ("conditional", "conditional")) if m.get(flag)
@@ -28,12 +37,12 @@ def _row(name, m):
     extra = f" (label acc. {m['label_accuracy']:.2f})" if m.get("label_accuracy") is not None else ""
     if m.get("diverged"):
         return (
-            f"| {m['dataset']} | {name} | {m['architecture']} | {m['loss']} | {m['optimizer']} | {remedy} | "
+            f"| {m['dataset']} | {name} | {m['architecture']} | {m['loss']} | {optimizer} | {remedy} | "
             f"{m['epochs']} x {m['train_images']} | {m['train_seconds']:.0f} | diverged (NaN) ({m['frechet_floor']:.2f}) | "
             f"- ({m['classifier_score_real']:.2f}) | - | - |"
         )
     return (
-        f"| {m['dataset']} | {name} | {m['architecture']} | {m['loss']} | {m['optimizer']} | {remedy}{extra} | "
+        f"| {m['dataset']} | {name} | {m['architecture']} | {m['loss']} | {optimizer} | {remedy}{extra} | "
         f"{m['epochs']} x {m['train_images']} | {m['train_seconds']:.0f} | "
         f"{m['frechet_distance']:.1f} ({m['frechet_floor']:.2f}) | {m['classifier_score']:.2f} ({m['classifier_score_real']:.2f}) | "
         f"{m['classes_covered']}/{len(m['class_histogram'])} | {m['kl_to_uniform']:.3f} |"
@@ -53,7 +62,8 @@ def main(argv=None):
             if not path.is_file():
                 raise OSError(f"No metrics.json in {str(run_dir)!r}; run evaluate_images.py --run {run_dir} first.")
             try:
-                rows.append(_row(Path(run_dir).name, json.loads(path.read_text(encoding="utf-8"))))
+                metrics = json.loads(path.read_text(encoding="utf-8"))
+                rows.append(_row(Path(run_dir).name, metrics, _optimizer(run_dir, metrics)))
             except (json.JSONDecodeError, KeyError) as error:
                 raise ValueError(f"Malformed metrics.json in {str(run_dir)!r}: {error!r}") from None
         table = "\n".join([HEADER, "|" + "---|" * HEADER.count(" | ") + "---|", *rows]) + "\n"
