@@ -5,7 +5,6 @@ series, generates as many windows as there are real ones, scores the discriminat
 predictive metrics `--repeats` times and prints mean +- std beside the paper's Table 2.
 """
 
-import json
 import sys
 import time
 

@@ -28,3 +28,32 @@ def test_table_without_paper_numbers():
     table = format_table(results(), None)
     assert table.splitlines()[0] == "| Metric | This run |"
     assert "Paper" not in table
+
+
+def test_script_bad_inputs_give_one_line_and_exit_2(tmp_path, capsys):
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("benchmark_script", Path(__file__).resolve().parents[2] / "scripts" / "benchmark.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    (tmp_path / "short.csv").write_text("a,b\n1,2\n2,3\n")
+    cases = [
+        ([], "Expected exactly one of --dataset or --csv"),
+        (["--dataset", "stocks", "--csv", "x.csv"], "Expected exactly one of --dataset or --csv"),
+        (["--csv", str(tmp_path / "missing.csv")], "missing.csv"),
+        (["--csv", str(tmp_path / "short.csv")], "Expected at least seq_len=24 rows"),
+        (["--dataset", "stocks", "--steps", "1", "2"], "Expected --steps with 1 or 3 values"),
+        (["--dataset", "sines", "--seq-len", "1"], "Expected `seq_len` to be an integer >= 2. Received: seq_len=1"),
+        (["--dataset", "sines", "--seed", "-2"], "Expected --seed >= 0"),
+        (["--dataset", "energy"], "invalid choice: 'energy'"),
+        (["--dataset", "sines", "--repeats", "0"], "expected a positive integer, received '0'"),
+    ]
+    for argv, message in cases:
+        try:
+            code = script.main(argv)
+        except SystemExit as exit:  # argparse's own errors
+            code = exit.code
+        err = capsys.readouterr().err
+        assert code == 2 and err.startswith("benchmark: error: ") and err.count("\n") == 1, (argv, err)
+        assert message in err, (argv, err)
