@@ -9,7 +9,7 @@ exit code 2.
 
 import logging
 
-from timegan.cli._common import ArgumentParser, configure_logging, positive_int, run
+from timegan.cli._common import ArgumentParser, configure_logging, echo, positive_int, run
 
 logger = logging.getLogger(__name__)
 
@@ -112,14 +112,13 @@ def _evaluate(args):
         metrics = evaluate_arrays(real, synthetic, args.output, feature_names=names, **options)
         output = args.output
     disc = metrics["discriminative"]
-    print(f"Discriminative score {disc['score']:.4f} (real vs real: "
-          f"{disc['baseline']['score']:.4f})" if "baseline" in disc else
-          f"Discriminative score {disc['score']:.4f}")
+    baseline = f" (real vs real: {disc['baseline']['score']:.4f})" if "baseline" in disc else ""
+    echo(f"Discriminative score {disc['score']:.4f}{baseline}")
     for target in ("last", "all"):
         pred = metrics.get(f"predictive_{target}")
         if pred:
-            print(f"Predictive MAE ({target}): {pred['mae']:.4f} (trained on real: {pred['baseline_mae']:.4f})")
-    print(f"Report: {output}/report.html, metrics.json and {len(metrics['files']) - 2} PNGs")
+            echo(f"Predictive MAE ({target}): {pred['mae']:.4f} (trained on real: {pred['baseline_mae']:.4f})")
+    echo(f"Report: {output}/report.html, metrics.json and {len(metrics['files']) - 2} PNGs")
 
 
 def main(argv=None):

@@ -8,7 +8,7 @@ predictive metrics `--repeats` times and prints mean +- std beside the paper's T
 import sys
 import time
 
-from timegan.cli._common import ArgumentParser, configure_logging, positive_int, run
+from timegan.cli._common import ArgumentParser, configure_logging, echo, positive_int, run
 
 
 def build_parser():
@@ -43,16 +43,16 @@ def _benchmark(args):
         raise ValueError(f"Expected --seed >= 0. Received: --seed {args.seed}")
     dataset = args.dataset or "csv"
     real = benchmark_windows(dataset, csv=args.csv, seq_len=args.seq_len, seed=args.seed)
-    print(f"Benchmark on {args.csv or dataset}: {real.shape[0]} windows x {real.shape[1]} steps x "
-          f"{real.shape[2]} features", flush=True)
+    echo(f"Benchmark on {args.csv or dataset}: {real.shape[0]} windows x {real.shape[1]} steps x "
+         f"{real.shape[2]} features")
     steps = args.steps[0] if len(args.steps) == 1 else tuple(args.steps)
     config = TimeGANConfig(seq_len=args.seq_len, seed=args.seed, jit_compile=not args.no_xla)
     started = time.monotonic()
     results = run_benchmark(real, steps=steps, repeats=args.repeats, config=config, seed=args.seed,
                             progress=not args.quiet)
     results.update(dataset=args.csv or dataset, wall_seconds=time.monotonic() - started)
-    print(format_table(results, dataset))
-    print(f"Wall time {results['wall_seconds'] / 60:.1f} min.")
+    echo(format_table(results, dataset))
+    echo(f"Wall time {results['wall_seconds'] / 60:.1f} min.")
     if args.output:
         write_json(args.output, results)
 
