@@ -315,45 +315,37 @@ def evaluate_arrays(
         figures[f"predictive_{target}.png"] = plot_predictive_curves(pred)
 
     # Stylized facts, on the original units of the price features.
-    usable, excluded = _positive_features(real, synthetic, price_features, names)
-    notes.extend(excluded)
-    if usable:
+    def compare_facts(key, real_paths, synthetic_paths, lag, prefix=""):
+        usable, excluded = _positive_features(real_paths, synthetic_paths, price_features, names)
+        notes.extend(prefix + note for note in excluded)
+        if not usable:
+            notes.append(f"{prefix}Stylized facts skipped: no price feature with positive values in both sets.")
+            return None
         facts = {
             which: timed(
-                f"stylized_facts_{which}", stylized_facts, data, features=usable,
-                max_lag=max_lag, tail_fraction=tail_fraction,
+                f"{key}_{which}", stylized_facts, data, features=usable, max_lag=lag,
+                tail_fraction=tail_fraction,
             )
-            for which, data in (("real", real), ("synthetic", synthetic))
+            for which, data in (("real", real_paths), ("synthetic", synthetic_paths))
         }
-        metrics["stylized_facts"] = {
+        metrics[key] = {
             "features": [names[i] for i in usable],
+            "real_shape": list(real_paths.shape),
+            "synthetic_shape": list(synthetic_paths.shape),
             "real": facts["real"].to_dict(),
             "synthetic": facts["synthetic"].to_dict(),
         }
+        figures[f"{key.replace('stylized_facts', 'acf')}.png"] = _plot_acf_panels(
+            facts["real"], facts["synthetic"]
+        )
+        return usable
+
+    usable = compare_facts("stylized_facts", real, synthetic, max_lag)
+    if usable:
         figures["returns.png"] = plot_return_histogram(real, synthetic, features=usable)
-        figures["acf.png"] = _plot_acf_panels(facts["real"], facts["synthetic"])
-    else:
-        notes.append("Stylized facts skipped: no price feature with positive values in both sets.")
     if long_real is not None:
-        usable, excluded = _positive_features(long_real, long_synthetic, price_features, names)
-        notes.extend(f"Long paths: {note}" for note in excluded)
         long_lag = min(20, long_real.shape[1] - 2, long_synthetic.shape[1] - 2)
-        if usable:
-            facts = {
-                which: timed(
-                    f"stylized_facts_long_{which}", stylized_facts, data, features=usable,
-                    max_lag=long_lag, tail_fraction=tail_fraction,
-                )
-                for which, data in (("real", long_real), ("synthetic", long_synthetic))
-            }
-            metrics["stylized_facts_long"] = {
-                "features": [names[i] for i in usable],
-                "real_shape": list(long_real.shape),
-                "synthetic_shape": list(long_synthetic.shape),
-                "real": facts["real"].to_dict(),
-                "synthetic": facts["synthetic"].to_dict(),
-            }
-            figures["acf_long.png"] = _plot_acf_panels(facts["real"], facts["synthetic"])
+        compare_facts("stylized_facts_long", long_real, long_synthetic, long_lag, "Long paths: ")
 
     metrics["created"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     images = {name: _png(figure) for name, figure in figures.items()}
@@ -597,6 +589,13 @@ _FACT_LABELS = {
 }
 
 
+def _facts_rows(facts):
+    real, synthetic = facts["real"], facts["synthetic"]
+    rows = [[html.escape(label), _number(real[key]), _number(synthetic[key])] for key, label in _FACT_LABELS.items()]
+    rows.append(["returns pooled", str(real["n_returns"]), str(synthetic["n_returns"])])
+    return rows
+
+
 def _html(title, metrics, images, names):
     data = metrics["data"]
     info = data["info"]
@@ -660,31 +659,24 @@ def _html(title, metrics, images, names):
     ]
     facts = metrics.get("stylized_facts")
     if facts:
-        real, synthetic = facts["real"], facts["synthetic"]
-        rows = [[html.escape(label), _number(real[key]), _number(synthetic[key])]
-                for key, label in _FACT_LABELS.items()]
-        rows.append(["returns pooled", str(real["n_returns"]), str(synthetic["n_returns"])])
         parts += [
             "<h2>Stylized facts of returns</h2>",
             "<p>Log returns within windows of "
             + html.escape(", ".join(facts["features"]))
             + ", standardised per feature and pooled.</p>",
-            _table(["fact", "real", "synthetic"], rows),
+            _table(["fact", "real", "synthetic"], _facts_rows(facts)),
             "<div class='row'>", _img(images, "returns.png", "return distribution"), "</div>",
             _img(images, "acf.png", "autocorrelations"),
         ]
     long = metrics.get("stylized_facts_long")
     if long:
-        real, synthetic = long["real"], long["synthetic"]
-        rows = [[html.escape(label), _number(real[key]), _number(synthetic[key])]
-                for key, label in _FACT_LABELS.items()]
-        rows.append(["returns pooled", str(real["n_returns"]), str(synthetic["n_returns"])])
+        (n_real, real_len, _), (n_synthetic, synthetic_len, _) = long["real_shape"], long["synthetic_shape"]
         parts += [
             "<h2>Stylized facts of long paths</h2>",
-            f"<p>Real: {long['real_shape'][0]} path(s) of {long['real_shape'][1]} steps; synthetic: "
-            f"{long['synthetic_shape'][0]} generated path(s) of {long['synthetic_shape'][1]} steps "
-            "(beyond the training window length, where the model has never been trained).</p>",
-            _table(["fact", "real", "synthetic"], rows),
+            f"<p>Real: {n_real} path(s) of {real_len} steps; synthetic: {n_synthetic} generated "
+            f"path(s) of {synthetic_len} steps (beyond the training window length, where the model "
+            "has never been trained).</p>",
+            _table(["fact", "real", "synthetic"], _facts_rows(long)),
             _img(images, "acf_long.png", "autocorrelations of long paths"),
         ]
     parts += [

@@ -40,7 +40,7 @@ def test_report_files_numbers_and_page(tmp_path):
                               long_real=long_real, long_synthetic=long_synthetic, all_features=False, **FAST)
 
     pngs = ["samples.png", "losses.png", "pca.png", "tsne.png", "roc.png", "predictive_last.png",
-            "returns.png", "acf.png", "acf_long.png"]
+            "acf.png", "returns.png", "acf_long.png"]
     assert metrics["files"] == ["report.html", "metrics.json", *pngs]
     assert sorted(p.name for p in out.iterdir()) == sorted([*metrics["files"], "notes.txt"])
     for name in pngs:
