@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from timegan.cli._common import ArgumentParser
+
 SCRIPTS = Path(__file__).resolve().parent
 # name -> train_images.py arguments, most important first. MLP runs: all 60000 images x 5 epochs;
 # DCGAN: 20000 x 5 epochs; then three longer runs (about 70 minutes per dataset on a shared
@@ -44,7 +46,8 @@ EXPERIMENTS = {
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = ArgumentParser(prog="run_image_experiments", description=__doc__,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dataset", required=True, choices=("mnist", "fashion-mnist"))
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--runs-dir", required=True)
