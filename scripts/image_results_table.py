@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from timegan._atomic import write_text
-from timegan.cli._common import ArgumentParser, run
+from timegan.cli._common import ArgumentParser, echo, run
 
 PROG = "image_results_table"
 HEADER = (
@@ -69,7 +69,7 @@ def main(argv=None):
         table = "\n".join([HEADER, "|" + "---|" * HEADER.count(" | ") + "---|", *rows]) + "\n"
         if args.output:
             write_text(args.output, table)
-        print(table, end="")
+        echo(table.rstrip("\n"))
 
     return run(_main, PROG)
 

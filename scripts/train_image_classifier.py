@@ -15,7 +15,7 @@ from pathlib import Path
 import keras
 
 from timegan._atomic import write_json
-from timegan.cli._common import ArgumentParser, configure_logging, positive_int, run
+from timegan.cli._common import ArgumentParser, configure_logging, echo, positive_int, run
 from timegan.images.classifier import build_classifier, save_classifier, train_classifier
 from timegan.images.data import DATASETS, load_images, to_model_range
 
@@ -63,7 +63,7 @@ def main(argv=None):
                 "parameters": int(model.count_params()),
             },
         )
-        print(f"{args.dataset}: test accuracy {accuracy:.4f} after {args.epochs} epochs ({seconds:.0f} s)")
+        echo(f"{args.dataset}: test accuracy {accuracy:.4f} after {args.epochs} epochs ({seconds:.0f} s)")
 
     return run(_main, PROG)
 

@@ -10,7 +10,7 @@ import argparse
 import logging
 import sys
 
-from timegan.cli._common import ArgumentParser, configure_logging, positive_int, run
+from timegan.cli._common import ArgumentParser, configure_logging, echo, positive_int, run
 
 PROG = "evaluate_images"
 logger = logging.getLogger(PROG)
@@ -84,8 +84,8 @@ def main(argv=None):
             classifier=str(args.classifier) if args.classifier else f"shipped:{train_config.dataset}",
         )
         write_json(Path(args.run) / "metrics.json", metrics)
-        print(f"{args.run} ({train_config.dataset}, {gan_config.architecture}, {gan_config.loss}):")
-        print(format_metrics(metrics))
+        echo(f"{args.run} ({train_config.dataset}, {gan_config.architecture}, {gan_config.loss}):")
+        echo(format_metrics(metrics))
 
     return run(_main, PROG)
 

@@ -11,7 +11,7 @@ import argparse
 import logging
 import sys
 
-from timegan.cli._common import ArgumentParser, configure_logging, positive_float, positive_int, run
+from timegan.cli._common import ArgumentParser, configure_logging, echo, positive_float, positive_int, run
 
 PROG = "train_images"
 logger = logging.getLogger(PROG)
@@ -121,7 +121,7 @@ def main(argv=None):
             progress=not args.no_progress, data_source=source,
         )
         losses = ", ".join(f"{name} {value:.4f}" for name, value in summary["final_losses"].items())
-        print(f"{output}: {summary['epochs']} epochs in {summary['train_seconds']:.0f} s; final {losses}")
+        echo(f"{output}: {summary['epochs']} epochs in {summary['train_seconds']:.0f} s; final {losses}")
 
     return run(_main, PROG)
 
