@@ -160,6 +160,10 @@ def load_prices(tickers=(), start=DEFAULT_START, end=None, fields=("Adj Close",)
         frames[ticker], sources[ticker] = frame, origin
     if missing:
         raise ValueError(_missing_message(missing, source))
+    fallback = [ticker for ticker, origin in sources.items() if origin == "bundled" and source == "auto"]
+    if fallback:
+        logger.info("Yahoo Finance returned no data for %s (offline?); using the bundled history, which ends on "
+                    "2020-12-11.", ", ".join(fallback))
     for path in csv_paths(csv):
         ticker = path.stem.upper()
         if ticker in frames:
@@ -221,8 +225,6 @@ def _load_ticker(ticker, source, cache_dir, refresh):
             _write_cache(frame, cached)
             return frame, "yahoo"
     if source in ("auto", "bundled") and ticker in bundled_tickers():
-        if source == "auto":
-            logger.info("Yahoo Finance has no data for %s (offline?); using the bundled history to 2020-12-11.", ticker)
         with importlib.resources.as_file(importlib.resources.files("timegan.datasets") / f"{ticker}.csv") as path:
             return read_price_csv(path), "bundled"
     return None, None

@@ -99,9 +99,9 @@ def run(main, prog):
         code = main()
     except (ValueError, TypeError, OSError) as error:
         message = " ".join(str(error).split()) or type(error).__name__
-        print(f"{prog}: error: {message}", file=sys.stderr)
+        sys.stderr.write(f"{prog}: error: {message}\n")
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print(f"{prog}: interrupted", file=sys.stderr)
+        sys.stderr.write(f"{prog}: interrupted\n")
         return EXIT_INTERRUPTED
     return 0 if code is None else code
