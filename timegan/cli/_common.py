@@ -62,7 +62,7 @@ def configure_logging(verbose=False):
 
 
 def import_tensorflow_quietly():
-    """Imports TensorFlow with its C++ start-up messages (CUDA probing, oneDNN) hidden.
+    """Imports TensorFlow and finds its devices with their C++ start-up messages hidden.
 
     Those lines are written to the process's stderr before TensorFlow's logging can be
     configured; commands keep stderr for their own messages. Python errors still show.
@@ -76,7 +76,10 @@ def import_tensorflow_quietly():
         with open(os.devnull, "w") as devnull, contextlib.ExitStack() as restore:
             os.dup2(devnull.fileno(), 2)
             restore.callback(os.dup2, saved, 2)
-            import tensorflow  # noqa: F401
+            import tensorflow
+
+            # Device discovery prints its own line when no CUDA driver is found.
+            tensorflow.config.list_physical_devices()
     finally:
         os.close(saved)
 
