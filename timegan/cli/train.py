@@ -9,7 +9,7 @@ from timegan.cli._common import ArgumentParser, configure_logging, echo, positiv
 logger = logging.getLogger(__name__)
 
 DEFAULT_TICKERS = ("BA", "CAT", "DIS", "GE", "IBM", "KO")
-# About 11 minutes for three tickers on a 2-core CPU (see README, "Speed"). The paper's full length is 50000.
+# About 10 minutes for three tickers on a 2-core CPU (see README, "Speed"). The paper's full length is 50000.
 DEFAULT_STEPS = (2000, 2000, 2000)
 FULL_LENGTH_STEPS = 50000
 
@@ -46,7 +46,7 @@ def build_parser():
     training = parser.add_argument_group("training")
     training.add_argument("--steps", type=int, nargs="+", default=None, metavar="N",
                           help=f"steps per phase: one number for all three or three (embedding supervised joint); "
-                               f"default {' '.join(map(str, DEFAULT_STEPS))} (~11 min on 2 CPU cores); the paper's full length is "
+                               f"default {' '.join(map(str, DEFAULT_STEPS))} (~10 min on 2 CPU cores); the paper's full length is "
                                f"--steps {FULL_LENGTH_STEPS}")
     training.add_argument("--checkpoint-every", type=positive_int, default=500, help="steps between checkpoints")
     training.add_argument("--n-synthetic", type=positive_int, default=None,
