@@ -25,6 +25,21 @@ def _check_float(name, value, minimum=0.0, inclusive=True):
         raise ValueError(f"Expected `{name}` to be a number {relation} {minimum}. Received: {name}={value!r}")
 
 
+def check_known_keys(cls, values):
+    """Raises unless `values` is a dict whose keys are all fields of the dataclass `cls`.
+
+    Raises:
+        TypeError: if `values` is not a dict.
+        ValueError: naming the unknown keys and the accepted ones.
+    """
+    if not isinstance(values, dict):
+        raise TypeError(f"Expected a dict of {cls.__name__} values. Received: {type(values).__name__}")
+    known = {field.name for field in dataclasses.fields(cls)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ValueError(f"Unknown {cls.__name__} keys: {unknown}. Expected a subset of {sorted(known)}")
+
+
 @dataclasses.dataclass(frozen=True)
 class TimeGANConfig:
     """Architecture, loss weights and optimisation settings of a TimeGAN.
@@ -116,10 +131,5 @@ class TimeGANConfig:
         Raises:
             ValueError: on keys that are not fields of the config.
         """
-        if not isinstance(values, dict):
-            raise TypeError(f"Expected a dict of config values. Received: {type(values).__name__}")
-        known = {field.name for field in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValueError(f"Unknown TimeGANConfig keys: {unknown}. Expected a subset of {sorted(known)}")
+        check_known_keys(cls, values)
         return cls(**values)

@@ -23,9 +23,9 @@ def test_round_trip(loss, optimizer):
 
 
 def test_from_dict_rejects_unknown_keys():
-    with pytest.raises(ValueError, match=r"Unknown ImageGANConfig key\(s\) \['lr'\]"):
+    with pytest.raises(ValueError, match=r"Unknown ImageGANConfig keys: \['lr'\]"):
         ImageGANConfig.from_dict({"lr": 0.1})
-    with pytest.raises(ValueError, match=r"Unknown ImageTrainingConfig key\(s\) \['epoch'\]"):
+    with pytest.raises(ValueError, match=r"Unknown ImageTrainingConfig keys: \['epoch'\]"):
         ImageTrainingConfig.from_dict({"epoch": 1})
 
 

@@ -40,7 +40,7 @@ def test_load_run_rejects_a_foreign_config(tmp_path, digits28, small, seed):
     config = json.loads((tmp_path / "run" / "config.json").read_text())
     config["gan"]["learning_rate"] = 0.1
     (tmp_path / "run" / "config.json").write_text(json.dumps(config))
-    with pytest.raises(ValueError, match=r"Unknown ImageGANConfig key\(s\) \['learning_rate'\]"):
+    with pytest.raises(ValueError, match=r"Unknown ImageGANConfig keys: \['learning_rate'\]"):
         load_run(tmp_path / "run")
 
 

@@ -8,6 +8,8 @@ as in the WGAN paper), so `to_dict()` always shows the values that were used.
 import dataclasses
 from dataclasses import dataclass
 
+from timegan.config import check_known_keys
+
 ARCHITECTURES = ("mlp", "dcgan")
 LOSSES = ("minimax", "non-saturating", "wgan", "wgan-gp")
 OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adadelta", "adam")
@@ -233,12 +235,7 @@ class ImageGANConfig:
         Raises:
             ValueError: for keys that are not fields of this config.
         """
-        if not isinstance(values, dict):
-            raise TypeError(f"Expected a dict. Received: {type(values).__name__}")
-        known = {field.name for field in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValueError(f"Unknown ImageGANConfig key(s) {unknown}. Expected keys among {sorted(known)}.")
+        check_known_keys(cls, values)
         values = dict(values)
         if isinstance(values.get("hidden_units"), list):
             values["hidden_units"] = tuple(values["hidden_units"])
@@ -284,10 +281,5 @@ class ImageTrainingConfig:
     @classmethod
     def from_dict(cls, values):
         """Builds a config from `to_dict()` output; rejects unknown keys."""
-        if not isinstance(values, dict):
-            raise TypeError(f"Expected a dict. Received: {type(values).__name__}")
-        known = {field.name for field in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValueError(f"Unknown ImageTrainingConfig key(s) {unknown}. Expected keys among {sorted(known)}.")
+        check_known_keys(cls, values)
         return cls(**values)
