@@ -38,3 +38,9 @@ def test_bad_values_are_refused_with_the_value(kwargs, message):
 def test_frozen():
     with pytest.raises(AttributeError):
         TimeGANConfig().seq_len = 3
+
+
+@pytest.mark.parametrize("name", ["jit_compile", "unroll"])
+def test_switches_must_be_bools(name):
+    with pytest.raises(TypeError, match=f"Expected `{name}` to be a bool.*Received: {name}='yes'"):
+        TimeGANConfig(**{name: "yes"})

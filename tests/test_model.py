@@ -205,3 +205,16 @@ def test_trained_supervisor_predicts_the_next_latent_step():
     to_next = np.mean((s[:, :-1] - h[:, 1:]) ** 2)
     to_same = np.mean((s[:, :-1] - h[:, :-1]) ** 2)
     assert to_next < 0.5 * to_same  # it learned H[t + 1], not a copy of H[t]
+
+
+def test_unrolled_training_computes_what_the_loop_computes():
+    unrolled, looped = (TimeGAN(dataclasses.replace(TINY, unroll=flag)) for flag in (True, False))
+    for model in (unrolled, looped):
+        model.fit(sines(), steps=2, progress=False)
+    assert [layer.unroll for layer in unrolled.networks["generator"].layers[:-1]] == [True]
+    assert [layer.unroll for layer in looped.networks["generator"].layers[:-1]] == [False]
+    pd.testing.assert_frame_equal(unrolled.losses(), looped.losses(), rtol=1e-4)
+    for name in NETWORK_NAMES:
+        for a, b in zip(unrolled.networks[name].get_weights(), looped.networks[name].get_weights()):
+            np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(unrolled.generate(3, seed=1, seq_len=30), looped.generate(3, seed=1, seq_len=30), rtol=1e-4)

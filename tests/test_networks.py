@@ -37,3 +37,12 @@ def test_lstm_cell_and_seeded_weights():
     for name in NETWORK_NAMES:
         for wa, wb in zip(a[name].get_weights(), b[name].get_weights()):
             np.testing.assert_array_equal(wa, wb)
+
+
+def test_training_unrolls_on_a_cpu_without_xla_unless_told():
+    from timegan.networks import unroll_for_training
+
+    assert unroll_for_training(TimeGANConfig()) is True  # the test machine has no GPU
+    assert unroll_for_training(TimeGANConfig(jit_compile=True)) is False
+    assert unroll_for_training(TimeGANConfig(unroll=False)) is False
+    assert unroll_for_training(TimeGANConfig(jit_compile=True, unroll=True)) is True

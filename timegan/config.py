@@ -69,6 +69,10 @@ class TimeGANConfig:
             Default 0.15.
         generator_updates_per_step: generator+embedder updates per joint step. Default 2.
         jit_compile: compile the update functions with XLA. Default False.
+        unroll: unroll the recurrent layers over time in training. None (default) unrolls on a
+            CPU without XLA, where it trains about 1.5x faster, and keeps the loop when a GPU is
+            visible (the cuDNN kernel) or XLA is on. Generation always runs the loop, so it
+            accepts any path length.
         seed: seeds weights, noise and batch order. Default 0.
     """
 
@@ -88,6 +92,7 @@ class TimeGANConfig:
     disc_loss_threshold: float = 0.15
     generator_updates_per_step: int = 2
     jit_compile: bool = False
+    unroll: bool | None = None
     seed: int = 0
 
     def __post_init__(self):
@@ -113,6 +118,8 @@ class TimeGANConfig:
         _check_int("generator_updates_per_step", self.generator_updates_per_step, 1)
         if not isinstance(self.jit_compile, bool):
             raise TypeError(f"Expected `jit_compile` to be a bool. Received: jit_compile={self.jit_compile!r}")
+        if self.unroll is not None and not isinstance(self.unroll, bool):
+            raise TypeError(f"Expected `unroll` to be a bool or None. Received: unroll={self.unroll!r}")
         _check_int("seed", self.seed, 0)
 
     @property

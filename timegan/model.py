@@ -26,7 +26,7 @@ import tensorflow as tf
 from timegan import _atomic, losses
 from timegan.callbacks import Callback, ProgressBar
 from timegan.config import TimeGANConfig
-from timegan.networks import NETWORK_NAMES, build_networks
+from timegan.networks import NETWORK_NAMES, build_networks, unroll_for_training
 from timegan.preprocessing import FeatureScaler, check_window_count, make_windows, window_dataset
 
 logger = logging.getLogger(__name__)
@@ -78,6 +78,7 @@ class TimeGAN:
         self.data_info = {}
         self.steps_done = dict.fromkeys(PHASES, 0)
         self.networks = None
+        self._generation_networks = None
         self.stop_training = False
         self._history = []
         self._optimizers = None
@@ -99,10 +100,14 @@ class TimeGAN:
                 raise ValueError(f"This model was built for {self.n_features} features. Received: {n_features}")
             return
         self.n_features = int(n_features)
-        self._set_networks(build_networks(self.config, self.n_features))
+        self._build_networks()
 
-    def _set_networks(self, networks):
-        self.networks = networks
+    def _build_networks(self):
+        unroll = unroll_for_training(self.config)
+        self.networks = build_networks(self.config, self.n_features, unroll=unroll)
+        # Generation runs the recurrent loop, which takes paths of any length; with unrolled
+        # training networks it uses loop copies whose weights are refreshed before each call.
+        self._generation_networks = build_networks(self.config, self.n_features) if unroll else self.networks
         self._optimizers = {}
         for name, owners in _OPTIMIZER_VARIABLES.items():
             optimizer = keras.optimizers.Adam(learning_rate=self.config.learning_rate, name=f"{name}_adam")
@@ -174,8 +179,9 @@ class TimeGAN:
         n = tf.shape(x)[0]
         with tf.GradientTape() as embedder_tape:
             h = net["embedder"](x, training=True)
-            # Generator + supervisor update. The embedder is not trained here, so H and R(H)
-            # are shared with the embedder update below.
+            # Generator + supervisor update. The embedder is not trained here, so H is shared
+            # with the embedder update below. R(H) is not batched with R(H_hat): the embedder's
+            # gradient would then flow back through the supervisor and generator for nothing.
             with tf.GradientTape() as generator_tape:
                 e_hat = net["generator"](z, training=True)
                 supervised_out = net["supervisor"](tf.concat([h, e_hat], axis=0), training=True)
@@ -209,7 +215,7 @@ class TimeGAN:
         return {"discriminator": loss}
 
     def _synthesize_scaled(self, z):
-        net = self.networks
+        net = self._generation_networks
         return net["recovery"](net["supervisor"](net["generator"](z, training=False), training=False), training=False)
 
     # ------------------------------------------------------------------ training
@@ -353,6 +359,9 @@ class TimeGAN:
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0):
             raise ValueError(f"Expected `seed` to be a non-negative integer or None. Received: seed={seed!r}")
         generator = None if seed is None else keras.random.SeedGenerator(int(seed))
+        if self._generation_networks is not self.networks:
+            for name in ("generator", "supervisor", "recovery"):
+                self._generation_networks[name].set_weights(self.networks[name].get_weights())
         chunks = []
         for start in range(0, n, batch_size):
             size = min(batch_size, n - start)
@@ -424,8 +433,13 @@ class TimeGAN:
             model.steps_done = {phase: int(training["steps_done"][phase]) for phase in PHASES}
         except (KeyError, TypeError, json.JSONDecodeError) as error:
             raise ValueError(f"Saved TimeGAN {str(path)!r} has an unreadable description file: {error!r}") from None
-        networks = {name: keras.saving.load_model(path / "networks" / f"{name}.keras", compile=False) for name in NETWORK_NAMES}
-        model._set_networks(networks)
+        # Rebuilt by the factory for this machine (unrolled on a CPU, cuDNN loop on a GPU).
+        model._build_networks()
+        for name in NETWORK_NAMES:
+            try:
+                model.networks[name].load_weights(path / "networks" / f"{name}.keras")
+            except ValueError as error:
+                raise ValueError(f"Saved TimeGAN {str(path)!r} has a {name} network that does not match its config: {error}") from None
         with np.load(path / "optimizers.npz", allow_pickle=False) as state:
             for name, optimizer in model._optimizers.items():
                 for i, variable in enumerate(optimizer.variables):

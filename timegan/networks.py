@@ -1,16 +1,17 @@
 """The one factory for TimeGAN's five networks: stacked recurrent layers and a per-step head."""
 
 import keras
+import tensorflow as tf
 
 NETWORK_NAMES = ("embedder", "recovery", "generator", "supervisor", "discriminator")
 
 
 def recurrent_network(name, input_dim, output_dim, units, num_layers, cell="gru",
-                      output_activation="sigmoid", seed=0):
+                      output_activation="sigmoid", seed=0, unroll=False):
     """A stack of recurrent layers (all returning sequences) followed by a per-step Dense head.
 
-    The recurrent layers keep Keras' defaults (tanh, sigmoid gates, no recurrent dropout, no
-    unrolling, `reset_after=True` for GRU) so that they run on the cuDNN kernel on a GPU.
+    The recurrent layers keep Keras' defaults (tanh, sigmoid gates, no recurrent dropout,
+    `reset_after=True` for GRU) so that, not unrolled, they run on the cuDNN kernel on a GPU.
 
     Args:
         name: model name; layers are named `{name}_{cell}_{i}` and `{name}_head`.
@@ -21,6 +22,8 @@ def recurrent_network(name, input_dim, output_dim, units, num_layers, cell="gru"
         cell: "gru" or "lstm".
         output_activation: activation of the head (None for logits).
         seed: seeds every initializer of the network.
+        unroll: unroll the layers over time (no cuDNN kernel; the time axis must then be known
+            when the network is traced).
 
     Returns:
         A `keras.Sequential` mapping (batch, time, input_dim) to (batch, time, output_dim); the
@@ -32,6 +35,7 @@ def recurrent_network(name, input_dim, output_dim, units, num_layers, cell="gru"
         layers.append(layer_class(
             units,
             return_sequences=True,
+            unroll=unroll,
             kernel_initializer=keras.initializers.GlorotUniform(seed=seed + 3 * i),
             recurrent_initializer=keras.initializers.Orthogonal(seed=seed + 3 * i + 1),
             name=f"{name}_{cell}_{i}",
@@ -45,12 +49,22 @@ def recurrent_network(name, input_dim, output_dim, units, num_layers, cell="gru"
     return keras.Sequential(layers, name=name)
 
 
-def build_networks(config, n_features):
+def unroll_for_training(config):
+    """Whether training unrolls the recurrent layers: `config.unroll`, or when it is None, True
+    unless XLA is on or a GPU is visible (unrolled graphs run faster on a CPU without XLA; the
+    cuDNN kernel needs the loop)."""
+    if config.unroll is not None:
+        return config.unroll
+    return not config.jit_compile and not tf.config.list_physical_devices("GPU")
+
+
+def build_networks(config, n_features, unroll=False):
     """Builds the embedder, recovery, generator, supervisor and discriminator of a TimeGAN.
 
     Args:
         config: a `TimeGANConfig`.
         n_features: features per time step of the data.
+        unroll: unroll the recurrent layers over time (see `unroll_for_training`).
 
     Returns:
         dict name -> `keras.Sequential`, in the order of `NETWORK_NAMES`:
@@ -69,6 +83,6 @@ def build_networks(config, n_features):
     }
     return {
         name: recurrent_network(name, input_dim, output_dim, hidden, num_layers, cell, activation,
-                                seed=config.seed * 1000 + 100 * index)
+                                seed=config.seed * 1000 + 100 * index, unroll=unroll)
         for index, (name, (input_dim, output_dim, num_layers, activation)) in enumerate(specs.items())
     }

@@ -57,3 +57,33 @@ def test_script_bad_inputs_give_one_line_and_exit_2(tmp_path, capsys):
         err = capsys.readouterr().err
         assert code == 2 and err.startswith("benchmark: error: ") and err.count("\n") == 1, (argv, err)
         assert message in err, (argv, err)
+
+
+def test_a_checkpointed_benchmark_resumes_where_it_stopped(tmp_path):
+    import json
+
+    import numpy as np
+    import pytest
+
+    from evaluation.benchmark import run_benchmark
+    from timegan import TimeGAN, TimeGANConfig
+
+    real = np.random.default_rng(0).uniform(size=(32, 6, 2))
+    config = TimeGANConfig(seq_len=6, hidden_dim=4, num_layers=1, batch_size=8)
+    kwargs = dict(repeats=1, config=config, discriminative_iterations=2, predictive_iterations=2,
+                  progress=False, checkpoint_dir=tmp_path, checkpoint_every=2)
+    first = run_benchmark(real, steps=(2, 2, 1), **kwargs)
+    assert TimeGAN.load(tmp_path / "model").steps_done == {"embedding": 2, "supervised": 2, "joint": 1}
+    clock = json.loads((tmp_path / "progress.json").read_text())["train_seconds"]
+    assert 0 < clock <= first["train_seconds"]
+
+    second = run_benchmark(real, steps=(2, 2, 3), **kwargs)
+    assert second["steps"] == {"embedding": 2, "supervised": 2, "joint": 3}
+    losses = TimeGAN.load(tmp_path / "model").losses()
+    assert list(losses.loc[losses.phase == "joint", "step"]) == [1, 2, 3]  # continued, not restarted
+    assert second["train_seconds"] > clock
+
+    with pytest.raises(ValueError, match=r"another config: hidden_dim=4 \(asked: 5\)"):
+        run_benchmark(real, steps=3, **{**kwargs, "config": TimeGANConfig(seq_len=6, hidden_dim=5, num_layers=1, batch_size=8)})
+    with pytest.raises(ValueError, match=r"trained on 32 windows of 2 features. Received: 31 windows"):
+        run_benchmark(real[:31], steps=3, **kwargs)
