@@ -23,8 +23,8 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--xla", action="store_true", help="compile the updates with XLA")
     parser.add_argument("--baseline", action="store_true", help="time the straightforward formulation instead")
-    parser.add_argument("--steps", type=int, nargs=3, default=(300, 300, 40), metavar=("EMB", "SUP", "JOINT"),
-                        help="timed steps per phase (default 300 300 40)")
+    parser.add_argument("--steps", type=int, nargs=3, default=(300, 300, 100), metavar=("EMB", "SUP", "JOINT"),
+                        help="timed steps per phase (default 300 300 100)")
     parser.add_argument("--cell", choices=("gru", "lstm"), default="gru")
     return parser.parse_args()
 
