@@ -44,6 +44,9 @@ class ProgressBar(Callback):
 
         self._bar = tqdm(total=total_steps, initial=initial_step, desc=f"{phase:>10}", unit="step",
                          dynamic_ncols=True, leave=True)
+        # The first step traces and compiles the phase's graph, up to a minute or two.
+        self._bar.set_postfix_str("compiling the first step")
+        self._last = 0.0
 
     def on_step_end(self, phase, step, logs):
         self._bar.update(step - self._bar.n)
