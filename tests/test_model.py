@@ -218,3 +218,12 @@ def test_unrolled_training_computes_what_the_loop_computes():
         for a, b in zip(unrolled.networks[name].get_weights(), looped.networks[name].get_weights()):
             np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(unrolled.generate(3, seed=1, seq_len=30), looped.generate(3, seed=1, seq_len=30), rtol=1e-4)
+
+
+def test_progress_bars_show_each_phase_its_compile_wait_and_losses(capsys):
+    TimeGAN(TINY).fit(sines(), steps=(2, 1, 1), progress=True)
+    err = capsys.readouterr().err
+    for phase, final in (("embedding", "2/2"), ("supervised", "1/1"), ("joint", "1/1")):
+        assert f"{phase}: 100%" in err and final in err, err
+    assert err.count("compiling the first step") >= 3
+    assert "recon=" in err and "discriminator=" in err
