@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 
 from evaluation import _checks, datasets
-from timegan._atomic import write_json
-from timegan.callbacks import Callback, Checkpoint
 from evaluation.discriminative import discriminative_score
 from evaluation.predictive import predictive_score
+from timegan._atomic import write_json
+from timegan.callbacks import Callback, Checkpoint
 
 logger = logging.getLogger(__name__)
 
