@@ -2,6 +2,7 @@ import dataclasses
 import json
 import shutil
 
+import keras
 import numpy as np
 import pandas as pd
 import pytest
@@ -95,6 +96,13 @@ def test_save_load_generate_identical(trained):
     assert loaded.losses().shape == model.losses().shape
     assert sorted(p.name for p in (path / "networks").iterdir()) == sorted(f"{n}.keras" for n in NETWORK_NAMES)
     assert not list(path.parent.glob(".*tmp"))
+    for name in NETWORK_NAMES:  # standalone .keras files: the cuDNN-ready loop, trained weights
+        standalone = keras.saving.load_model(path / "networks" / f"{name}.keras")
+        assert not any(layer.unroll for layer in standalone.layers[:-1])
+        for a, b in zip(standalone.get_weights(), loaded.networks[name].get_weights()):
+            np.testing.assert_array_equal(a, b)
+    for a, b in zip(loaded.networks["generator"].get_weights(), model.networks["generator"].get_weights()):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_generate_frame_is_tidy_and_inverts(trained):

@@ -105,8 +105,9 @@ class TimeGAN:
     def _build_networks(self):
         unroll = unroll_for_training(self.config)
         self.networks = build_networks(self.config, self.n_features, unroll=unroll)
-        # Generation runs the recurrent loop, which takes paths of any length; with unrolled
-        # training networks it uses loop copies whose weights are refreshed before each call.
+        # Generation and the saved .keras files use the recurrent loop, which takes paths of any
+        # length and runs on cuDNN; with unrolled training networks these are loop copies whose
+        # weights `_loop_networks` refreshes.
         self._generation_networks = build_networks(self.config, self.n_features) if unroll else self.networks
         self._optimizers = {}
         for name, owners in _OPTIMIZER_VARIABLES.items():
@@ -128,6 +129,12 @@ class TimeGAN:
             "joint": tf.function(self._joint_step),
         }
         self._synthesize = tf.function(self._synthesize_scaled, reduce_retracing=True)
+
+    def _loop_networks(self):
+        if self._generation_networks is not self.networks:
+            for name, network in self.networks.items():
+                self._generation_networks[name].set_weights(network.get_weights())
+        return self._generation_networks
 
     def _variables(self, owners):
         return [v for name in owners for v in self.networks[name].trainable_variables]
@@ -359,9 +366,7 @@ class TimeGAN:
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0):
             raise ValueError(f"Expected `seed` to be a non-negative integer or None. Received: seed={seed!r}")
         generator = None if seed is None else keras.random.SeedGenerator(int(seed))
-        if self._generation_networks is not self.networks:
-            for name in ("generator", "supervisor", "recovery"):
-                self._generation_networks[name].set_weights(self.networks[name].get_weights())
+        self._loop_networks()
         chunks = []
         for start in range(0, n, batch_size):
             size = min(batch_size, n - start)
@@ -389,7 +394,7 @@ class TimeGAN:
 
         with _atomic.atomic_path(path) as tmp:
             (tmp / "networks").mkdir(parents=True)
-            for name, network in self.networks.items():
+            for name, network in self._loop_networks().items():
                 network.save(tmp / "networks" / f"{name}.keras")
             _atomic.write_json(tmp / "config.json", self.config.to_dict())
             _atomic.write_json(tmp / "scaler.json", self.scaler.to_dict())
