@@ -153,8 +153,11 @@ def main():
     windows = paper_windows(config.seq_len)
     started = time.perf_counter()
     rates = (baseline if args.baseline else fused)(config, windows, args.steps)
+    from timegan.networks import unroll_for_training
+
+    layers = "unrolled" if unroll_for_training(config) and not args.baseline else "looped"
     kind = "straightforward baseline" if args.baseline else f"timegan{' + XLA' if args.xla else ''}"
-    print(f"# {kind}, {args.cell}, seq_len {config.seq_len}, hidden {config.hidden_dim}, {config.num_layers} layers, "
+    print(f"# {kind}, {layers} {args.cell}, seq_len {config.seq_len}, hidden {config.hidden_dim}, {config.num_layers} layers, "
           f"batch {config.batch_size}, {windows.shape[-1]} features; {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.1f}; {time.perf_counter() - started:.0f} s in all")
     for phase, rate in rates.items():
