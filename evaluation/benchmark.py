@@ -175,27 +175,29 @@ class _TrainingClock(Callback):
 def _checkpointed_model(directory, config, real, every):
     from timegan import TimeGAN
 
+    if directory.exists() and not directory.is_dir():
+        raise ValueError(f"Expected `checkpoint_dir` to be a directory. Received: {str(directory)!r} is a file")
     model_dir, clock_path = directory / "model", directory / "progress.json"
-    if not model_dir.is_dir():
-        return TimeGAN(config), [Checkpoint(model_dir, every=every), _TrainingClock(clock_path, every, 0.0)], 0.0
-    model = TimeGAN.load(model_dir)
-    saved, wanted = model.config.to_dict(), config.to_dict()
-    differing = [key for key in wanted if saved[key] != wanted[key]]
-    if differing:
-        raise ValueError(
-            f"The checkpoint in {str(model_dir)!r} was trained with another config: "
-            + ", ".join(f"{key}={saved[key]!r} (asked: {wanted[key]!r})" for key in differing)
-        )
-    if model.data_info.get("n_windows") != len(real) or model.n_features != real.shape[2]:
-        raise ValueError(
-            f"The checkpoint in {str(model_dir)!r} was trained on {model.data_info.get('n_windows')} windows "
-            f"of {model.n_features} features. Received: {len(real)} windows of {real.shape[2]} features"
-        )
-    earlier_seconds = 0.0
-    if clock_path.is_file():
-        earlier_seconds = float(json.loads(clock_path.read_text(encoding="utf-8"))["train_seconds"])
-    logger.info("Resuming the benchmark's training from %s at %s.", model_dir, model.steps_done)
-    return model, [Checkpoint(model_dir, every=every), _TrainingClock(clock_path, every, earlier_seconds)], earlier_seconds
+    model, earlier_seconds = TimeGAN(config), 0.0
+    if model_dir.is_dir():
+        model = TimeGAN.load(model_dir)
+        saved, wanted = model.config.to_dict(), config.to_dict()
+        differing = [key for key in wanted if saved[key] != wanted[key]]
+        if differing:
+            raise ValueError(
+                f"The checkpoint in {str(model_dir)!r} was trained with another config: "
+                + ", ".join(f"{key}={saved[key]!r} (asked: {wanted[key]!r})" for key in differing)
+            )
+        if model.data_info.get("n_windows") != len(real) or model.n_features != real.shape[2]:
+            raise ValueError(
+                f"The checkpoint in {str(model_dir)!r} was trained on {model.data_info.get('n_windows')} windows "
+                f"of {model.n_features} features. Received: {len(real)} windows of {real.shape[2]} features"
+            )
+        if clock_path.is_file():
+            earlier_seconds = float(json.loads(clock_path.read_text(encoding="utf-8"))["train_seconds"])
+        logger.info("Resuming the benchmark's training from %s at %s.", model_dir, model.steps_done)
+    callbacks = [Checkpoint(model_dir, every=every), _TrainingClock(clock_path, every, earlier_seconds)]
+    return model, callbacks, earlier_seconds
 
 
 def format_table(results, dataset=None):

@@ -48,6 +48,8 @@ def test_script_bad_inputs_give_one_line_and_exit_2(tmp_path, capsys):
         (["--dataset", "sines", "--seed", "-2"], "Expected --seed >= 0"),
         (["--dataset", "energy"], "invalid choice: 'energy'"),
         (["--dataset", "sines", "--repeats", "0"], "expected a positive integer, received '0'"),
+        (["--dataset", "sines", "--checkpoint-dir", str(tmp_path / "short.csv")], "short.csv' is a file"),
+        (["--dataset", "sines", "--checkpoint-every", "0"], "expected a positive integer, received '0'"),
     ]
     for argv, message in cases:
         try:
