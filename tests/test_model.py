@@ -155,9 +155,12 @@ def test_resume_continues_at_the_saved_step_and_matches_an_uninterrupted_run(tra
     assert resumed.steps_done == {"embedding": 3, "supervised": 3, "joint": 2}
     history = resumed.fit(data, steps=steps, progress=False)
     assert history[history.phase == "joint"]["step"].tolist() == [1, 2, 3]
+    # One Adam step moves weights by up to about 2e-3 here: a lost, repeated or
+    # optimizer-reset step shows far above atol=1e-5, which float32 reduction order (up to
+    # about 3e-6 here, depending on threads and load) stays below.
     for name in NETWORK_NAMES:
         for a, b in zip(full.networks[name].get_weights(), resumed.networks[name].get_weights()):
-            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+            np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
     pd.testing.assert_frame_equal(history, full.losses(), rtol=1e-4)
 
 
@@ -224,7 +227,7 @@ def test_unrolled_training_computes_what_the_loop_computes():
     pd.testing.assert_frame_equal(unrolled.losses(), looped.losses(), rtol=1e-4)
     for name in NETWORK_NAMES:
         for a, b in zip(unrolled.networks[name].get_weights(), looped.networks[name].get_weights()):
-            np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+            np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)  # float32 noise, far below one step
     np.testing.assert_allclose(unrolled.generate(3, seed=1, seq_len=30), looped.generate(3, seed=1, seq_len=30), rtol=1e-4)
 
 
