@@ -142,6 +142,15 @@ class StopAt(Callback):
             self.model.stop_training = True
 
 
+def flat_weights(model):
+    return np.concatenate([w.ravel() for name in NETWORK_NAMES for w in model.networks[name].get_weights()])
+
+
+def fraction_moved(a, b, atol=1e-5):
+    """Fraction of all weights on which two models differ by more than `atol`."""
+    return float(np.mean(np.abs(flat_weights(a) - flat_weights(b)) > atol))
+
+
 def test_resume_continues_at_the_saved_step_and_matches_an_uninterrupted_run(trained, tmp_path):
     data, steps = sines(), (3, 3, 3)
     full, _ = trained  # trained on sines() for 3 steps per phase, uninterrupted
@@ -153,14 +162,22 @@ def test_resume_continues_at_the_saved_step_and_matches_an_uninterrupted_run(tra
 
     resumed = TimeGAN.load(tmp_path / "ckpt")
     assert resumed.steps_done == {"embedding": 3, "supervised": 3, "joint": 2}
+    # The checkpoint holds the whole training state, bit for bit.
+    np.testing.assert_array_equal(flat_weights(resumed), flat_weights(interrupted))
+    for name, optimizer in interrupted._optimizers.items():
+        for a, b in zip(optimizer.variables, resumed._optimizers[name].variables):
+            np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    np.testing.assert_array_equal(np.asarray(resumed._seed_generator.state), np.asarray(interrupted._seed_generator.state))
+
     history = resumed.fit(data, steps=steps, progress=False)
     assert history[history.phase == "joint"]["step"].tolist() == [1, 2, 3]
-    # One Adam step moves weights by up to about 2e-3 here: a lost, repeated or
-    # optimizer-reset step shows far above atol=1e-5, which float32 reduction order (up to
-    # about 3e-6 here, depending on threads and load) stays below.
-    for name in NETWORK_NAMES:
-        for a, b in zip(full.networks[name].get_weights(), resumed.networks[name].get_weights()):
-            np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    # Continuing must give the uninterrupted run's weights. Two identical runs are not always
+    # bit-identical (float32 rounding varies from call to call, even on one thread), and Adam
+    # turns a gradient made of rounding noise into a full step, so a few weights (1 of 627 in
+    # the worst run seen) can move by 1e-4. A lost, repeated or optimizer-reset step moves
+    # almost all of them (> 99%), restarted noise 16%, restarted batches 54%.
+    assert fraction_moved(full, interrupted) > 0.9  # one step fewer: the measure sees it
+    assert fraction_moved(full, resumed) < 0.05
     # The moment loss differs by up to 2e-4 (relative) between two identical runs under load.
     pd.testing.assert_frame_equal(history, full.losses(), rtol=2e-3)
 
