@@ -143,7 +143,7 @@ class StopAt(Callback):
 
 
 def flat_weights(model):
-    return np.concatenate([w.ravel() for name in NETWORK_NAMES for w in model.networks[name].get_weights()])
+    return np.concatenate([w.ravel() for arrays in weights(model).values() for w in arrays])
 
 
 def fraction_moved(a, b, atol=1e-5):
