@@ -1,10 +1,10 @@
 """From aligned prices to model input: alignment, cleaning, MinMax scaling, windows, tf.data."""
 
 import logging
+import numbers
 
 import numpy as np
 import pandas as pd
-from sklearn.preprocessing import MinMaxScaler
 
 logger = logging.getLogger(__name__)
 
@@ -82,72 +82,249 @@ def check_window_count(n_rows, seq_len, batch_size):
         )
 
 
-class FeatureScaler:
-    """Per-feature MinMax scaling to [0, 1] of arrays shaped (..., n_features).
+# Largest magnitude `FeatureScaler` accepts: with |values| <= MAX_ABS_VALUE the range (max - min)
+# and the inverse map of any scaled value in [-3, 4] stay below float64's largest number (1.8e308),
+# so nothing overflows to inf silently.
+MAX_ABS_VALUE = float(np.finfo(np.float64).max / 16)
 
-    A thin wrapper of scikit-learn's `MinMaxScaler` that accepts windows of any leading shape
-    and saves to / loads from JSON.
+
+def _feature_label(names, index):
+    return f"feature {index}" if names is None else f"feature {index} ({names[index]!r})"
+
+
+def check_feature_array(data, name="data", max_abs=None):
+    """Returns `data` as a float64 array of shape (..., n_features) with finite values, or raises.
+
+    Args:
+        data: array-like of at least 2 dimensions, features in the last axis.
+        name: the argument's name in messages.
+        max_abs: if given, the largest accepted magnitude.
+
+    Raises:
+        TypeError: if `data` is not numeric.
+        ValueError: if it has fewer than 2 dimensions, no feature or no value, NaN or inf, or a
+            value beyond `max_abs` (the first such value is named by its index).
+    """
+    try:
+        array = np.asarray(data, dtype="float64")
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"Expected `{name}` to be a numeric array of shape (..., n_features). Received: {type(data).__name__}"
+        ) from None
+    if array.ndim < 2 or array.shape[-1] < 1 or array.size == 0:
+        raise ValueError(
+            f"Expected `{name}` to be an array of shape (..., n_features) with at least one value and one "
+            f"feature. Received: {name}.shape={array.shape}"
+        )
+    bad = ~np.isfinite(array)
+    if max_abs is not None:
+        bad |= np.abs(np.where(bad, 0.0, array)) > max_abs
+    if bad.any():
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        limit = "finite values" if max_abs is None else f"finite values of magnitude <= {max_abs:.4g}"
+        raise ValueError(
+            f"Expected `{name}` to hold only {limit}. Received: {name}[{', '.join(map(str, index))}]="
+            f"{float(array[index])!r} ({int(bad.sum())} such values)"
+        )
+    return array
+
+
+class FeatureScaler:
+    """Per-feature MinMax scaling to [0, 1] of arrays shaped (..., n_features): the "levels" representation.
+
+    `transform(x) = (x - data_min) / (data_max - data_min)` per feature; `inverse_transform` is
+    its inverse. A feature that is constant in the fitted data (zero range) is transformed to
+    `x - data_min` (0 for the fitted data, as scikit-learn's `MinMaxScaler` does, so deviations
+    stay visible to metrics) and every scaled value maps back to the constant itself, exactly;
+    `fit` logs a warning naming such a feature.
+
+    Values are limited to magnitudes <= `MAX_ABS_VALUE` (about 1.1e307) so that no arithmetic
+    overflows float64; outputs are checked finite.
+
+    JSON state (`to_dict`): `{"kind": "levels", "data_min": [...], "data_max": [...]}` plus
+    `"feature_names"` when given to `fit`. Files without `kind` (written by earlier versions)
+    load the same way.
+
+    Attributes:
+        data_min: float64 array (n_features,) of per-feature minima, None before `fit`.
+        data_max: float64 array (n_features,) of per-feature maxima, None before `fit`.
+        feature_names: list of names given to `fit`, or None.
     """
 
+    kind = "levels"
+
     def __init__(self):
-        self._scaler = MinMaxScaler()
-        self.n_features = None
+        self.data_min = None
+        self.data_max = None
+        self.feature_names = None
 
     @property
-    def data_min(self):
-        return self._scaler.data_min_
+    def n_features(self):
+        """Number of features, None before `fit`."""
+        return None if self.data_min is None else len(self.data_min)
 
-    @property
-    def data_max(self):
-        return self._scaler.data_max_
+    def fit(self, data, feature_names=None):
+        """Fits the per-feature minimum and maximum.
 
-    def fit(self, data):
-        """Fits the per-feature minimum and maximum on `data` of shape (..., n_features)."""
-        flat = self._flatten(data, check_features=False)
-        self._scaler.fit(flat)
-        self.n_features = flat.shape[1]
+        Args:
+            data: array-like (..., n_features) in the data's units, e.g. prices (n_rows, n_features)
+                or windows (n, seq_len, n_features).
+            feature_names: optional sequence of n_features names, used in messages and saved.
+
+        Returns:
+            self.
+
+        Raises:
+            TypeError: if `data` is not numeric.
+            ValueError: on a shape without values, NaN/inf, magnitudes above `MAX_ABS_VALUE`, or
+                `feature_names` of the wrong length.
+        """
+        array = check_feature_array(data, "data", MAX_ABS_VALUE)
+        flat = array.reshape(-1, array.shape[-1])
+        self._set(flat.min(axis=0), flat.max(axis=0), _check_names(feature_names, flat.shape[1]))
+        for index in np.flatnonzero(self.data_min == self.data_max):
+            logger.warning(
+                "%s is constant (%r) in the fitted data: every generated value of it is that constant.",
+                _feature_label(self.feature_names, index).capitalize(),
+                float(self.data_min[index]),
+            )
         return self
 
     def transform(self, data):
-        """Maps `data` (..., n_features) to the [0, 1] scale of the fitted data."""
-        return self._apply(self._scaler.transform, data)
+        """Maps `data` (..., n_features) in original units to the [0, 1] scale of the fitted data.
 
-    def inverse_transform(self, data):
-        """Maps scaled `data` (..., n_features) back to original units."""
-        return self._apply(self._scaler.inverse_transform, data)
+        Raises:
+            ValueError: if the scaler is not fitted, the features do not match, a value is not
+                finite or beyond `MAX_ABS_VALUE`, or a result overflows.
+        """
+        array = self._check(data)
+        span = self.data_max - self.data_min
+        constant = span == 0
+        scaled = (array - self.data_min) / np.where(constant, 1.0, span)
+        return self._check_output(scaled, "transform")
+
+    def inverse_transform(self, data, start_prices=None):
+        """Maps scaled `data` (..., n_features) back to original units.
+
+        Args:
+            data: scaled values (..., n_features), e.g. model outputs in [0, 1].
+            start_prices: not used by levels (the windows are prices already); must be None. It
+                is part of the signature shared with `ReturnsRepresentation`.
+
+        Returns:
+            float64 array of the same shape; a constant feature is its constant, exactly.
+
+        Raises:
+            ValueError: if `start_prices` is given, the scaler is not fitted, the features do not
+                match, a value is not finite, or a result overflows float64.
+        """
+        if start_prices is not None:
+            raise ValueError(
+                "Expected `start_prices` to be None for the levels representation (its windows are prices "
+                f"already). Received: start_prices of type {type(start_prices).__name__}"
+            )
+        array = self._check(data)
+        # A zero span makes the product 0 whatever the model output: constants come back exactly.
+        return self._check_output(array * (self.data_max - self.data_min) + self.data_min, "inverse_transform")
 
     def to_dict(self):
-        if self.n_features is None:
-            raise ValueError("The scaler is not fitted; call `fit` first.")
-        return {"data_min": self.data_min.tolist(), "data_max": self.data_max.tolist()}
+        """Returns the fitted state as a JSON-serialisable dict (see the class docstring)."""
+        self._check_fitted()
+        values = {"kind": self.kind, "data_min": self.data_min.tolist(), "data_max": self.data_max.tolist()}
+        if self.feature_names is not None:
+            values["feature_names"] = list(self.feature_names)
+        return values
 
     @classmethod
     def from_dict(cls, values):
-        try:
-            bounds = np.array([values["data_min"], values["data_max"]], dtype="float64")
-        except (KeyError, TypeError, ValueError) as error:
-            raise ValueError(f"Expected a scaler dict with numeric `data_min` and `data_max`. Received: {values!r}") from error
-        if bounds.ndim != 2:
-            raise ValueError(f"Expected `data_min` and `data_max` lists of equal length. Received: {values!r}")
-        # Fitting on the two rows [min; max] restores exactly the fitted state.
-        return cls().fit(bounds)
+        """Restores a scaler from `to_dict` output (or a `scaler.json` of an earlier version).
 
-    def _flatten(self, data, check_features=True):
-        array = np.asarray(data, dtype="float64")
-        if array.ndim < 2:
-            raise ValueError(f"Expected an array of shape (..., n_features). Received: shape={array.shape}")
-        if check_features:
-            if self.n_features is None:
-                raise ValueError("The scaler is not fitted; call `fit` first.")
-            if array.shape[-1] != self.n_features:
-                raise ValueError(
-                    f"Expected {self.n_features} features in the last axis. Received: shape={array.shape}"
-                )
-        return array.reshape(-1, array.shape[-1])
+        Raises:
+            TypeError: if `values` is not a dict.
+            ValueError: on unknown or missing keys, bounds that are not lists of finite numbers of
+                one length (the first bad entry is named), magnitudes above `MAX_ABS_VALUE`, or
+                `data_min > data_max`.
+        """
+        _check_state_keys(values, cls.__name__, required=("data_min", "data_max"), optional=("kind", "feature_names"))
+        if values.get("kind", cls.kind) != cls.kind:
+            raise ValueError(f"Expected `kind` to be {cls.kind!r}. Received: kind={values['kind']!r}")
+        data_min = number_list(values["data_min"], "data_min", MAX_ABS_VALUE)
+        data_max = number_list(values["data_max"], "data_max", MAX_ABS_VALUE)
+        if len(data_min) != len(data_max):
+            raise ValueError(
+                f"Expected `data_min` and `data_max` of equal length. Received: {len(data_min)} and {len(data_max)} values"
+            )
+        above = np.flatnonzero(data_min > data_max)
+        if above.size:
+            i = int(above[0])
+            raise ValueError(
+                f"Expected `data_min` <= `data_max` for every feature. Received: data_min[{i}]={float(data_min[i])!r} > "
+                f"data_max[{i}]={float(data_max[i])!r}"
+            )
+        scaler = cls()
+        scaler._set(data_min, data_max, _check_names(values.get("feature_names"), len(data_min)))
+        return scaler
 
-    def _apply(self, function, data):
-        shape = np.shape(data)
-        return function(self._flatten(data)).reshape(shape)
+    def _set(self, data_min, data_max, feature_names):
+        self.data_min, self.data_max, self.feature_names = data_min, data_max, feature_names
+
+    def _check_fitted(self):
+        if self.data_min is None:
+            raise ValueError("The scaler is not fitted; call `fit` first.")
+
+    def _check(self, data):
+        self._check_fitted()
+        array = check_feature_array(data, "data", MAX_ABS_VALUE)
+        if array.shape[-1] != self.n_features:
+            raise ValueError(f"Expected {self.n_features} features in the last axis. Received: shape={array.shape}")
+        return array
+
+    @staticmethod
+    def _check_output(array, step):
+        if not np.isfinite(array).all():
+            raise ValueError(
+                f"The {step} result overflows float64 (inf). Expected values whose scaled range stays within "
+                f"+-{np.finfo(np.float64).max:.4g}; the data's range is too large or too small for this input."
+            )
+        return array
+
+
+def number_list(values, name, max_abs=None):
+    """Returns a stored list of numbers as a float64 array (n,), n >= 1, or raises one line naming `name`.
+
+    Raises:
+        ValueError: if `values` is not a non-empty list of numbers (bools and strings refused),
+            holds NaN/inf, or a magnitude above `max_abs`; the first bad entry is named.
+    """
+    if not isinstance(values, (list, tuple)) or not values:
+        raise ValueError(f"Expected `{name}` to be a non-empty list of numbers. Received: {name}={values!r}")
+    for i, value in enumerate(values):
+        ok = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)) and np.isfinite(float(value))
+        if ok and max_abs is not None:
+            ok = abs(float(value)) <= max_abs
+        if not ok:
+            what = "finite numbers" if max_abs is None else f"finite numbers of magnitude <= {max_abs:.4g}"
+            raise ValueError(f"Expected `{name}` to be a list of {what}. Received: {name}[{i}]={value!r}")
+    return np.array(values, dtype="float64")
+
+
+def _check_names(names, n_features):
+    if names is None:
+        return None
+    if isinstance(names, str) or len(names) != n_features or not all(isinstance(n, str) for n in names):
+        raise ValueError(f"Expected `feature_names` to be {n_features} strings. Received: feature_names={names!r}")
+    return [str(n) for n in names]
+
+
+def _check_state_keys(values, owner, required, optional=()):
+    if not isinstance(values, dict):
+        raise TypeError(f"Expected a dict of {owner} state. Received: {type(values).__name__}")
+    unknown = sorted(set(values) - set(required) - set(optional))
+    if unknown:
+        raise ValueError(f"Unknown {owner} keys: {unknown}. Expected {sorted(required)} and optionally {sorted(optional)}")
+    missing = [key for key in required if key not in values]
+    if missing:
+        raise ValueError(f"Missing {owner} keys: {missing}. Expected {sorted(required)} and optionally {sorted(optional)}")
 
 
 def window_dataset(windows, batch_size, seed, skip_batches=0):

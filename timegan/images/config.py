@@ -8,7 +8,18 @@ as in the WGAN paper), so `to_dict()` always shows the values that were used.
 import dataclasses
 from dataclasses import dataclass
 
-from timegan.config import check_known_keys
+from timegan._validation import (
+    LEARNING_RATE,
+    LOSS_WEIGHT,
+    SEED,
+    Bool,
+    Integer,
+    Options,
+    Real,
+    Sequence,
+    check_keys,
+    validate_fields,
+)
 
 ARCHITECTURES = ("mlp", "dcgan")
 LOSSES = ("minimax", "non-saturating", "wgan", "wgan-gp")
@@ -33,32 +44,53 @@ _LOSS_DEFAULTS = {
 }
 
 
-def _choice(name, value, choices):
-    if value not in choices:
-        raise ValueError(f"Unknown {name} {value!r}. Expected one of {list(choices)}. Received: {name}={value!r}")
-
-
-def _positive_int(name, value, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"Expected `{name}` to be an integer >= {minimum}. Received: {name}={value!r}")
-
-
-def _positive_float(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ValueError(f"Expected `{name}` to be a number > 0. Received: {name}={value!r}")
-
-
-def _fraction(name, value, upper_inclusive=False):
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    ok = ok and 0 <= value and (value <= 1 if upper_inclusive else value < 1)
-    if not ok:
-        bound = "]" if upper_inclusive else ")"
-        raise ValueError(f"Expected `{name}` to be a number in [0, 1{bound}. Received: {name}={value!r}")
+# Per field, what `__post_init__` accepts once the loss's and optimizer's defaults are filled in.
+_CONSTRAINTS = {
+    "architecture": [Options(*ARCHITECTURES)],
+    "loss": [Options(*LOSSES)],
+    "optimizer": [Options(*OPTIMIZERS)],
+    "generator_lr": [LEARNING_RATE],
+    "discriminator_lr": [LEARNING_RATE],
+    "momentum": [Real(0, 1, closed="left"), None],
+    "beta_1": [Real(0, 1, closed="left"), None],
+    "beta_2": [Real(0, 1, closed="left"), None],
+    "discriminator_steps": [Integer(1)],
+    "clip_value": [Real(0, None, closed="neither"), None],
+    "gp_weight": [Real(0, LOSS_WEIGHT.high, closed="right"), None],
+    "gp_epsilon": [Real(0, 1, closed="right")],
+    "latent_dim": [Integer(1)],
+    "image_size": [Integer(4)],
+    "channels": [Integer(1)],
+    "hidden_units": [Sequence(Integer(1))],
+    "filters": [Integer(1)],
+    "dropout": [Real(0, 1, closed="left")],
+    "leaky_slope": [Real(0, 1)],
+    "noise_layer": [Bool()],
+    "noise_units": [Integer(1)],
+    "minibatch_discrimination": [Bool()],
+    "minibatch_kernels": [Integer(1)],
+    "minibatch_kernel_dim": [Integer(1)],
+    "conditional": [Bool()],
+    "num_classes": [Integer(2)],
+    "label_embedding_dim": [Integer(1)],
+    "seed": [SEED],
+}
+_TRAINING_CONSTRAINTS = {
+    "epochs": [Integer(1)],
+    "batch_size": [Integer(1)],
+    "train_size": [Integer(1), None],
+    "sample_grid": [Integer(1)],
+    "seed": [SEED],
+}
 
 
 @dataclass(frozen=True)
 class ImageGANConfig:
     """Everything that defines an image GAN and its training step.
+
+    Every field is checked by `timegan._validation` once the defaults are filled in (constraints
+    in `_CONSTRAINTS`): NumPy scalars are accepted and stored as Python numbers, numbers must be
+    finite, learning rates lie in (0, 1] and seeds in [0, 2**32 - 1].
 
     Attributes:
         architecture: `"mlp"` (fully connected, as in Goodfellow et al. 2014) or `"dcgan"`
@@ -130,22 +162,20 @@ class ImageGANConfig:
     seed: int = 0
 
     def __post_init__(self):
-        _choice("architecture", self.architecture, ARCHITECTURES)
-        _choice("loss", self.loss, LOSSES)
+        # The defaults depend on the loss and optimizer, so those are checked first.
+        validate_fields(self, {name: _CONSTRAINTS[name] for name in ("architecture", "loss")})
         defaults = _LOSS_DEFAULTS[self.loss]
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731 (frozen)
         if self.optimizer is None:
             set_("optimizer", defaults["optimizer"])
-        _choice("optimizer", self.optimizer, OPTIMIZERS)
+        validate_fields(self, {"optimizer": _CONSTRAINTS["optimizer"]})
         for name in ("generator_lr", "discriminator_lr"):
             if getattr(self, name) is None:
                 set_(name, DEFAULT_LEARNING_RATES[self.optimizer])
-            _positive_float(name, getattr(self, name))
         # Optimizer-specific fields stay None for the other optimizers (so from_dict(to_dict()) holds).
         if self.optimizer == "momentum":
             if self.momentum is None:
                 set_("momentum", 0.9)
-            _fraction("momentum", self.momentum)
         elif self.momentum is not None:
             raise ValueError(
                 f"`momentum` only applies to optimizer='momentum'. Received: momentum={self.momentum!r} "
@@ -155,7 +185,6 @@ class ImageGANConfig:
             if self.optimizer == "adam":
                 if getattr(self, name) is None:
                     set_(name, defaults[name])
-                _fraction(name, getattr(self, name))
             elif getattr(self, name) is not None:
                 raise ValueError(
                     f"`{name}` only applies to optimizer='adam'. Received: {name}={getattr(self, name)!r} "
@@ -163,48 +192,26 @@ class ImageGANConfig:
                 )
         if self.discriminator_steps is None:
             set_("discriminator_steps", defaults["discriminator_steps"])
-        _positive_int("discriminator_steps", self.discriminator_steps)
         if self.clip_value is None and self.loss == "wgan":
             set_("clip_value", 0.01)
-        if self.clip_value is not None:
-            if self.loss != "wgan":
-                raise ValueError(
-                    f"`clip_value` only applies to loss='wgan'. Received: clip_value={self.clip_value!r} "
-                    f"with loss={self.loss!r}"
-                )
-            _positive_float("clip_value", self.clip_value)
+        if self.clip_value is not None and self.loss != "wgan":
+            raise ValueError(
+                f"`clip_value` only applies to loss='wgan'. Received: clip_value={self.clip_value!r} "
+                f"with loss={self.loss!r}"
+            )
         if self.gp_weight is None and self.loss == "wgan-gp":
             set_("gp_weight", 10.0)
-        if self.gp_weight is not None:
-            if self.loss != "wgan-gp":
-                raise ValueError(
-                    f"`gp_weight` only applies to loss='wgan-gp'. Received: gp_weight={self.gp_weight!r} "
-                    f"with loss={self.loss!r}"
-                )
-            _positive_float("gp_weight", self.gp_weight)
-        _positive_float("gp_epsilon", self.gp_epsilon)
-        for name in ("latent_dim", "channels", "filters", "noise_units", "minibatch_kernels",
-                     "minibatch_kernel_dim", "label_embedding_dim"):
-            _positive_int(name, getattr(self, name))
-        _positive_int("image_size", self.image_size, minimum=4)
-        _positive_int("num_classes", self.num_classes, minimum=2)
+        if self.gp_weight is not None and self.loss != "wgan-gp":
+            raise ValueError(
+                f"`gp_weight` only applies to loss='wgan-gp'. Received: gp_weight={self.gp_weight!r} "
+                f"with loss={self.loss!r}"
+            )
+        validate_fields(self, _CONSTRAINTS)
         if self.architecture == "dcgan" and self.image_size % 4:
             raise ValueError(
                 "Expected `image_size` to be a multiple of 4 for architecture='dcgan' (two stride-2 "
                 f"upsamplings). Received: image_size={self.image_size!r}"
             )
-        units = tuple(self.hidden_units) if isinstance(self.hidden_units, (list, tuple)) else None
-        if not units or any(isinstance(u, bool) or not isinstance(u, int) or u < 1 for u in units):
-            raise ValueError(
-                f"Expected `hidden_units` to be a non-empty sequence of integers >= 1. "
-                f"Received: hidden_units={self.hidden_units!r}"
-            )
-        set_("hidden_units", units)
-        _fraction("dropout", self.dropout)
-        _fraction("leaky_slope", self.leaky_slope, upper_inclusive=True)
-        for name in ("noise_layer", "minibatch_discrimination", "conditional"):
-            if not isinstance(getattr(self, name), bool):
-                raise TypeError(f"Expected `{name}` to be a bool. Received: {name}={getattr(self, name)!r}")
         if self.minibatch_discrimination and self.loss == "wgan-gp":
             # The penalty constrains the gradient of each sample's score with respect to that sample;
             # minibatch features make a sample's score depend on the whole batch (the reason the
@@ -214,8 +221,6 @@ class ImageGANConfig:
                 "penalty is per sample and minibatch features mix samples. Use another loss or drop "
                 "minibatch discrimination."
             )
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise ValueError(f"Expected `seed` to be an integer >= 0. Received: seed={self.seed!r}")
 
     @property
     def image_shape(self):
@@ -233,9 +238,11 @@ class ImageGANConfig:
         """Builds a config from `to_dict()` output.
 
         Raises:
-            ValueError: for keys that are not fields of this config.
+            TypeError: if `values` is not a dict, or a value has the wrong type.
+            ValueError: for keys that are not fields of this config, missing keys (never filled
+                with defaults) and invalid values.
         """
-        check_known_keys(cls, values)
+        check_keys(cls, values)
         values = dict(values)
         if isinstance(values.get("hidden_units"), list):
             values["hidden_units"] = tuple(values["hidden_units"])
@@ -266,13 +273,7 @@ class ImageTrainingConfig:
         from timegan.images.data import check_dataset_name
 
         check_dataset_name(self.dataset)
-        _positive_int("epochs", self.epochs)
-        _positive_int("batch_size", self.batch_size)
-        _positive_int("sample_grid", self.sample_grid)
-        if self.train_size is not None:
-            _positive_int("train_size", self.train_size)
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise ValueError(f"Expected `seed` to be an integer >= 0. Received: seed={self.seed!r}")
+        validate_fields(self, _TRAINING_CONSTRAINTS)
 
     def to_dict(self):
         """Returns the fields as a JSON-ready dict."""
@@ -280,6 +281,6 @@ class ImageTrainingConfig:
 
     @classmethod
     def from_dict(cls, values):
-        """Builds a config from `to_dict()` output; rejects unknown keys."""
-        check_known_keys(cls, values)
+        """Builds a config from `to_dict()` output; rejects unknown and missing keys."""
+        check_keys(cls, values)
         return cls(**values)
