@@ -1,11 +1,14 @@
 """Validation of the arrays and parameters every metric receives.
 
-Errors follow the Keras style: what was expected, then the received value.
+Scalar parameters go through the package's one mechanism, `timegan._validation` (NumPy scalars
+accepted and returned as Python numbers; `TypeError` for a wrong kind, `ValueError` for a wrong
+value); this module adds the checks of window arrays. Errors follow the Keras style: what was
+expected, then the received value.
 """
 
-import numbers
-
 import numpy as np
+
+from timegan._validation import SEED, Integer, Options, Real, Sequence, validate
 
 
 def check_windows(array, name, min_seq_len=2):
@@ -77,78 +80,61 @@ def check_pair(real, synthetic, min_seq_len=2, real_name="real", synthetic_name=
 
 
 def check_int(value, name, minimum=1):
-    """Returns `value` as an int if it is an integer >= `minimum`, else raises ValueError."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        what = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-        raise ValueError(f"Expected `{name}` to be {what}. Received: {name}={value!r}")
-    return int(value)
+    """Returns `value` as an int if it is an integer >= `minimum` (NumPy integers included).
+
+    Raises:
+        TypeError: if `value` is not an integer (floats and bools are refused).
+        ValueError: if it is below `minimum`.
+    """
+    return validate(value, name, Integer(minimum))
 
 
 def check_seed(value, name="seed"):
-    """Returns `value` as an int if it is a non-negative integer, else raises ValueError."""
-    return check_int(value, name, minimum=0)
+    """Returns `value` as an int if it is a seed Keras and NumPy accept: an integer in [0, 2**32 - 1].
+
+    Raises:
+        TypeError: if `value` is not an integer.
+        ValueError: if it is out of range.
+    """
+    return validate(value, name, SEED)
 
 
 def check_fraction(value, name, low=0.0, high=1.0, include_low=False):
-    """Returns `value` as a float in (low, high) (or [low, high) with `include_low`)."""
-    ok = (
-        not isinstance(value, bool)
-        and isinstance(value, numbers.Real)
-        and (low <= value if include_low else low < value)
-        and value < high
-    )
-    if not ok:
-        bracket = "[" if include_low else "("
-        raise ValueError(
-            f"Expected `{name}` to be a number in {bracket}{low:g}, {high:g}). "
-            f"Received: {name}={value!r}"
-        )
-    return float(value)
+    """Returns `value` as a float in (low, high) (or [low, high) with `include_low`).
+
+    Raises:
+        TypeError: if `value` is not a real number.
+        ValueError: if it is outside the interval or not finite.
+    """
+    return validate(value, name, Real(low, high, closed="left" if include_low else "neither"))
 
 
 def check_positive_float(value, name):
-    """Returns `value` as a float if it is a finite number > 0, else raises ValueError."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, numbers.Real)
-        or not np.isfinite(value)
-        or value <= 0
-    ):
-        raise ValueError(f"Expected `{name}` to be a positive number. Received: {name}={value!r}")
-    return float(value)
+    """Returns `value` as a float if it is a finite number > 0.
+
+    Raises:
+        TypeError: if `value` is not a real number.
+        ValueError: if it is not finite or not positive.
+    """
+    return validate(value, name, Real(0, None, closed="neither"))
 
 
 def check_choice(value, name, choices):
     """Returns `value` if it is one of `choices`, else raises ValueError."""
-    if value not in choices:
-        options = ", ".join(repr(c) for c in choices)
-        raise ValueError(f"Expected `{name}` to be one of {options}. Received: {name}={value!r}")
-    return value
+    return validate(value, name, Options(*choices))
 
 
 def check_features(features, n_features, name="features"):
     """Returns a list of feature indices, all of them if `features` is None.
 
     Raises:
+        TypeError: if `features` is not a list or tuple of integers.
         ValueError: if `features` is empty, repeats an index or holds an index out of range.
     """
     if features is None:
         return list(range(n_features))
-    try:
-        indices = [int(i) for i in features]
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"Expected `{name}` to be a sequence of feature indices. Received: {name}={features!r}"
-        ) from None
-    valid = all(
-        not isinstance(i, bool) and isinstance(i, numbers.Integral) for i in features
-    )
-    if (
-        not valid
-        or not indices
-        or len(set(indices)) != len(indices)
-        or any(i < 0 or i >= n_features for i in indices)
-    ):
+    indices = list(validate(features, name, Sequence(Integer(0))))
+    if len(set(indices)) != len(indices) or any(i >= n_features for i in indices):
         raise ValueError(
             f"Expected `{name}` to be distinct feature indices in [0, {n_features}). "
             f"Received: {name}={features!r}"

@@ -69,3 +69,82 @@ def test_dataset_is_seeded_and_skips_consumed_batches():
     np.testing.assert_array_equal(resumed[0], first[4])
     np.testing.assert_array_equal(resumed[1], first[5])
     assert sorted(np.concatenate(first[:5]).ravel()[::2].tolist()) == sorted(windows[:, 0, 0].tolist())
+
+
+def _walk_and_constant(constant, n=40):
+    rng = np.random.default_rng(0)
+    return np.stack([100 + np.cumsum(rng.normal(size=n)), np.full(n, constant)], axis=-1)
+
+
+@pytest.mark.parametrize("constant", [5.0, 0.01, 0.0, -3.25])
+def test_constant_feature_maps_back_exactly(constant, caplog):
+    # Issue 15 section 1: 0.5 on the model scale came back as 5.5 for a constant 5.0 (0.51 for 0.01).
+    x = _walk_and_constant(constant)
+    with caplog.at_level("WARNING", logger="timegan.preprocessing"):
+        scaler = FeatureScaler().fit(x[None], feature_names=["walk", "Open"])
+    assert f"Feature 1 ('Open') is constant ({constant!r})" in caplog.text
+    assert "Feature 0" not in caplog.text
+    restored = scaler.inverse_transform(np.full((1, 3, 2), 0.5))
+    assert (restored[..., 1] == constant).all()
+    assert scaler.inverse_transform(np.array([[0.0, -7.0], [1.0, 3.0]]))[:, 1].tolist() == [constant, constant]
+    np.testing.assert_allclose(restored[..., 0], 0.5 * (x[:, 0].min() + x[:, 0].max()), rtol=1e-12)
+    # The constant is 0 on the model scale, and a value off the constant stays visible to metrics.
+    assert scaler.transform(x)[:, 1].tolist() == [0.0] * len(x)
+    assert scaler.transform(np.array([[100.0, constant + 1]]))[0, 1] == 1.0
+    assert (FeatureScaler.from_dict(scaler.to_dict()).inverse_transform(np.full((2, 2), 0.9))[:, 1] == constant).all()
+
+
+def test_scaler_json_keeps_the_old_format_readable():
+    old = {"data_min": [1.0, 5.0], "data_max": [3.0, 5.0]}  # a scaler.json written before this version
+    scaler = FeatureScaler.from_dict(old)
+    np.testing.assert_array_equal(scaler.inverse_transform(np.array([[0.5, 0.5]])), [[2.0, 5.0]])
+    assert scaler.to_dict() == {"kind": "levels", **old}
+    named = FeatureScaler().fit(np.array([[1.0, 2.0], [2.0, 4.0]]), feature_names=["a", "b"])
+    assert FeatureScaler.from_dict(named.to_dict()).feature_names == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ({"data_min": [float("nan")], "data_max": [1.0]},
+         "Expected `data_min` to be a list of finite numbers of magnitude <= 1.124e+307. Received: data_min[0]=nan"),
+        ({"data_min": [0.0, 1.0], "data_max": [1.0, float("inf")]}, "Received: data_max[1]=inf"),
+        ({"data_min": [0.0], "data_max": ["1"]}, "Received: data_max[0]='1'"),
+        ({"data_min": [True], "data_max": [1.0]}, "Received: data_min[0]=True"),
+        ({"data_min": 0.0, "data_max": [1.0]}, "Expected `data_min` to be a non-empty list of numbers. Received: data_min=0.0"),
+        ({"data_min": [0.0, 5.0], "data_max": [1.0, 2.0]},
+         "Expected `data_min` <= `data_max` for every feature. Received: data_min[1]=5.0 > data_max[1]=2.0"),
+        ({"data_min": [0.0, 1.0], "data_max": [1.0]}, "Expected `data_min` and `data_max` of equal length. Received: 2 and 1 values"),
+        ({"data_min": [0.0]}, "Missing FeatureScaler keys: ['data_max']"),
+        ({"data_min": [0.0], "data_max": [1.0], "scale": [1.0]}, "Unknown FeatureScaler keys: ['scale']"),
+        ({"kind": "returns", "data_min": [0.0], "data_max": [1.0]}, "Expected `kind` to be 'levels'. Received: kind='returns'"),
+    ],
+)
+def test_scaler_from_dict_refuses_bad_state_in_one_line(values, message):
+    with pytest.raises(ValueError) as error:
+        FeatureScaler.from_dict(values)
+    assert message in str(error.value) and "\n" not in str(error.value)
+
+
+def test_scaler_refuses_non_finite_and_overflowing_data():
+    with pytest.raises(ValueError, match=r"Expected `data` to hold only finite values of magnitude <= 1.124e\+307. "
+                                         r"Received: data\[1, 0\]=nan \(1 such values\)"):
+        FeatureScaler().fit(np.array([[1.0], [np.nan], [2.0]]))
+    # Values near the float64 limit: their range (3.4e308) would be inf and every output inf.
+    with pytest.raises(ValueError, match=r"Received: data\[0, 0\]=-1.7e\+308 \(2 such values\)"):
+        FeatureScaler().fit(np.array([[-1.7e308], [1.7e308]]))
+    scaler = FeatureScaler().fit(np.array([[-1e307], [1e307]]))
+    np.testing.assert_allclose(scaler.inverse_transform(np.array([[-3.0], [0.5], [4.0]])).ravel(), [-7e307, 0.0, 7e307])
+    with pytest.raises(ValueError, match="Expected `data` to hold only finite values"):
+        scaler.inverse_transform(np.array([[np.inf]]))
+    with pytest.raises(ValueError, match="The inverse_transform result overflows float64"):
+        scaler.inverse_transform(np.array([[1e10]]))
+    tiny = FeatureScaler().fit(np.array([[0.0], [5e-324]]))  # the smallest positive float64 as the range
+    with pytest.raises(ValueError, match="The transform result overflows float64"):
+        tiny.transform(np.array([[1.0]]))
+    with pytest.raises(ValueError, match="Expected `start_prices` to be None for the levels representation"):
+        scaler.inverse_transform(np.zeros((1, 1)), start_prices=np.ones(1))
+    with pytest.raises(ValueError, match="Received: data.shape=\\(2, 0\\)"):
+        FeatureScaler().fit(np.zeros((2, 0)))
+    with pytest.raises(TypeError, match="Expected `data` to be a numeric array"):
+        FeatureScaler().fit([["a"]])

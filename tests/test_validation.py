@@ -36,6 +36,7 @@ from timegan._validation import (
         (np.str_("gru"), [Options("gru", "lstm")], "gru", str),
         (None, [Integer(1), None], None, type(None)),
         ([np.int64(3), 4], [Sequence(Integer(1))], (3, 4), tuple),
+        (np.array([0, 2]), [Sequence(Integer(0))], (0, 2), tuple),
         ("runs/x", [PathLike()], pathlib.Path("runs/x"), pathlib.PosixPath),
     ],
 )
@@ -70,6 +71,7 @@ def test_values_come_out_as_python_objects(value, constraints, expected, expecte
         ("yes", [Bool(), None], TypeError, "Expected `x` to be a bool or None. Received: x='yes'"),
         (3, [PathLike()], TypeError, "Expected `x` to be a non-empty path (str or os.PathLike). Received: x=3"),
         ([1.5], [Sequence(Integer(1))], TypeError, "Received: x=[1.5]"),
+        ("ab", [Sequence(Options("a", "b"))], TypeError, "Received: x='ab'"),
     ],
 )
 def test_one_message_format_and_one_error_type_per_kind(value, constraints, error, message):

@@ -220,13 +220,17 @@ class PathLike(Constraint):
 
 
 class Sequence(Constraint):
-    """A list or tuple of at least `min_length` items, each satisfying `item`. Converted to a tuple."""
+    """A list, tuple, range or 1-D NumPy array of at least `min_length` items, each satisfying `item`.
+
+    Converted to a tuple of converted items.
+    """
 
     def __init__(self, item, min_length=1):
         self.item, self.min_length = item, min_length
 
     def accepts_type(self, value):
-        return isinstance(value, (list, tuple)) and all(self.item.accepts_type(v) for v in value)
+        one_dimensional = isinstance(value, (list, tuple, range)) or (isinstance(value, np.ndarray) and value.ndim == 1)
+        return one_dimensional and all(self.item.accepts_type(v) for v in value)
 
     def accepts(self, value):
         return len(value) >= self.min_length and all(self.item.accepts(v) for v in value)

@@ -89,7 +89,7 @@ MAX_ABS_VALUE = float(np.finfo(np.float64).max / 16)
 
 
 def _feature_label(names, index):
-    return f"feature {index}" if names is None else f"feature {index} ({names[index]!r})"
+    return f"Feature {index}" if names is None else f"Feature {index} ({names[index]!r})"
 
 
 def check_feature_array(data, name="data", max_abs=None):
@@ -185,7 +185,7 @@ class FeatureScaler:
         for index in np.flatnonzero(self.data_min == self.data_max):
             logger.warning(
                 "%s is constant (%r) in the fitted data: every generated value of it is that constant.",
-                _feature_label(self.feature_names, index).capitalize(),
+                _feature_label(self.feature_names, index),
                 float(self.data_min[index]),
             )
         return self

@@ -56,7 +56,7 @@ def test_unequal_sizes_are_balanced(sines):
         ({"iterations": 0}, "Expected `iterations` to be a positive integer. Received: iterations=0"),
         ({"cell": "rnn"}, "Expected `cell` to be one of 'gru', 'lstm'. Received: cell='rnn'"),
         ({"train_fraction": 1.0}, "Expected `train_fraction` to be a number in (0, 1). Received: train_fraction=1.0"),
-        ({"seed": -1}, "Expected `seed` to be an integer >= 0. Received: seed=-1"),
+        ({"seed": -1}, "Expected `seed` to be an integer in [0, 4294967295]. Received: seed=-1"),
     ],
 )
 def test_bad_parameters(sines, kwargs, message):

@@ -58,5 +58,5 @@ def test_errors(sines):
         predictive_score(real[..., :1], real[..., :1])
     with pytest.raises(ValueError, match="Expected `target` to be one of 'last', 'all'. Received: target='first'"):
         predictive_score(real, real, target="first")
-    with pytest.raises(ValueError, match="Expected `learning_rate` to be a positive number. Received: learning_rate=0"):
+    with pytest.raises(ValueError, match="Expected `learning_rate` to be a finite number > 0. Received: learning_rate=0"):
         predictive_score(real, real, learning_rate=0)

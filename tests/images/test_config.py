@@ -1,5 +1,10 @@
+import dataclasses
+import json
+
+import numpy as np
 import pytest
 
+from timegan.images import config as config_module
 from timegan.images.config import ImageGANConfig, ImageTrainingConfig
 
 
@@ -32,11 +37,16 @@ def test_from_dict_rejects_unknown_keys():
 @pytest.mark.parametrize(
     "field, value, expected",
     [
-        ("architecture", "resnet", "Unknown architecture 'resnet'. Expected one of ['mlp', 'dcgan']"),
-        ("loss", "hinge", "Expected one of ['minimax', 'non-saturating', 'wgan', 'wgan-gp']. Received: loss='hinge'"),
+        ("architecture", "resnet", "Expected `architecture` to be one of 'mlp', 'dcgan'. Received: architecture='resnet'"),
+        ("loss", "hinge", "one of 'minimax', 'non-saturating', 'wgan', 'wgan-gp'. Received: loss='hinge'"),
         ("optimizer", "lion", "Received: optimizer='lion'"),
-        ("latent_dim", 0, "Expected `latent_dim` to be an integer >= 1. Received: latent_dim=0"),
-        ("generator_lr", -1.0, "Received: generator_lr=-1.0"),
+        ("latent_dim", 0, "Expected `latent_dim` to be a positive integer. Received: latent_dim=0"),
+        ("generator_lr", -1.0, "Expected `generator_lr` to be a number in (0, 1]. Received: generator_lr=-1.0"),
+        ("generator_lr", float("inf"), "Expected `generator_lr` to be a number in (0, 1]. Received: generator_lr=inf"),
+        ("discriminator_lr", np.float64("nan"), "Received: discriminator_lr=np.float64(nan)"),
+        ("gp_epsilon", float("inf"), "Received: gp_epsilon=inf"),
+        ("dropout", 1.0, "Expected `dropout` to be a number in [0, 1). Received: dropout=1.0"),
+        ("seed", 2**70, f"Expected `seed` to be an integer in [0, 4294967295]. Received: seed={2**70}"),
         ("hidden_units", (), "Received: hidden_units=()"),
     ],
 )
@@ -60,6 +70,48 @@ def test_bad_values_are_quoted(field, value, expected):
 def test_incompatible_options_are_refused(values, expected):
     with pytest.raises(ValueError, match=expected.replace("(", r"\(").replace(")", r"\)")):
         ImageGANConfig(**values)
+
+
+def test_wrong_types_are_type_errors():
+    with pytest.raises(TypeError, match=r"Expected `latent_dim` to be a positive integer. Received: latent_dim=100.0"):
+        ImageGANConfig(latent_dim=100.0)
+    with pytest.raises(TypeError, match=r"Received: hidden_units=\(256.5,\)"):
+        ImageGANConfig(hidden_units=(256.5,))
+    with pytest.raises(TypeError, match="Expected `conditional` to be a bool. Received: conditional=1"):
+        ImageGANConfig(conditional=1)
+
+
+def test_numpy_scalars_become_python_numbers():
+    config = ImageGANConfig(latent_dim=np.int64(100), generator_lr=np.float32(2e-4), hidden_units=[np.int64(8)],
+                            conditional=np.bool_(True), seed=np.int64(3))
+    assert (config.latent_dim, config.generator_lr, config.hidden_units, config.seed) == (100, 2e-4, (8,), 3)
+    assert type(config.latent_dim) is int and type(config.generator_lr) is float and config.conditional is True
+    assert ImageGANConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
+    training = ImageTrainingConfig(epochs=np.int64(2), train_size=np.int32(100))
+    assert (type(training.epochs), training.train_size) == (int, 100)
+    json.dumps(training.to_dict())
+
+
+def test_training_lr_and_seed_are_bounded():
+    with pytest.raises(ValueError, match="Received: seed=-1"):
+        ImageTrainingConfig(seed=-1)
+    with pytest.raises(ValueError, match="Expected `discriminator_lr` to be a number in \\(0, 1\\]. Received: discriminator_lr=5.0"):
+        ImageGANConfig(discriminator_lr=5.0)
+
+
+def test_from_dict_refuses_missing_keys():
+    values = ImageGANConfig().to_dict()
+    del values["seed"]
+    with pytest.raises(ValueError, match=r"Missing ImageGANConfig keys: \['seed'\]"):
+        ImageGANConfig.from_dict(values)
+    with pytest.raises(ValueError, match=r"Missing ImageTrainingConfig keys: \['epochs'\]"):
+        ImageTrainingConfig.from_dict({k: v for k, v in ImageTrainingConfig().to_dict().items() if k != "epochs"})
+
+
+def test_every_field_has_constraints():
+    assert set(config_module._CONSTRAINTS) == {f.name for f in dataclasses.fields(ImageGANConfig)}
+    # The dataset name is checked by `timegan.images.data.check_dataset_name`.
+    assert set(config_module._TRAINING_CONSTRAINTS) | {"dataset"} == {f.name for f in dataclasses.fields(ImageTrainingConfig)}
 
 
 def test_frozen():
