@@ -181,6 +181,19 @@ class Options(Constraint):
         return "one of " + ", ".join(repr(option) for option in self.options)
 
 
+class String(Constraint):
+    """A string (NumPy strings included). Converted to `str`."""
+
+    def accepts_type(self, value):
+        return isinstance(value, str)
+
+    def convert(self, value):
+        return str(value)
+
+    def __str__(self):
+        return "a string"
+
+
 class Bool(Constraint):
     """`True` or `False` (Python or NumPy bool); integers 0/1 are refused. Converted to `bool`."""
 

@@ -200,7 +200,8 @@ class FeatureScaler:
         array = self._check(data)
         span = self.data_max - self.data_min
         constant = span == 0
-        scaled = (array - self.data_min) / np.where(constant, 1.0, span)
+        with np.errstate(over="ignore"):  # overflow is reported by _check_output
+            scaled = (array - self.data_min) / np.where(constant, 1.0, span)
         return self._check_output(scaled, "transform")
 
     def inverse_transform(self, data, start_prices=None):
@@ -225,7 +226,9 @@ class FeatureScaler:
             )
         array = self._check(data)
         # A zero span makes the product 0 whatever the model output: constants come back exactly.
-        return self._check_output(array * (self.data_max - self.data_min) + self.data_min, "inverse_transform")
+        with np.errstate(over="ignore"):  # overflow is reported by _check_output
+            restored = array * (self.data_max - self.data_min) + self.data_min
+        return self._check_output(restored, "inverse_transform")
 
     def to_dict(self):
         """Returns the fitted state as a JSON-serialisable dict (see the class docstring)."""
