@@ -104,26 +104,33 @@ def test_scaler_json_keeps_the_old_format_readable():
 
 
 @pytest.mark.parametrize(
-    "values, message",
+    "values, error, message",
     [
-        ({"data_min": [float("nan")], "data_max": [1.0]},
+        ({"data_min": [float("nan")], "data_max": [1.0]}, ValueError,
          "Expected `data_min` to be a list of finite numbers of magnitude <= 1.124e+307. Received: data_min[0]=nan"),
-        ({"data_min": [0.0, 1.0], "data_max": [1.0, float("inf")]}, "Received: data_max[1]=inf"),
-        ({"data_min": [0.0], "data_max": ["1"]}, "Received: data_max[0]='1'"),
-        ({"data_min": [True], "data_max": [1.0]}, "Received: data_min[0]=True"),
-        ({"data_min": 0.0, "data_max": [1.0]}, "Expected `data_min` to be a non-empty list of numbers. Received: data_min=0.0"),
-        ({"data_min": [0.0, 5.0], "data_max": [1.0, 2.0]},
+        ({"data_min": [0.0, 1.0], "data_max": [1.0, float("inf")]}, ValueError, "Received: data_max[1]=inf"),
+        ({"data_min": [0.0], "data_max": [1e308]}, ValueError, "Received: data_max[0]=1e+308"),
+        ({"data_min": [0.0], "data_max": ["1"]}, TypeError, "Received: data_max[0]='1'"),
+        ({"data_min": [True], "data_max": [1.0]}, TypeError, "Received: data_min[0]=True"),
+        ({"data_min": 0.0, "data_max": [1.0]}, TypeError,
+         "Expected `data_min` to be a non-empty list of finite numbers of magnitude <= 1.124e+307. Received: data_min=0.0"),
+        ({"data_min": [], "data_max": []}, ValueError, "Received: data_min=[]"),
+        ({"data_min": [0.0, 5.0], "data_max": [1.0, 2.0]}, ValueError,
          "Expected `data_min` <= `data_max` for every feature. Received: data_min[1]=5.0 > data_max[1]=2.0"),
-        ({"data_min": [0.0, 1.0], "data_max": [1.0]}, "Expected `data_min` and `data_max` of equal length. Received: 2 and 1 values"),
-        ({"data_min": [0.0]}, "Missing FeatureScaler keys: ['data_max']"),
-        ({"data_min": [0.0], "data_max": [1.0], "scale": [1.0]}, "Unknown FeatureScaler keys: ['scale']"),
-        ({"kind": "returns", "data_min": [0.0], "data_max": [1.0]}, "Expected `kind` to be 'levels'. Received: kind='returns'"),
+        ({"data_min": [0.0, 1.0], "data_max": [1.0]}, ValueError,
+         "Expected `data_min` and `data_max` of equal length. Received: 2 and 1 values"),
+        ({"data_min": [0.0]}, ValueError, "Missing FeatureScaler keys: ['data_max']"),
+        ({"data_min": [0.0], "data_max": [1.0], "scale": [1.0]}, ValueError, "Unknown FeatureScaler keys: ['scale']"),
+        ({"kind": "returns", "data_min": [0.0], "data_max": [1.0]}, ValueError,
+         "Expected `kind` to be 'levels'. Received: kind='returns'"),
+        ([0.0, 1.0], TypeError, "Expected a dict of FeatureScaler values. Received: list"),
     ],
 )
-def test_scaler_from_dict_refuses_bad_state_in_one_line(values, message):
-    with pytest.raises(ValueError) as error:
+def test_scaler_from_dict_refuses_bad_state_in_one_line(values, error, message):
+    with pytest.raises(error) as raised:
         FeatureScaler.from_dict(values)
-    assert message in str(error.value) and "\n" not in str(error.value)
+    assert type(raised.value) is error
+    assert message in str(raised.value) and "\n" not in str(raised.value)
 
 
 def test_scaler_refuses_non_finite_and_overflowing_data():

@@ -323,6 +323,50 @@ def validate_fields(instance, constraints):
         object.__setattr__(instance, name, validate(getattr(instance, name), name, *allowed))
 
 
+def check_dict_keys(values, owner, required, optional=()):
+    """Checks that `values` is a dict with all `required` keys and no key outside `required` + `optional`.
+
+    For stored state read from JSON (a scaler, a representation): a missing key is refused rather
+    than defaulted.
+
+    Raises:
+        TypeError: if `values` is not a dict.
+        ValueError: naming the unknown keys, or else the missing ones.
+    """
+    if not isinstance(values, dict):
+        raise TypeError(f"Expected a dict of {owner} values. Received: {type(values).__name__}")
+    expected = f"Expected {sorted(required)}" + (f" and optionally {sorted(optional)}" if optional else "")
+    unknown = sorted(set(values) - set(required) - set(optional))
+    if unknown:
+        raise ValueError(f"Unknown {owner} keys: {unknown}. {expected}")
+    missing = [key for key in required if key not in values]
+    if missing:
+        raise ValueError(f"Missing {owner} keys: {missing}. {expected}")
+
+
+def check_number_list(values, name, max_abs=None):
+    """Returns a stored list of numbers as a float64 array (n,), n >= 1, or raises one line naming `name`.
+
+    For statistics read back from JSON (a scaler's bounds, a representation's moments).
+
+    Raises:
+        TypeError: if `values` is not a list or tuple, or an entry is not a number (bools and
+            strings refused); the first bad entry is named.
+        ValueError: if the list is empty or an entry is NaN/inf or beyond `max_abs`.
+    """
+    what = "finite numbers" if max_abs is None else f"finite numbers of magnitude <= {max_abs:.4g}"
+    if not isinstance(values, (list, tuple)) or not values:
+        error = ValueError if isinstance(values, (list, tuple)) else TypeError
+        raise error(f"Expected `{name}` to be a non-empty list of {what}. Received: {name}={format_value(values)}")
+    number = Real() if max_abs is None else Real(-max_abs, max_abs)
+    for i, value in enumerate(values):
+        if not number.accepts_type(value):
+            raise TypeError(f"Expected `{name}` to be a list of {what}. Received: {name}[{i}]={format_value(value)}")
+        if not number.accepts(value):
+            raise ValueError(f"Expected `{name}` to be a list of {what}. Received: {name}[{i}]={format_value(value)}")
+    return np.array(values, dtype="float64")
+
+
 def check_keys(cls, values):
     """Checks that `values` is a dict holding exactly the fields of the dataclass `cls`.
 

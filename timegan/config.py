@@ -7,7 +7,17 @@ gamma 1, and the loss weights below.
 
 import dataclasses
 
-from timegan._validation import LEARNING_RATE, LOSS_WEIGHT, SEED, Bool, Integer, Options, Real, check_keys, validate_fields
+from timegan._validation import (
+    LEARNING_RATE,
+    LOSS_WEIGHT,
+    SEED,
+    Bool,
+    Integer,
+    Options,
+    Real,
+    check_keys,
+    validate_fields,
+)
 
 CELLS = ("gru", "lstm")
 

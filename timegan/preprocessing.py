@@ -1,10 +1,11 @@
 """From aligned prices to model input: alignment, cleaning, MinMax scaling, windows, tf.data."""
 
 import logging
-import numbers
 
 import numpy as np
 import pandas as pd
+
+from timegan._validation import check_dict_keys, check_number_list
 
 logger = logging.getLogger(__name__)
 
@@ -243,16 +244,16 @@ class FeatureScaler:
         """Restores a scaler from `to_dict` output (or a `scaler.json` of an earlier version).
 
         Raises:
-            TypeError: if `values` is not a dict.
-            ValueError: on unknown or missing keys, bounds that are not lists of finite numbers of
-                one length (the first bad entry is named), magnitudes above `MAX_ABS_VALUE`, or
-                `data_min > data_max`.
+            TypeError: if `values` is not a dict, or a bound is not a list of numbers (the first
+                bad entry is named).
+            ValueError: on unknown or missing keys, bounds that are empty, NaN/inf, above
+                `MAX_ABS_VALUE` or of unequal lengths, or `data_min > data_max`.
         """
-        _check_state_keys(values, cls.__name__, required=("data_min", "data_max"), optional=("kind", "feature_names"))
+        check_dict_keys(values, cls.__name__, required=("data_min", "data_max"), optional=("kind", "feature_names"))
         if values.get("kind", cls.kind) != cls.kind:
             raise ValueError(f"Expected `kind` to be {cls.kind!r}. Received: kind={values['kind']!r}")
-        data_min = number_list(values["data_min"], "data_min", MAX_ABS_VALUE)
-        data_max = number_list(values["data_max"], "data_max", MAX_ABS_VALUE)
+        data_min = check_number_list(values["data_min"], "data_min", MAX_ABS_VALUE)
+        data_max = check_number_list(values["data_max"], "data_max", MAX_ABS_VALUE)
         if len(data_min) != len(data_max):
             raise ValueError(
                 f"Expected `data_min` and `data_max` of equal length. Received: {len(data_min)} and {len(data_max)} values"
@@ -292,42 +293,12 @@ class FeatureScaler:
         return array
 
 
-def number_list(values, name, max_abs=None):
-    """Returns a stored list of numbers as a float64 array (n,), n >= 1, or raises one line naming `name`.
-
-    Raises:
-        ValueError: if `values` is not a non-empty list of numbers (bools and strings refused),
-            holds NaN/inf, or a magnitude above `max_abs`; the first bad entry is named.
-    """
-    if not isinstance(values, (list, tuple)) or not values:
-        raise ValueError(f"Expected `{name}` to be a non-empty list of numbers. Received: {name}={values!r}")
-    for i, value in enumerate(values):
-        ok = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)) and np.isfinite(float(value))
-        if ok and max_abs is not None:
-            ok = abs(float(value)) <= max_abs
-        if not ok:
-            what = "finite numbers" if max_abs is None else f"finite numbers of magnitude <= {max_abs:.4g}"
-            raise ValueError(f"Expected `{name}` to be a list of {what}. Received: {name}[{i}]={value!r}")
-    return np.array(values, dtype="float64")
-
-
 def _check_names(names, n_features):
     if names is None:
         return None
     if isinstance(names, str) or len(names) != n_features or not all(isinstance(n, str) for n in names):
         raise ValueError(f"Expected `feature_names` to be {n_features} strings. Received: feature_names={names!r}")
     return [str(n) for n in names]
-
-
-def _check_state_keys(values, owner, required, optional=()):
-    if not isinstance(values, dict):
-        raise TypeError(f"Expected a dict of {owner} state. Received: {type(values).__name__}")
-    unknown = sorted(set(values) - set(required) - set(optional))
-    if unknown:
-        raise ValueError(f"Unknown {owner} keys: {unknown}. Expected {sorted(required)} and optionally {sorted(optional)}")
-    missing = [key for key in required if key not in values]
-    if missing:
-        raise ValueError(f"Missing {owner} keys: {missing}. Expected {sorted(required)} and optionally {sorted(optional)}")
 
 
 def window_dataset(windows, batch_size, seed, skip_batches=0):

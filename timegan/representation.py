@@ -27,8 +27,18 @@ import numpy as np
 import scipy.optimize
 import scipy.special
 
-from timegan._validation import Bool, Integer, Options, Real, Sequence, String, validate
-from timegan.preprocessing import FeatureScaler, _check_state_keys, check_feature_array, number_list
+from timegan._validation import (
+    Bool,
+    Integer,
+    Options,
+    Real,
+    Sequence,
+    String,
+    check_dict_keys,
+    check_number_list,
+    validate,
+)
+from timegan.preprocessing import FeatureScaler, check_feature_array
 
 logger = logging.getLogger(__name__)
 
@@ -331,17 +341,18 @@ class ReturnsRepresentation:
         """Restores a representation from `to_dict` output.
 
         Raises:
-            TypeError: if `values` is not a dict or a setting has the wrong type.
-            ValueError: on unknown or missing keys, statistics that are not lists of finite numbers
-                of one length (the first bad entry named), `std < 0`, `delta` outside
-                [0, MAX_DELTA], or start prices that are not positive.
+            TypeError: if `values` is not a dict, a setting has the wrong type, or a statistic is
+                not a list of numbers (the first bad entry named).
+            ValueError: on unknown or missing keys, statistics that are NaN/inf or of unequal
+                lengths, `std < 0`, `delta` outside [0, MAX_DELTA], or last prices that are not
+                positive.
         """
         required = ("kind", "heavy_tail", "volume_features", "mean", "std", "delta", "last_prices")
-        _check_state_keys(values, cls.__name__, required=required, optional=("feature_names",))
+        check_dict_keys(values, cls.__name__, required=required, optional=("feature_names",))
         if values["kind"] != cls.kind:
             raise ValueError(f"Expected `kind` to be {cls.kind!r}. Received: kind={values['kind']!r}")
         representation = cls(values["heavy_tail"], values["volume_features"])
-        arrays = {name: number_list(values[name], name) for name in ("mean", "std", "delta", "last_prices")}
+        arrays = {name: check_number_list(values[name], name) for name in ("mean", "std", "delta", "last_prices")}
         n_features = len(arrays["mean"])
         for name, array in arrays.items():
             if len(array) != n_features:
