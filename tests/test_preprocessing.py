@@ -40,6 +40,14 @@ def test_windows_bad_input(seq_len, message):
         make_windows(np.array([[1.0], [np.nan], [2.0]]), 2)
 
 
+def test_windows_need_an_integer_length_and_a_feature():
+    assert make_windows(np.zeros((5, 1)), np.int64(2)).shape == (4, 2, 1)
+    with pytest.raises(TypeError, match="Expected `seq_len` to be an integer >= 2. Received: seq_len=2.0"):
+        make_windows(np.zeros((5, 1)), 2.0)
+    with pytest.raises(ValueError, match=r"with at least one feature. Received: shape=\(5, 0\)"):
+        make_windows(np.zeros((5, 0)), 2)
+
+
 def test_window_count_checks():
     check_window_count(25, 24, 2)
     with pytest.raises(ValueError, match=r"seq_len \+ 1 = 25 rows of data. Received: 24 rows"):

@@ -10,17 +10,24 @@ every config is JSON-serialisable.
     >>> validate_params(CONSTRAINTS, {"seq_len": np.int64(24), "z_dim": None, "cell": "gru"})
     {'seq_len': 24, 'z_dim': None, 'cell': 'gru'}
 
+Constraints: `Integer(low, high)`, `Real(low, high, closed)`, `Options(*values)`, `Bool()`,
+`String()`, `PathLike()`, `Sequence(item, min_length)`, and None (allows None). Shared ones:
+`SEED` (integers in [0, 2**32 - 1]), `LEARNING_RATE` ((0, 10]), `LOSS_WEIGHT` ([0, 1e6]).
+Entry points: `validate` (one value), `validate_params` (a dict), `validate_fields` (a frozen
+dataclass, in `__post_init__`), `check_keys` / `check_dict_keys` (dicts read from JSON),
+`check_number_list` (stored statistics), `check_gradients` (a training step's gradients).
+
 Errors have one format and one exception type per kind of error:
 
 - the message is always ``Expected `name` to be <what the constraints accept>. Received:
-  name=<repr of the value>``;
+  name=<repr of the value>`` (one line; very long values are shortened);
 - `TypeError` when the value is of a kind that no constraint of the name accepts: a string where
   a number is expected, a float (even `2.0`) or a bool where an integer is, a number where a bool
-  is;
+  is, a stored dict that is not a dict, a stored statistic that is not a number;
 - `ValueError` when the kind is accepted but the value is not: out of range, NaN or infinite, not
   one of the options, an empty path; also for dict keys that are unknown or missing
-  (`check_keys`) and for a loss that has no gradient for some variable (`check_gradients`; Keras'
-  optimizers also raise `ValueError` when no gradient is provided).
+  (`check_keys`, `check_dict_keys`) and for a loss that has no gradient for some variable
+  (`check_gradients`; Keras' optimizers also raise `ValueError` when no gradient is provided).
 
 Numbers are always finite: `Real` refuses NaN and +-inf whatever its bounds.
 """
@@ -423,9 +430,10 @@ def check_gradients(gradients, variables, update):
 
 # Shared constraints, so the same parameter is checked the same way everywhere.
 SEED = Integer(0, SEED_MAX)
-# An optimizer step moves each weight by about `learning_rate` (Adam) or more (SGD): above 1 it is
-# a typo (1e3 for 1e-3) and the run diverges in its first steps. Adadelta's 1.0 stays allowed.
-LEARNING_RATE = Real(0, 1, closed="right")
+# An Adam step moves each weight by about `learning_rate`: far above 1 it is a typo (1e3 for 1e-3)
+# and the run diverges in its first steps. The bound leaves room for SGD steps that are meant to be
+# large (Adadelta's usual 1.0, a test pushing weights past a WGAN clip with 10).
+LEARNING_RATE = Real(0, 10, closed="right")
 # A loss weight above 1e6 leaves the other terms of its loss below float32 resolution (about 7
 # significant digits), so they stop training; 1e300 would even become inf in float32.
 LOSS_WEIGHT = Real(0, 1_000_000)

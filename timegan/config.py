@@ -40,7 +40,7 @@ class TimeGANConfig:
             supervisor has `num_layers - 1` (at least 1). Default 3.
         cell: "gru" (default) or "lstm".
         batch_size: windows per update. Default 128.
-        learning_rate: Adam learning rate of every optimizer, in (0, 1]. Default 1e-3.
+        learning_rate: Adam learning rate of every optimizer, in (0, 10]. Default 1e-3.
         z_dim: noise features per time step; None uses the number of data features, as the
             reference implementation does. Default None.
         gamma: weight of the losses on `G(Z)` without the supervisor. Default 1. This and the

@@ -5,7 +5,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from timegan._validation import check_dict_keys, check_number_list
+from timegan._validation import Integer, check_dict_keys, check_number_list, validate
 
 logger = logging.getLogger(__name__)
 
@@ -49,13 +49,14 @@ def make_windows(values, seq_len):
         `i .. i + seq_len - 1`.
 
     Raises:
-        ValueError: if `values` is not 2-D, contains NaN/inf, or has fewer than `seq_len` rows.
+        TypeError: if `seq_len` is not an integer.
+        ValueError: if `values` is not 2-D, has no feature, contains NaN/inf, or has fewer than
+            `seq_len` rows, or if `seq_len` < 2.
     """
     values = np.asarray(values, dtype="float64")
-    if values.ndim != 2:
-        raise ValueError(f"Expected a 2-D array (n_rows, n_features). Received: shape={values.shape}")
-    if isinstance(seq_len, bool) or not isinstance(seq_len, (int, np.integer)) or seq_len < 2:
-        raise ValueError(f"Expected `seq_len` to be an integer >= 2. Received: seq_len={seq_len!r}")
+    if values.ndim != 2 or values.shape[1] < 1:
+        raise ValueError(f"Expected a 2-D array (n_rows, n_features) with at least one feature. Received: shape={values.shape}")
+    seq_len = validate(seq_len, "seq_len", Integer(2))
     if len(values) < seq_len:
         raise ValueError(f"Expected at least seq_len={seq_len} rows to make a window. Received: {len(values)} rows")
     if not np.isfinite(values).all():

@@ -41,8 +41,8 @@ def test_from_dict_rejects_unknown_keys():
         ("loss", "hinge", "one of 'minimax', 'non-saturating', 'wgan', 'wgan-gp'. Received: loss='hinge'"),
         ("optimizer", "lion", "Received: optimizer='lion'"),
         ("latent_dim", 0, "Expected `latent_dim` to be a positive integer. Received: latent_dim=0"),
-        ("generator_lr", -1.0, "Expected `generator_lr` to be a number in (0, 1]. Received: generator_lr=-1.0"),
-        ("generator_lr", float("inf"), "Expected `generator_lr` to be a number in (0, 1]. Received: generator_lr=inf"),
+        ("generator_lr", -1.0, "Expected `generator_lr` to be a number in (0, 10]. Received: generator_lr=-1.0"),
+        ("generator_lr", float("inf"), "Expected `generator_lr` to be a number in (0, 10]. Received: generator_lr=inf"),
         ("discriminator_lr", np.float64("nan"), "Received: discriminator_lr=np.float64(nan)"),
         ("gp_epsilon", float("inf"), "Received: gp_epsilon=inf"),
         ("dropout", 1.0, "Expected `dropout` to be a number in [0, 1). Received: dropout=1.0"),
@@ -95,8 +95,8 @@ def test_numpy_scalars_become_python_numbers():
 def test_training_lr_and_seed_are_bounded():
     with pytest.raises(ValueError, match="Received: seed=-1"):
         ImageTrainingConfig(seed=-1)
-    with pytest.raises(ValueError, match="Expected `discriminator_lr` to be a number in \\(0, 1\\]. Received: discriminator_lr=5.0"):
-        ImageGANConfig(discriminator_lr=5.0)
+    with pytest.raises(ValueError, match="Expected `discriminator_lr` to be a number in \\(0, 10\\]. Received: discriminator_lr=50.0"):
+        ImageGANConfig(discriminator_lr=50.0)
 
 
 def test_from_dict_refuses_missing_keys():

@@ -90,7 +90,7 @@ class ImageGANConfig:
 
     Every field is checked by `timegan._validation` once the defaults are filled in (constraints
     in `_CONSTRAINTS`): NumPy scalars are accepted and stored as Python numbers, numbers must be
-    finite, learning rates lie in (0, 1] and seeds in [0, 2**32 - 1].
+    finite, learning rates lie in (0, 10] and seeds in [0, 2**32 - 1].
 
     Attributes:
         architecture: `"mlp"` (fully connected, as in Goodfellow et al. 2014) or `"dcgan"`
