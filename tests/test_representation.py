@@ -17,7 +17,7 @@ from timegan.representation import (
 
 
 def lambert_w_returns(n, delta, seed, n_features=1, mean=3e-4, std=0.01):
-    """Log returns that are Lambert W x Gaussian with a known delta (Goerg 2011, eq. 3)."""
+    """Log returns that are Lambert W x Gaussian with a known delta (Goerg 2011)."""
     u = np.random.default_rng(seed).standard_normal((n, n_features))
     return mean + std * heavy_tail(u, delta)
 
@@ -49,6 +49,10 @@ def test_lambert_w_pair_is_inverse():
     z = np.array([[2.0, 2.0]])
     assert gaussianize(z, np.array([0.0, 0.5]))[0, 0] == 2.0
     assert gaussianize(z, np.array([0.0, 0.5]))[0, 1] < 2.0
+    with pytest.raises(ValueError, match=r"Expected `delta` to be finite and >= 0. Received: delta=-0.1"):
+        gaussianize(z, -0.1)
+    with pytest.raises(ValueError, match=r"Received: delta=\[0.1, nan\]"):
+        heavy_tail(z, [0.1, np.nan])
 
 
 def test_igmm_recovers_a_known_delta_and_gaussianises():

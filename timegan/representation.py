@@ -19,6 +19,25 @@ Units: prices in the data's units (currency; volume in shares); log returns are 
 Both refuse NaN/inf and report on every feature that is constant in the fitted data: such a
 feature comes back exactly as its constant (levels) or its constant return (returns), whatever
 the model outputs for it.
+
+Example (prices: float array (n_rows, n_features), column 3 a volume):
+
+    >>> representation = make_representation("returns", volume_features=[3]).fit(prices)
+    >>> u = representation.transform(prices)                       # (n_rows - 1, n_features)
+    >>> paths = representation.inverse_transform(u_generated, start_prices=prices[-1])
+    >>> # u_generated (n, steps, n_features) -> paths (n, steps + 1, n_features), paths[:, 0] = start
+    >>> state = representation.to_dict()                           # JSON; representation_from_dict(state)
+
+For a model trained on windows of `seq_len` returns, cut windows of `seq_len + 1` prices (or
+transform the series once and cut windows of the returns).
+
+Sources:
+    G. M. Goerg (2011), "Lambert W random variables - a new family of generalized skewed
+    distributions with applications to risk estimation", Annals of Applied Statistics 5(3).
+    G. M. Goerg (2015), "The Lambert Way to Gaussianize heavy-tailed data with the inverse of
+    Tukey's h transformation as a special case", The Scientific World Journal.
+    M. Wiese, R. Knobloch, R. Korn, P. Kretschmer (2020), "Quant GANs: deep generation of
+    financial time series", Quantitative Finance 20(9), section 5 (pre-processing).
 """
 
 import logging
@@ -49,8 +68,15 @@ KINDS = ("levels", "returns")
 MAX_DELTA = 1.0
 
 
+def _check_delta(delta):
+    delta = np.asarray(delta, dtype="float64")
+    if not np.all(np.isfinite(delta)) or np.any(delta < 0):
+        raise ValueError(f"Expected `delta` to be finite and >= 0. Received: delta={delta.tolist()!r}")
+    return delta
+
+
 def gaussianize(z, delta):
-    """The inverse Lambert W transform W_delta (Goerg 2011, eq. 9; Goerg 2015, section 2.2).
+    """The inverse Lambert W transform W_delta (Goerg 2011; Goerg 2015 for this heavy-tail case).
 
     `W_delta(z) = sign(z) * sqrt(W(delta * z**2) / delta)`, W the principal branch of the Lambert
     W function (`scipy.special.lambertw`); `W_0(z) = z`. It undoes `heavy_tail`.
@@ -62,9 +88,12 @@ def gaussianize(z, delta):
 
     Returns:
         float64 array of the shape of `z`; lighter-tailed (Gaussian if `z` is Lambert W x Gaussian).
+
+    Raises:
+        ValueError: if `delta` is negative or not finite.
     """
     z = np.asarray(z, dtype="float64")
-    delta = np.broadcast_to(np.asarray(delta, dtype="float64"), z.shape)
+    delta = np.broadcast_to(_check_delta(delta), z.shape)
     out = z.copy()
     heavy = delta > 0
     if heavy.any():
@@ -74,7 +103,7 @@ def gaussianize(z, delta):
 
 
 def heavy_tail(u, delta):
-    """The Lambert W x Gaussian map `u * exp(delta * u**2 / 2)` (Goerg 2011, eq. 3 with mu=0, sigma=1).
+    """The Lambert W x Gaussian map `u * exp(delta * u**2 / 2)` (Goerg 2011, with mu=0, sigma=1).
 
     Args:
         u: float array, any shape.
@@ -82,10 +111,14 @@ def heavy_tail(u, delta):
 
     Returns:
         float64 array of the shape of `u`; inf where the result overflows.
+
+    Raises:
+        ValueError: if `delta` is negative or not finite.
     """
     u = np.asarray(u, dtype="float64")
+    delta = _check_delta(delta)
     with np.errstate(over="ignore", invalid="ignore"):
-        return u * np.exp(np.asarray(delta, dtype="float64") * u * u / 2)
+        return u * np.exp(delta * u * u / 2)
 
 
 def _excess_kurtosis(x):
@@ -95,7 +128,7 @@ def _excess_kurtosis(x):
 
 
 def _delta_gmm(z):
-    """Delta for which `gaussianize(z, delta)` has excess kurtosis 0 (Goerg 2011, Algorithm 1).
+    """Delta for which `gaussianize(z, delta)` has excess kurtosis 0 (the GMM step of Goerg 2011's IGMM).
 
     The kurtosis of W_delta(z) falls as delta grows, so the moment equation is solved by bracketing
     (Brent's method); data without excess kurtosis gives 0 and the search is capped at MAX_DELTA.
@@ -110,7 +143,7 @@ def _delta_gmm(z):
 def fit_lambert_w(values, tol=1e-8, max_iter=100):
     """Estimates the Lambert W x Gaussian parameters (mu, sigma, delta) of a sample by IGMM.
 
-    Iterative generalized method of moments (Goerg 2011, section 4.2, Algorithm 2), the estimator
+    Iterative generalized method of moments (IGMM, Goerg 2011), the estimator
     Quant GANs use (Wiese et al. 2020, section 5): with `z = (y - mu) / sigma`, delta is set so
     that `W_delta(z)` has zero excess kurtosis; `mu` and `sigma` become the mean and standard
     deviation of the back-transformed `W_delta(z) * sigma + mu`; repeat until the parameters move
