@@ -56,6 +56,7 @@ def test_numpy_scalars_become_python_numbers_and_json_works():
     ({"seed": 2**70}, f"Expected `seed` to be an integer in [0, 4294967295]. Received: seed={2**70}"),
     ({"seed": -1}, "Received: seed=-1"),
     ({"z_dim": 0}, "Expected `z_dim` to be a positive integer or None. Received: z_dim=0"),
+    ({"disc_loss_threshold": float("inf")}, "Expected `disc_loss_threshold` to be a finite number >= 0. Received: disc_loss_threshold=inf"),
 ])
 def test_bad_values_are_refused_with_the_value(kwargs, message):
     with pytest.raises(ValueError) as error:

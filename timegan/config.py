@@ -44,7 +44,7 @@ class TimeGANConfig:
         z_dim: noise features per time step; None uses the number of data features, as the
             reference implementation does. Default None.
         gamma: weight of the losses on `G(Z)` without the supervisor. Default 1. This and the
-            other loss weights below, and `disc_loss_threshold`, lie in [0, 1e6].
+            other loss weights below (not `disc_loss_threshold`) lie in [0, 1e6].
         recon_weight: factor of sqrt(MSE(X, X~)) in the embedder/recovery losses. Default 10.
         embedder_supervised_weight: factor of the supervised loss in the joint-phase embedder
             update. Default 0.1.
@@ -53,8 +53,8 @@ class TimeGANConfig:
         moment_weight: factor of the moment-matching loss in the generator loss. Default 100.
         moment_eps: added to the variance before the square root in the moment loss, in [0, 1].
             Default 1e-6.
-        disc_loss_threshold: the discriminator is updated only while its loss exceeds this.
-            Default 0.15.
+        disc_loss_threshold: the discriminator is updated only while its loss exceeds this; a
+            finite number >= 0 (a huge value never updates it). Default 0.15.
         generator_updates_per_step: generator+embedder updates per joint step. Default 2.
         jit_compile: compile the update functions with XLA. Default False.
         unroll: unroll the recurrent layers over time in training. None (default) unrolls on a
@@ -124,7 +124,7 @@ CONSTRAINTS = {
     "generator_supervised_weight": [LOSS_WEIGHT],
     "moment_weight": [LOSS_WEIGHT],
     "moment_eps": [Real(0, 1)],
-    "disc_loss_threshold": [LOSS_WEIGHT],
+    "disc_loss_threshold": [Real(0, None)],
     "generator_updates_per_step": [Integer(1)],
     "jit_compile": [Bool()],
     "unroll": [Bool(), None],
