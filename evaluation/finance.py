@@ -573,20 +573,21 @@ def _scores(real, synthetic, settings, overlapping):
         emd_values[h] = float(np.mean(values))
 
     lag = min(settings["max_lag"], n_real - 1, n_synthetic - 1)
-    dependence = {}
+    dependence, lag1 = {}, None
     for kind in (*ACF_KINDS, "leverage"):
         name = "leverage" if kind == "leverage" else f"acf_{kind}"
         if too_short(name, 2):
             dependence[name] = float("nan")
             continue
-        values = _dependence_per_feature(real, synthetic, kind, lag)
+        real_curves, synthetic_curves = _curves(real, kind, lag), _curves(synthetic, kind, lag)
+        values = np.sqrt(np.sum((real_curves - synthetic_curves) ** 2, axis=0))
         per_feature[name] = values.tolist()
         dependence[name] = float(np.mean(values))
         if not np.all(np.isfinite(values)):
             reasons[name] = "a feature is constant in every path (its autocorrelation is undefined)"
-    if lag >= 1:
-        lag1 = float(np.nanmean(_curves(synthetic, "returns", 1))), float(np.nanmean(_curves(real, "returns", 1)))
-    else:
+        if kind == "returns":
+            lag1 = float(np.nanmean(synthetic_curves[0])), float(np.nanmean(real_curves[0]))
+    if lag1 is None:
         lag1 = (float("nan"), float("nan"))
         reasons["acf_returns_lag1"] = reasons.get("acf_returns", "paths of fewer than 2 returns")
 

@@ -126,6 +126,7 @@ def summarise(scores):
     import numpy as np
 
     flat = scores.summary()
+    flat["max_lag"] = float(scores.max_lag)
     for horizon in ("1d", "20d"):
         errors = [v for k, v in scores.risk.items() if k.endswith(f"_{horizon}")]
         flat[f"risk_{horizon}"] = float(np.mean(errors)) if errors else float("nan")
@@ -234,6 +235,8 @@ def format_table(table, real):
                 line += f"  {sum(row['seconds']) / len(row['seconds']):7.0f}"
             lines.append(line)
         lines.append("")
+    lags = sorted({int(row["mean"]["max_lag"]) for row in table.values() if "max_lag" in row["mean"]})
+    lines.append(f"ACF and leverage scores: Euclidean norm over lags 1..L, L = {', '.join(map(str, lags))}.")
     lines.append("Distances (smaller is better) except kurtosis, Hill and ACF1(r), which are values to compare with "
                  "the real history; VaR/ES: mean relative error of VaR and ES at 1% and 5%. The real floor scores the "
                  "history's second half against its first. The paper rows are not on this data and their ACF "

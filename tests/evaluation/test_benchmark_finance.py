@@ -27,6 +27,7 @@ def test_baselines_floor_and_paper_rows_are_printed_and_written(script, tmp_path
     for row in ("GARCH-t", "GJR-t", "bootstrap", "Gaussian RW", "real floor", "Quant GANs (paper)", "GARCH (paper)"):
         assert row in printed
     assert "0.0039" in printed and "0.4636" in printed  # the paper's EMD(1) and GARCH leverage
+    assert "L = 10." in printed
     written = json.loads(output.read_text())
     assert set(written["rows"]) == {"GARCH-t", "GJR-t", "bootstrap", "Gaussian RW", "real floor"}
     assert len(written["rows"]["GARCH-t"]["per_seed"]) == 2
