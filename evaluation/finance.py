@@ -1,9 +1,14 @@
 """Finance scores of synthetic price paths against a real history, as in Quant GANs.
 
 The scores follow Wiese, Knobloch, Korn & Kretschmer (2020), "Quant GANs: deep generation of
-financial time series", Quantitative Finance 20(9), section 6 (evaluation metrics), so that the
-numbers compare with the paper's S&P 500 table; what is added (VaR/ES, correlation matrices,
-the real data's own floor) and where a definition departs is said at each function.
+financial time series", Quantitative Finance 20(9), section 6 (evaluation metrics): EMD at
+1/5/20/100 days, ACF scores of r, |r| and r^2 over S = 250 lags, the leverage effect score. What
+is added (VaR/ES, correlation matrices, the real data's own floor) and where a definition departs
+is said at each function. The section's text could not be read while this was written: the
+definitions are the paper's as published and replicated, and the paper's ACF scores (about 0.02)
+are an order of magnitude below what a Euclidean norm over 250 lags of a 2,400-day sample ACF
+can be (its sampling noise alone is about sqrt(250 / 2400) = 0.32), so its normalisation differs
+from the one here; see docs/finance.md.
 
 Conventions, for every score:
 
@@ -15,7 +20,9 @@ Conventions, for every score:
 * A score that the shapes do not allow (a horizon longer than the paths, a correlation matrix of
   one feature, a constant series) is NaN, and `FinanceScores.nan_reasons` says why.
 * The floor: the same score between the two halves of the real history (the first half as the
-  reference, the second as one "synthetic" path). A model cannot be expected to beat it.
+  reference, the second as one "synthetic" path): sampling noise plus the change of market
+  between the halves. For the ACF and leverage scores it is about twice what a perfect model
+  scores (two noisy half-length curves against one full curve and a mean over many paths).
 """
 
 import dataclasses
