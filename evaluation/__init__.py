@@ -6,7 +6,8 @@ function takes `ax=None` and returns a matplotlib Figure.
 Public API::
 
     from evaluation import (discriminative_score, predictive_score, pca_embedding,
-                            tsne_embedding, stylized_facts, evaluate_arrays, evaluate_run)
+                            tsne_embedding, stylized_facts, evaluate_arrays, evaluate_run,
+                            evaluate_finance, fit_garch, bootstrap_paths, gaussian_paths)
 
 Names are imported on first use, so `import evaluation` (or its command line) does not load
 TensorFlow until a metric needs it.
@@ -15,6 +16,11 @@ TensorFlow until a metric needs it.
 import importlib
 
 _EXPORTS = {
+    "GarchFit": "evaluation.baselines",
+    "bootstrap_paths": "evaluation.baselines",
+    "fit_garch": "evaluation.baselines",
+    "garch_paths": "evaluation.baselines",
+    "gaussian_paths": "evaluation.baselines",
     "load_stocks_prices": "evaluation.datasets",
     "sine_windows": "evaluation.datasets",
     "stocks_windows": "evaluation.datasets",
@@ -27,6 +33,11 @@ _EXPORTS = {
     "tsne_embedding": "evaluation.diversity",
     "window_means": "evaluation.diversity",
     "read_windows": "evaluation.files",
+    "FinanceEvaluation": "evaluation.finance",
+    "FinanceScores": "evaluation.finance",
+    "evaluate_finance": "evaluation.finance",
+    "finance_scores": "evaluation.finance",
+    "real_floor": "evaluation.finance",
     "PredictiveResult": "evaluation.predictive",
     "plot_predictive_curves": "evaluation.predictive",
     "predictive_score": "evaluation.predictive",

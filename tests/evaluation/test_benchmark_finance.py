@@ -1,0 +1,52 @@
+"""`scripts/benchmark_finance.py`: the baseline rows end to end on bundled data, and bad input."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "benchmark_finance.py"
+
+
+@pytest.fixture(scope="module")
+def script():
+    spec = importlib.util.spec_from_file_location("benchmark_finance_script", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_baselines_floor_and_paper_rows_are_printed_and_written(script, tmp_path, capsys):
+    output = tmp_path / "table.json"
+    code = script.main(["--tickers", "BA", "KO", "--source", "bundled", "--start", "2018-01-01", "--representations",
+                        "--n-paths", "3", "--path-length", "60", "--seeds", "2", "--max-lag", "10",
+                        "--block-size", "5", "--output", str(output)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    for row in ("GARCH-t", "GJR-t", "bootstrap", "Gaussian RW", "real floor", "Quant GANs (paper)", "GARCH (paper)"):
+        assert row in printed
+    assert "0.0039" in printed and "0.4636" in printed  # the paper's EMD(1) and GARCH leverage
+    assert "L = 10." in printed
+    written = json.loads(output.read_text())
+    assert set(written["rows"]) == {"GARCH-t", "GJR-t", "bootstrap", "Gaussian RW", "real floor"}
+    assert len(written["rows"]["GARCH-t"]["per_seed"]) == 2
+    assert written["rows"]["GARCH-t"]["mean"]["emd_100"] is None  # paths of 59 returns have no 100-day return
+    assert written["rows"]["GARCH-t"]["mean"]["correlation_returns"] > 0
+    assert written["fitted"]["bootstrap_block_size"] == 5
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--tickers", "BA", "--source", "bundled", "--representations", "returns"], "--representations among"),
+        (["--source", "bundled"], "Expected --tickers or --csv"),
+        (["--tickers", "BA", "--source", "bundled", "--steps", "1", "2"], "--steps with 1 or 3 values"),
+        (["--tickers", "ZZZZ", "--source", "bundled", "--representations"], "No bundled data"),
+        (["--tickers", "BA", "--source", "bundled", "--path-length", "1", "--representations"], "--path-length >= 2"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(script, capsys, argv, message):
+    assert script.main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and message in err and err.startswith("benchmark_finance: error:")
