@@ -98,7 +98,7 @@ def test_load_run_says_a_directory_that_is_not_a_run_is_not_one(tmp_path):
 
 def test_script_prints_one_line_without_traceback():
     result = subprocess.run([sys.executable, str(ROOT / "scripts" / "train.py"), "--seq-len", "1", "--source", "bundled"],
-                            capture_output=True, text=True, timeout=120)
+                            check=False, capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == ["timegan-train: error: Expected `seq_len` to be an integer >= 2. Received: seq_len=1"]
 

@@ -107,7 +107,8 @@ def read_price_csv(path):
     if not path.is_file():
         raise FileNotFoundError(f"Price CSV not found: {str(path)!r}")
     try:
-        frame = pd.read_csv(path, na_values=["null", "NaN", ""], keep_default_na=True, encoding="utf-8")
+        # Read as text, so that a message quotes a bad cell as written (`1e309`, not the inf it parses to).
+        frame = pd.read_csv(path, dtype=str, na_values=["null", "NaN", ""], keep_default_na=True, encoding="utf-8")
     except pd.errors.EmptyDataError:
         raise ValueError(f"CSV {str(path)!r} is empty. Expected Yahoo's layout {['Date', *FIELDS]} with one row per day") from None
     except UnicodeDecodeError:
@@ -133,7 +134,7 @@ def read_price_csv(path):
         if bad.any():
             row = prices.index[bad.argmax()].date()
             raise ValueError(f"CSV {str(path)!r} has a non-numeric {field!r} value {prices[field][bad].iloc[0]!r} on {row}")
-        infinite = converted.notna() & ~np.isfinite(converted.to_numpy(dtype="float64"))
+        infinite = pd.Series(~np.isfinite(converted.to_numpy(dtype="float64")), index=converted.index) & converted.notna()
         if infinite.any():
             row = prices.index[infinite.argmax()].date()
             raise ValueError(f"CSV {str(path)!r} has a {field!r} value {prices[field][infinite].iloc[0]!r} on {row} "

@@ -135,7 +135,7 @@ def train_run(output_dir, prices=None, config=None, steps=None, n_synthetic=None
     if log_dir is not None:
         check_log_dir(log_dir)
     check_output_dir(output_dir, resume=resume, overwrite=overwrite)
-    options = dict(n_synthetic=n_synthetic, checkpoint_every=checkpoint_every, log_dir=log_dir, progress=progress)
+    options = {"n_synthetic": n_synthetic, "checkpoint_every": checkpoint_every, "log_dir": log_dir, "progress": progress}
     if resume:
         with _atomic.DirectoryLock(output_dir, "Run directory"):
             _atomic.remove_stale(output_dir)
