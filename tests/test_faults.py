@@ -37,10 +37,15 @@ def invoke(argv):
 
 
 def snapshot(directory):
-    """Every path under `directory` with its size and modification time (None if it does not exist)."""
+    """Every path under `directory` with its size and modification time (None if it does not exist).
+
+    An existing run's `.lock` is left out: a refused attempt may take the lock (writing its
+    process id) before it reads the run's files. A new `.lock` shows as a new directory.
+    """
     if not directory.exists():
         return None
-    return {str(p.relative_to(directory)): (p.stat().st_size, p.stat().st_mtime_ns) for p in directory.rglob("*")}
+    return {str(p.relative_to(directory)): (p.stat().st_size, p.stat().st_mtime_ns) for p in directory.rglob("*")
+            if p.name != ".lock"}
 
 
 def price_csv(path, values):
@@ -100,7 +105,7 @@ def _cases(tmp):
         (["--output-dir", str(file / "sub")], f"Cannot create the output directory '{file / 'sub'}': '{file}' is a file"),
         # The cases the README promised before
         (["--tickers", "NOPE", "ZZZZ", "--source", "auto"], "No data for ticker(s) NOPE, ZZZZ"),
-        (["--start", "2020-01-01", "--end", "2020-01-20"], "Expected at least seq_len + 1 = 6 rows of data. Received: 12"),
+        (["--start", "2020-01-01", "--end", "2020-01-06"], "Expected at least seq_len + 1 = 6 rows of data. Received: 3"),
         (["--tickers", "BA", "--csv", price_csv(tmp / "TEXT.csv", [*good[:30], "abc"])],
          "non-numeric 'Adj Close' value 'abc' on 2020-01-31"),
         (["--fields", "Price"], "Unknown price field 'Price'"),
@@ -148,8 +153,8 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(index, tmp_path, capsys
     assert snapshot(tmp_path) == before  # no run directory, no temporaries beside it
 
 
-def test_every_case_has_an_id():
-    assert len(_cases(Path("/nonexistent"))) == len(CASE_IDS)
+def test_every_case_has_an_id(tmp_path):
+    assert len(_cases(tmp_path)) == len(CASE_IDS)
 
 
 # ---------------------------------------------------------------- a finished run survives bad input

@@ -106,9 +106,11 @@ def read_price_csv(path):
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"Price CSV not found: {str(path)!r}")
+    if _looks_binary(path):
+        raise ValueError(f"CSV {str(path)!r} is not text (binary or not UTF-8). Expected a CSV in Yahoo's layout")
     try:
         # Read as text, so that a message quotes a bad cell as written (`1e309`, not the inf it parses to).
-        frame = pd.read_csv(path, dtype=str, na_values=["null", "NaN", ""], keep_default_na=True, encoding="utf-8")
+        frame = pd.read_csv(path, dtype=str, na_values=["null", "NaN", ""], keep_default_na=True, encoding="utf-8-sig")
     except pd.errors.EmptyDataError:
         raise ValueError(f"CSV {str(path)!r} is empty. Expected Yahoo's layout {['Date', *FIELDS]} with one row per day") from None
     except UnicodeDecodeError:
@@ -141,6 +143,19 @@ def read_price_csv(path):
                              "that is not a finite number (too large for a float64 or inf)")
         prices[field] = converted.astype("float64")
     return prices[~prices.index.duplicated(keep="last")].sort_index()
+
+
+def _looks_binary(path, size=8192):
+    """True if the first `size` bytes of `path` hold a NUL byte or are not UTF-8."""
+    import codecs
+
+    with open(path, "rb") as handle:
+        head = handle.read(size)
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)  # a character cut at the end is fine
+    except UnicodeDecodeError:
+        return True
+    return b"\x00" in head
 
 
 def csv_paths(paths):

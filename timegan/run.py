@@ -53,9 +53,9 @@ logger = logging.getLogger(__name__)
 RUN_MARKERS = ("run.json",)
 # Everything a run (and the evaluation report written into it) may hold; `overwrite` replaces a
 # directory only if each of its entries is one of these.
-_RUN_OUTPUTS = ("run.json", "prices.csv", "model", "checkpoint", "synthetic.csv", "losses.csv", "loss_curve.png",
-                "report.html", "metrics.json", _atomic.LOCK_NAME)
-_RUN_OUTPUT_SUFFIXES = (".png",)
+_RUN_DIRS = ("model", "checkpoint")
+_RUN_FILES = ("run.json", "prices.csv", "synthetic.csv", "losses.csv", "report.html", "metrics.json")
+_RUN_PICTURE_SUFFIX = ".png"  # loss_curve.png, paths_<TICKER>.png and the report's figures
 # Windows per chunk when synthetic.csv is written, so that the tidy text never sits whole in memory.
 SYNTHETIC_CSV_CHUNK = 20000
 # Memory one synthetic value costs while it is generated: float32 network output, the float64
@@ -132,6 +132,9 @@ def train_run(output_dir, prices=None, config=None, steps=None, n_synthetic=None
     output_dir = Path(output_dir)
     if resume and overwrite:
         raise ValueError("Expected at most one of `resume` and `overwrite` (--resume, --overwrite). Received: both")
+    if isinstance(checkpoint_every, bool) or not isinstance(checkpoint_every, (int, np.integer)) or checkpoint_every < 1:
+        raise ValueError(f"Expected `checkpoint_every` to be an integer >= 1. Received: checkpoint_every={checkpoint_every!r}")
+    checkpoint_every = int(checkpoint_every)
     if log_dir is not None:
         check_log_dir(log_dir)
     check_output_dir(output_dir, resume=resume, overwrite=overwrite)
@@ -150,7 +153,8 @@ def train_run(output_dir, prices=None, config=None, steps=None, n_synthetic=None
     check_prices(prices)
     check_window_count(len(prices), config.seq_len, config.batch_size)
     check_fits_in_memory(config, prices.shape[1])
-    check_n_synthetic(n_synthetic or len(prices) - config.seq_len + 1, config.seq_len, prices.shape[1], output_dir)
+    n_windows = len(prices) - config.seq_len + 1
+    check_n_synthetic(n_windows if n_synthetic is None else n_synthetic, config.seq_len, prices.shape[1], output_dir)
     info = {
         "config": config.to_dict(),
         "steps": list(steps) if isinstance(steps, (tuple, list)) else steps,
@@ -487,8 +491,8 @@ def _remove_new_run(output_dir, created):
         if _is_run_output(name):
             target = output_dir / name
             shutil.rmtree(target) if target.is_dir() and not target.is_symlink() else target.unlink()
+    (output_dir / _atomic.LOCK_NAME).unlink(missing_ok=True)
     if created:
-        (output_dir / _atomic.LOCK_NAME).unlink(missing_ok=True)
         try:
             output_dir.rmdir()
         except OSError:
@@ -544,8 +548,10 @@ def _entries(directory):
 
 
 def _is_run_output(name):
-    name = name.rstrip("/")
-    return name in _RUN_OUTPUTS or (name.endswith(_RUN_OUTPUT_SUFFIXES) and "/" not in name)
+    """`name` as listed by `_entries` (folders end in "/")."""
+    if name.endswith("/"):
+        return name[:-1] in _RUN_DIRS
+    return name in _RUN_FILES or name.endswith(_RUN_PICTURE_SUFFIX)
 
 
 def _check_writable(path, what):
