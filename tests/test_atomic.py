@@ -34,18 +34,16 @@ def test_the_atomic_swap_is_used_where_the_system_has_it(tmp_path):
 def test_a_failure_inside_the_block_leaves_the_old_content(tmp_path):
     target = tmp_path / "prices.csv"
     target.write_text("old")
-    with pytest.raises(OSError, match="No space left"):
-        with _atomic.atomic_path(target) as tmp:
-            tmp.write_text("half")
-            raise OSError(28, "No space left on device")
+    with pytest.raises(OSError, match="No space left"), _atomic.atomic_path(target) as tmp:
+        tmp.write_text("half")
+        raise OSError(28, "No space left on device")
     assert target.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["prices.csv"]
 
 
 def test_an_empty_block_is_an_error_and_changes_nothing(tmp_path):
-    with pytest.raises(OSError, match="Nothing was written to the temporary path"):
-        with _atomic.atomic_path(tmp_path / "x.json"):
-            pass
+    with pytest.raises(OSError, match="Nothing was written to the temporary path"), _atomic.atomic_path(tmp_path / "x.json"):
+        pass
     assert list(tmp_path.iterdir()) == []
 
 
@@ -86,9 +84,9 @@ def test_remove_stale_of_one_name_leaves_the_temporaries_of_similar_names(tmp_pa
 
 
 def test_the_lock_refuses_a_second_holder_and_is_released(tmp_path):
-    with _atomic.DirectoryLock(tmp_path / "run", "Run directory"):
-        with pytest.raises(BlockingIOError, match=rf"Run directory '.*run' is in use by another process \(pid {os.getpid()}\)"):
-            with _atomic.DirectoryLock(tmp_path / "run", "Run directory"):
-                pass
+    busy = rf"Run directory '.*run' is in use by another process \(pid {os.getpid()}\)"
+    held, second = _atomic.DirectoryLock(tmp_path / "run", "Run directory"), _atomic.DirectoryLock(tmp_path / "run", "Run directory")
+    with held, pytest.raises(BlockingIOError, match=busy), second:
+        pass
     with _atomic.DirectoryLock(tmp_path / "run"):
         assert (tmp_path / "run" / ".lock").read_text() == f"{os.getpid()}\n"

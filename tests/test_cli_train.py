@@ -1,7 +1,6 @@
 """`scripts/train.py` end to end on the bundled data, resume, and every bad input."""
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -66,19 +65,25 @@ def test_existing_run_is_refused_then_resumed_with_more_steps(finished_run, caps
     assert run.losses.query("phase == 'joint'")["step"].tolist() == [1, 2, 3, 4]
 
 
-def test_resume_of_a_run_killed_before_its_first_checkpoint_starts_from_step_0(tmp_path, capsys):
-    """run.json and prices.csv are all a killed run may hold: --resume trains it from step 0 with its config."""
+def test_resume_of_a_run_killed_before_its_first_checkpoint_starts_from_step_0(tmp_path, monkeypatch, capsys):
+    """run.json and prices.csv are all a run killed early holds: --resume trains it from step 0 with its config."""
+    from timegan.model import TimeGAN
+
+    def killed(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
     out = tmp_path / "early"
-    assert main([*DATA, *TINY, "--steps", "1", "--output-dir", str(out)]) == 0
-    for name in ("checkpoint", "model"):
-        shutil.rmtree(out / name)
-    for name in ("synthetic.csv", "losses.csv"):
-        (out / name).unlink()
+    with monkeypatch.context() as patch:
+        patch.setattr(TimeGAN, "fit", killed)
+        assert main([*DATA, *TINY, "--steps", "1", "--output-dir", str(out)]) == 130
+    assert sorted(p.name for p in out.iterdir()) == [".lock", "prices.csv", "run.json"]
+    assert main([*DATA, *TINY, "--steps", "1", "--output-dir", str(out)]) == 2  # a run: refused without --resume
+    assert "already holds a run; pass --overwrite to replace it or --resume" in capsys.readouterr().err
     assert main(["--resume", "--quiet", "--output-dir", str(out)]) == 0
     run = load_run(out)
     assert run.model.steps_done == {"embedding": 1, "supervised": 1, "joint": 1}
     assert run.model.config.hidden_dim == 4 and run.model.config.seq_len == 8
-    assert run.losses["step"].tolist() == [1, 1, 1]  # one history, not an old one continued
+    assert run.losses["step"].tolist() == [1, 1, 1]
 
 
 def test_load_run_refuses_an_unfinished_run(tmp_path):

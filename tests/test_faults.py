@@ -7,6 +7,7 @@ complete state loadable.
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -103,6 +104,7 @@ def _cases(tmp):
          f"CSV '{tmp / 'HEAD.csv'}' has a header but no data rows"),
         (["--output-dir", str(file)], f"Expected the output directory to be a directory. Received: '{file}'"),
         (["--output-dir", str(file / "sub")], f"Cannot create the output directory '{file / 'sub'}': '{file}' is a file"),
+        (["--output-dir", str(tmp / ("R" * 5000))], "timegan-train: error: cannot use '/"),
         # The cases the README promised before
         (["--tickers", "NOPE", "ZZZZ", "--source", "auto"], "No data for ticker(s) NOPE, ZZZZ"),
         (["--start", "2020-01-01", "--end", "2020-01-06"], "Expected at least seq_len + 1 = 6 rows of data. Received: 3"),
@@ -132,7 +134,7 @@ CASE_IDS = [
     "lr-inf", "lr-nan", "lr-overflow", "lr-1e30", "seed-huge", "seed-negative", "log-dir-file", "hidden-dim-huge",
     "n-synthetic-huge", "csv-1e309", "csv-range-overflow", "ticker-traversal", "ticker-empty", "ticker-5000",
     "ticker-slash", "open-end", "csv-empty", "csv-binary", "csv-header-only", "output-dir-file",
-    "output-dir-under-file", "unknown-tickers", "short-range", "csv-not-numeric", "unknown-field", "seq-len-1",
+    "output-dir-under-file", "output-dir-5000", "unknown-tickers", "short-range", "csv-not-numeric", "unknown-field", "seq-len-1",
     "hidden-dim-0", "batch-0", "batch-too-large", "steps-0", "steps-two", "cell", "checkpoint-every",
     "n-synthetic-0", "resume-overwrite", "resume-nothing",
 ]
@@ -155,6 +157,22 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(index, tmp_path, capsys
 
 def test_every_case_has_an_id(tmp_path):
     assert len(_cases(tmp_path)) == len(CASE_IDS)
+
+
+def test_a_long_output_dir_is_one_short_line(tmp_path, capsys):
+    assert invoke([*SM, "--output-dir", str(tmp_path / ("R" * 5000))]) == 2
+    err = capsys.readouterr().err
+    assert re.fullmatch(r"timegan-train: error: cannot use '/[^\n]{1,60}RRR\.\.\. \(\d{4} characters\): File name too long\n",
+                        err), err
+
+
+def test_an_output_directory_that_is_not_writable_is_named(tmp_path, monkeypatch, capsys):
+    """Permissions are simulated (the tests may run as root, whom permissions do not stop)."""
+    monkeypatch.setattr("timegan.run.os.access", lambda path, mode: False)
+    assert invoke([*SM, "--output-dir", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == (f"timegan-train: error: Cannot write the output directory '{tmp_path / 'out'}': "
+                                       f"'{tmp_path}' is not writable\n")
+    assert list(tmp_path.iterdir()) == []
 
 
 # ---------------------------------------------------------------- a finished run survives bad input
@@ -253,13 +271,16 @@ def test_a_second_writer_is_refused_in_one_line(finished_run, tmp_path, capsys):
 def test_non_finite_generated_output_writes_nothing(tmp_path, monkeypatch, capsys):
     from timegan.model import TimeGAN
 
+    def fit_that_went_wrong(self, data, steps=1000, **kwargs):
+        self.feature_names = [("BA", "Adj Close")]  # what a fit leaves for `generate`; no training needed here
+
+    monkeypatch.setattr(TimeGAN, "fit", fit_that_went_wrong)
     monkeypatch.setattr(TimeGAN, "generate", lambda self, n, seed=None, **kw: np.full((n, 5, 1), np.inf))
     out = tmp_path / "out"
     assert invoke([*SM, "--output-dir", str(out)]) == 2
     err = capsys.readouterr().err
     assert "generated non-finite values (NaN or inf) for ['BA Adj Close']" in err and err.count("\n") == 1
-    assert not (out / "synthetic.csv").exists() and not (out / "model").exists()
-    assert (out / "checkpoint").is_dir()  # the training itself is kept
+    assert sorted(p.name for p in out.iterdir()) == [".lock", "prices.csv", "run.json"]  # nothing after training
 
 
 def test_divergence_keeps_the_last_checkpoint_and_resumes(tmp_path, monkeypatch, capsys):
@@ -373,7 +394,7 @@ def test_a_full_disk_during_a_save_leaves_the_previous_model(finished_run, tmp_p
 
     model_dir = copy_of(finished_run, tmp_path) / "model"
     expected = TimeGAN.load(model_dir).generate(4, seed=1)
-    result = subprocess.run([sys.executable, "-c", FULL_DISK_SCRIPT, str(model_dir)], capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-c", FULL_DISK_SCRIPT, str(model_dir)], check=False, capture_output=True, text=True,
                             timeout=300, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert result.returncode == 3, result.stderr  # the save failed with an OSError
     loaded = TimeGAN.load(model_dir)
@@ -453,7 +474,7 @@ def test_sigkill_after_the_first_checkpoint_then_resume_finishes(tmp_path):
     at_kill = TimeGAN.load(_atomic.readable_path(out / "checkpoint")).steps_done["embedding"]
     assert at_kill >= 2 and at_kill % 2 == 0  # a checkpoint every 2 steps: at most 2 steps are lost
     result = subprocess.run([*TRAIN[:2], "--resume", "--steps", str(at_kill + 2), "2", "2", "--quiet",
-                             "--output-dir", str(out)], env=env, capture_output=True, text=True, timeout=300)
+                             "--output-dir", str(out)], env=env, check=False, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     run = load_run(out)
     assert run.model.steps_done == {"embedding": at_kill + 2, "supervised": 2, "joint": 2}

@@ -52,8 +52,8 @@ def build_parser():
     training.add_argument("--n-synthetic", type=positive_int, default=None,
                           help="synthetic windows to write (default: as many as real windows)")
     training.add_argument("--output-dir", default=None, help="run directory (default runs/<date-time>)")
-    training.add_argument("--resume", action="store_true", help="continue the run in --output-dir from its checkpoint")
-    training.add_argument("--overwrite", action="store_true", help="replace a run already in --output-dir")
+    training.add_argument("--resume", action="store_true", help="continue the run in --output-dir from its last checkpoint (or from step 0 if it has none)")
+    training.add_argument("--overwrite", action="store_true", help="replace the run in --output-dir once the new one is complete (built beside it)")
     training.add_argument("--log-dir", default=None, help="write TensorBoard scalars here")
     training.add_argument("--evaluate", action="store_true", help="write the evaluation report after training")
     training.add_argument("--quiet", action="store_true", help="no progress bars")
