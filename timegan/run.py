@@ -135,6 +135,9 @@ def train_run(output_dir, prices=None, config=None, steps=None, n_synthetic=None
     if isinstance(checkpoint_every, bool) or not isinstance(checkpoint_every, (int, np.integer)) or checkpoint_every < 1:
         raise ValueError(f"Expected `checkpoint_every` to be an integer >= 1. Received: checkpoint_every={checkpoint_every!r}")
     checkpoint_every = int(checkpoint_every)
+    if steps is not None and not _valid_steps(steps):
+        raise ValueError(f"Expected `steps` as an integer >= 0 or three of them (embedding, supervised, joint). "
+                         f"Received: steps={steps!r}")
     if log_dir is not None:
         check_log_dir(log_dir)
     check_output_dir(output_dir, resume=resume, overwrite=overwrite)
@@ -157,7 +160,7 @@ def train_run(output_dir, prices=None, config=None, steps=None, n_synthetic=None
     check_n_synthetic(n_windows if n_synthetic is None else n_synthetic, config.seq_len, prices.shape[1], output_dir)
     info = {
         "config": config.to_dict(),
-        "steps": list(steps) if isinstance(steps, (tuple, list)) else steps,
+        "steps": [int(n) for n in steps] if isinstance(steps, (tuple, list)) else int(steps),
         "tickers": list(dict.fromkeys(str(c[0]) for c in prices.columns)),
         "fields": list(dict.fromkeys(str(c[1]) for c in prices.columns)),
         "sources": prices.attrs.get("sources", {}),
@@ -390,7 +393,7 @@ def read_run_info(path):
     if not isinstance(info, dict) or not isinstance(info.get("config"), dict):
         raise ValueError(f"Run file {str(file)!r} is malformed: expected a JSON object with a `config` object")
     steps = info.get("steps")
-    if not (_is_count(steps) or (isinstance(steps, list) and len(steps) == 3 and all(map(_is_count, steps)))):
+    if not (_valid_steps(steps) and isinstance(steps, (int, list))):
         raise ValueError(f"Run file {str(file)!r} is malformed: expected `steps` as an integer >= 0 or three of them. "
                          f"Received: steps={steps!r}")
     return info
@@ -571,8 +574,12 @@ def _existing_ancestor(path):
     return path
 
 
-def _is_count(value):
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+def _valid_steps(steps):
+    """An integer >= 0, or three of them (NumPy integers too)."""
+    def count(value):
+        return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 0
+
+    return count(steps) or (isinstance(steps, (list, tuple)) and len(steps) == 3 and all(map(count, steps)))
 
 
 def _list(names, limit=5):
