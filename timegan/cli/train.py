@@ -4,7 +4,15 @@ import logging
 import time
 from pathlib import Path
 
-from timegan.cli._common import ArgumentParser, configure_logging, echo, learning_rate, positive_int, run, seed
+from timegan.cli._common import (
+    ArgumentParser,
+    configure_logging,
+    echo,
+    learning_rate,
+    positive_int,
+    run,
+    seed,
+)
 
 logger = logging.getLogger(__name__)
 
