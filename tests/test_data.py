@@ -121,3 +121,63 @@ def test_bad_arguments():
         load_prices(["BA"], start="2030-01-01", source="bundled")
     with pytest.raises(ValueError, match="Expected `end` on or after `start`"):
         load_prices(["BA"], start="2010-01-01", end="2009-01-01")
+
+
+@pytest.mark.parametrize("ticker", ["", "../../ESCAPED", "../EVIL/X", "A" * 5000, "..", ".HIDDEN", "BA/X", "BA\\X",
+                                    "BA X", "AB\x00C", 7])
+def test_tickers_that_are_not_market_symbols_never_reach_the_disk(ticker, tmp_path, monkeypatch, fake_yahoo):
+    """The download is faked to answer for any name: nothing is written, inside or outside the cache."""
+    import timegan.data
+
+    history = fake_yahoo.histories["AAA"]
+    downloads = []
+    monkeypatch.setattr(timegan.data, "_download_yahoo", lambda name: downloads.append(name) or history.copy())
+    cache = tmp_path / "deep" / "cache"
+    with pytest.raises(ValueError, match=r"Expected a ticker symbol: 1 to 20 letters, digits or `.-\^=`.* Received: ticker="):
+        load_prices([ticker], cache_dir=cache)
+    assert downloads == [] and list(tmp_path.rglob("*")) == []
+
+
+def test_market_symbols_are_accepted_and_cached_inside_the_cache(tmp_path, monkeypatch, fake_yahoo):
+    import timegan.data
+
+    history = fake_yahoo.histories["AAA"]
+    monkeypatch.setattr(timegan.data, "_download_yahoo", lambda name: history.copy())
+    cache = tmp_path / "cache"
+    prices = load_prices(["brk-b", "^GSPC", "EURUSD=X", "0700.HK"], cache_dir=cache, start=None)
+    assert [c[0] for c in prices.columns] == ["BRK-B", "^GSPC", "EURUSD=X", "0700.HK"]
+    assert sorted(p.name for p in cache.iterdir()) == ["0700.HK.csv", "BRK-B.csv", "EURUSD=X.csv", "^GSPC.csv"]
+
+
+def test_a_cache_file_that_resolves_outside_the_cache_is_refused(tmp_path):
+    from timegan.data import cache_path
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (tmp_path / "elsewhere.csv").write_text("x")
+    (cache / "BA.csv").symlink_to(tmp_path / "elsewhere.csv")
+    with pytest.raises(ValueError, match="Cache file for ticker 'BA' resolves to .*elsewhere.csv', outside the cache"):
+        cache_path(cache, "BA")
+    assert cache_path(cache, "ko") == cache.resolve() / "KO.csv"
+
+
+def test_an_open_end_is_named_the_last_day():
+    with pytest.raises(ValueError, match=r"No price rows between 2030-01-01 and the last day for \['BA'\]"):
+        load_prices(["BA"], start="2030-01-01", source="bundled")
+    with pytest.raises(ValueError, match=r"No price rows between the first day and 1900-01-31 for \['BA'\]"):
+        load_prices(["BA"], start=None, end="1900-01-31", source="bundled")
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "is empty"),
+    (bytes(range(256)) * 4, "is not text"),
+    (b"Date,Open,High,Low,Close,Adj Close,Volume\n", "has a header but no data rows"),
+    (b"Date,Adj Close\n2020-01-02,1e309\n", "has a 'Adj Close' value '1e309' on 2020-01-02 that is not a finite number"),
+    (b"Date,Adj Close\n2020-01-02,-inf\n", "has a 'Adj Close' value '-inf' on 2020-01-02 that is not a finite number"),
+])
+def test_unreadable_csvs_are_named(tmp_path, content, message):
+    path = tmp_path / "X.csv"
+    path.write_bytes(content)
+    with pytest.raises(ValueError) as error:
+        read_price_csv(path)
+    assert str(error.value).startswith(f"CSV '{path}' ") and message in str(error.value)

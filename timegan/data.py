@@ -7,9 +7,11 @@ import contextlib
 import importlib.resources
 import logging
 import os
+import re
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from timegan import _atomic
@@ -21,6 +23,34 @@ FIELDS = ("Open", "High", "Low", "Close", "Adj Close", "Volume")
 SOURCES = ("auto", "yahoo", "bundled")
 DEFAULT_START = "2000-01-01"
 _FIELD_ALIASES = {"adj_close": "Adj Close", "adjclose": "Adj Close", "adj close": "Adj Close"}
+# Market symbols as Yahoo writes them: BRK-B, ^GSPC, EURUSD=X, 0700.HK, ES=F. They name cache files,
+# so nothing else is allowed (no separators, no "..", no leading dot).
+MAX_TICKER_LENGTH = 20
+_TICKER = re.compile(rf"[A-Z0-9^][A-Z0-9.^=-]{{0,{MAX_TICKER_LENGTH - 1}}}")
+
+
+def normalize_ticker(ticker):
+    """Validates a market symbol and returns it upper-cased.
+
+    A symbol is 1 to `MAX_TICKER_LENGTH` (20) letters, digits or `.-^=`, starting with a letter,
+    a digit or `^` (`BA`, `BRK-B`, `^GSPC`, `EURUSD=X`, `0700.HK`).
+
+    Raises:
+        ValueError: naming the value received (shortened if long).
+    """
+    text = str(ticker).strip().upper() if isinstance(ticker, str) else None
+    if text is None or not _TICKER.fullmatch(text):
+        raise ValueError(f"Expected a ticker symbol: 1 to {MAX_TICKER_LENGTH} letters, digits or `.-^=`, starting "
+                         f"with a letter, a digit or `^`. Received: ticker={shorten(ticker)}")
+    return text
+
+
+def shorten(value, limit=40):
+    """`repr(value)`, cut to `limit` characters with the full length said when longer."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(str(value))} characters)"
 
 
 def bundled_tickers():
@@ -69,18 +99,32 @@ def read_price_csv(path):
 
     Raises:
         FileNotFoundError: if `path` does not exist.
-        ValueError: if the Date column or every price column is missing, or a value is not numeric.
+        ValueError: if the file is empty, binary or not CSV, has no data rows, misses the Date
+            column or every price column, or holds a value that is not a finite number (the
+            file, column, value and date are named).
     """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"Price CSV not found: {str(path)!r}")
-    frame = pd.read_csv(path, na_values=["null", "NaN", ""], keep_default_na=True)
+    if _looks_binary(path):
+        raise ValueError(f"CSV {str(path)!r} is not text (binary or not UTF-8). Expected a CSV in Yahoo's layout")
+    try:
+        # Read as text, so that a message quotes a bad cell as written (`1e309`, not the inf it parses to).
+        frame = pd.read_csv(path, dtype=str, na_values=["null", "NaN", ""], keep_default_na=True, encoding="utf-8-sig")
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"CSV {str(path)!r} is empty. Expected Yahoo's layout {['Date', *FIELDS]} with one row per day") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"CSV {str(path)!r} is not text (binary or not UTF-8). Expected a CSV in Yahoo's layout") from None
+    except (pd.errors.ParserError, ValueError) as error:
+        raise ValueError(f"CSV {str(path)!r} cannot be parsed as CSV: {' '.join(str(error).split())}") from None
     frame.columns = [_canonical_column(c) for c in frame.columns]
     if "Date" not in frame.columns:
         raise ValueError(f"CSV {str(path)!r} has no `Date` column. Expected Yahoo's layout {['Date', *FIELDS]}; got {list(frame.columns)}")
     present = [field for field in FIELDS if field in frame.columns]
     if not present:
         raise ValueError(f"CSV {str(path)!r} has no price column. Expected some of {list(FIELDS)}; got {list(frame.columns)}")
+    if frame.empty:
+        raise ValueError(f"CSV {str(path)!r} has a header but no data rows. Expected one row per day")
     try:
         index = pd.DatetimeIndex(pd.to_datetime(frame["Date"], format="ISO8601"), name="Date")
     except (ValueError, TypeError) as error:
@@ -92,8 +136,26 @@ def read_price_csv(path):
         if bad.any():
             row = prices.index[bad.argmax()].date()
             raise ValueError(f"CSV {str(path)!r} has a non-numeric {field!r} value {prices[field][bad].iloc[0]!r} on {row}")
+        infinite = pd.Series(~np.isfinite(converted.to_numpy(dtype="float64")), index=converted.index) & converted.notna()
+        if infinite.any():
+            row = prices.index[infinite.argmax()].date()
+            raise ValueError(f"CSV {str(path)!r} has a {field!r} value {prices[field][infinite].iloc[0]!r} on {row} "
+                             "that is not a finite number (too large for a float64 or inf)")
         prices[field] = converted.astype("float64")
     return prices[~prices.index.duplicated(keep="last")].sort_index()
+
+
+def _looks_binary(path, size=8192):
+    """True if the first `size` bytes of `path` hold a NUL byte or are not UTF-8."""
+    import codecs
+
+    with open(path, "rb") as handle:
+        head = handle.read(size)
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)  # a character cut at the end is fine
+    except UnicodeDecodeError:
+        return True
+    return b"\x00" in head
 
 
 def csv_paths(paths):
@@ -137,19 +199,22 @@ def load_prices(tickers=(), start=DEFAULT_START, end=None, fields=("Adj Close",)
         values, `attrs["sources"]` maps each ticker to where it came from.
 
     Raises:
-        ValueError: on an unknown source or field, a ticker without data (all are named), a
-            CSV without the needed columns, or an empty date range.
+        ValueError: on an unknown source or field, a ticker that is not a market symbol (see
+            `normalize_ticker`; checked before anything is downloaded or cached), a ticker without
+            data (all are named), a CSV without the needed columns, or an empty date range.
     """
     if source not in SOURCES:
         raise ValueError(f"Unknown source {source!r}. Expected one of {list(SOURCES)}")
     fields = normalize_fields(fields)
     if isinstance(tickers, str):
         tickers = (tickers,)
-    tickers = [str(t).strip().upper() for t in tickers]
+    tickers = [normalize_ticker(t) for t in tickers]
     if not tickers and not csv:
         raise ValueError("Expected at least one ticker or CSV file. Received: none")
     start_ts, end_ts = _parse_range(start, end)
     cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    if cache_dir.exists() and not cache_dir.is_dir():
+        raise ValueError(f"Expected `cache_dir` to be a directory. Received: cache_dir={str(cache_dir)!r}, a file")
 
     frames, sources, missing = {}, {}, []
     for ticker in dict.fromkeys(tickers):
@@ -178,7 +243,8 @@ def load_prices(tickers=(), start=DEFAULT_START, end=None, fields=("Adj Close",)
         selected[ticker] = frame.loc[start_ts:end_ts, list(fields)]
     empty = [ticker for ticker, frame in selected.items() if frame.empty]
     if empty:
-        raise ValueError(f"No price rows between {_fmt(start_ts)} and {_fmt(end_ts)} for {empty}.")
+        raise ValueError(f"No price rows between {_fmt(start_ts, 'the first day')} and {_fmt(end_ts, 'the last day')} "
+                         f"for {empty}.")
     prices, rows_dropped = align_prices(selected)
     prices.attrs = {"rows_dropped": rows_dropped, "sources": sources}
     return prices
@@ -200,8 +266,8 @@ def _parse_range(start, end):
     return start_ts, end_ts
 
 
-def _fmt(timestamp):
-    return "the first day" if timestamp is None else str(timestamp.date())
+def _fmt(timestamp, open_end):
+    return open_end if timestamp is None else str(timestamp.date())
 
 
 def _missing_message(missing, source):
@@ -217,7 +283,7 @@ def _missing_message(missing, source):
 def _load_ticker(ticker, source, cache_dir, refresh):
     """Returns `(frame, origin)` for one ticker, or `(None, None)` if no source has it."""
     if source in ("auto", "yahoo"):
-        cached = cache_dir / f"{ticker}.csv"
+        cached = cache_path(cache_dir, ticker)
         if cached.is_file() and not refresh:
             return read_price_csv(cached), "cache"
         frame = _download_yahoo(ticker)
@@ -228,6 +294,21 @@ def _load_ticker(ticker, source, cache_dir, refresh):
         with importlib.resources.as_file(importlib.resources.files("timegan.datasets") / f"{ticker}.csv") as path:
             return read_price_csv(path), "bundled"
     return None, None
+
+
+def cache_path(cache_dir, ticker):
+    """The cache file of `ticker`: `<cache_dir>/<TICKER>.csv`, checked to lie inside `cache_dir`.
+
+    Raises:
+        ValueError: if `ticker` is not a market symbol or the path resolves outside the cache
+            (a symbolic link pointing elsewhere, for instance).
+    """
+    ticker = normalize_ticker(ticker)
+    root = Path(cache_dir).resolve()
+    path = (root / f"{ticker}.csv").resolve()
+    if path.parent != root:
+        raise ValueError(f"Cache file for ticker {ticker!r} resolves to {str(path)!r}, outside the cache {str(root)!r}")
+    return path
 
 
 def _download_yahoo(ticker):

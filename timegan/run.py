@@ -10,11 +10,30 @@ Layout::
     losses.csv          loss history, one row per step
     loss_curve.png      the losses per phase
     paths_<TICKER>.png  real windows beside synthetic ones, per ticker
+    .lock               held by the process writing the run (see `timegan._atomic.DirectoryLock`)
+
+How a run is written, so that no input and no crash destroys anything:
+
+1. Every argument and the data are checked before the first file is created: sizes against
+   the machine's memory, prices finite with a finite range per feature, the synthetic sample
+   against memory and free disk, the output and log directories.
+2. A new run is written straight into its directory, which must be new or empty: a process
+   killed at any instant leaves a run that `--resume` continues (from its last checkpoint, or
+   from step 0 when none was written yet). A run that already exists is replaced
+   (`overwrite=True`) by building the new one in a temporary folder beside it and swapping it in
+   at the end; until then the old run is untouched. Only directories whose every entry is a
+   run's own file are replaced.
+3. Each file and directory is written atomically (`timegan._atomic`); stale temporaries of a
+   killed process are removed by the next run or resume; a lock refuses a second writer.
+4. A non-finite loss ends training with `TrainingDivergedError`: the last checkpoint stays (a
+   new run without any checkpoint is removed). Generated windows are checked finite before
+   anything after training is written.
 """
 
 import dataclasses
 import json
 import logging
+import os
 import shutil
 from pathlib import Path
 
@@ -31,8 +50,21 @@ from timegan.preprocessing import check_window_count, make_windows
 
 logger = logging.getLogger(__name__)
 
-RUN_MARKERS = ("run.json", "model", "checkpoint")
-_RUN_OUTPUTS = ("run.json", "prices.csv", "model", "checkpoint", "synthetic.csv", "losses.csv", "loss_curve.png")
+RUN_MARKERS = ("run.json",)
+# Everything a run (and the evaluation report written into it) may hold; `overwrite` replaces a
+# directory only if each of its entries is one of these.
+_RUN_DIRS = ("model", "checkpoint")
+_RUN_FILES = ("run.json", "prices.csv", "synthetic.csv", "losses.csv", "report.html", "metrics.json")
+_RUN_PICTURE_SUFFIX = ".png"  # loss_curve.png, paths_<TICKER>.png and the report's figures
+# Windows per chunk when synthetic.csv is written, so that the tidy text never sits whole in memory.
+SYNTHETIC_CSV_CHUNK = 20000
+# Memory one synthetic value costs while it is generated: float32 network output, the float64
+# array in price units and its scaled copy during the inverse transform.
+_BYTES_PER_SYNTHETIC_VALUE = 4 + 8 + 8
+
+
+class TrainingDivergedError(ValueError):
+    """Training produced a non-finite loss; the message says what was kept."""
 
 
 @dataclasses.dataclass
@@ -57,9 +89,8 @@ class Run:
 
 
 def holds_run(directory):
-    """True if `directory` contains a run (or the start of one)."""
-    directory = Path(directory)
-    return any((directory / marker).exists() for marker in RUN_MARKERS)
+    """True if `directory` contains a run (or the start of one): it has a `run.json` file."""
+    return (Path(directory) / "run.json").is_file()
 
 
 def train_run(output_dir, prices=None, config=None, steps=None, n_synthetic=None, checkpoint_every=500,
@@ -67,7 +98,8 @@ def train_run(output_dir, prices=None, config=None, steps=None, n_synthetic=None
     """Trains a TimeGAN on `prices` and writes a complete run directory.
 
     Args:
-        output_dir: run directory to create (or to resume).
+        output_dir: run directory to create (or to resume). A new run needs a new or empty
+            directory.
         prices: aligned prices (DataFrame from `load_prices`); ignored when resuming, which
             reuses the run's own `prices.csv`.
         config: `TimeGANConfig`; ignored when resuming (the checkpoint's config is used).
@@ -76,122 +108,494 @@ def train_run(output_dir, prices=None, config=None, steps=None, n_synthetic=None
         n_synthetic: windows to generate; default as many as there are real windows.
         checkpoint_every: steps between checkpoints (also saved at each phase end).
         log_dir: TensorBoard log directory, or None.
-        resume: continue from `output_dir/checkpoint` at the saved phase and step.
-        overwrite: replace a run already in `output_dir`.
+        resume: continue the run in `output_dir` from its checkpoint at the saved phase and
+            step, or from step 0 (with the config in its `run.json`) if it has none yet.
+        overwrite: replace a run already in `output_dir`; the old run stays until the new one
+            is complete.
         progress: show progress bars.
 
     Returns:
         The finished `Run`.
 
     Raises:
-        FileExistsError: if `output_dir` holds a run and neither `resume` nor `overwrite` is set.
-        FileNotFoundError: if `resume` is set and there is no checkpoint.
-        ValueError: on data too short for `seq_len` or `batch_size`, and other bad values.
+        FileExistsError: if `output_dir` holds a run and neither `resume` nor `overwrite` is
+            set, or holds files that are not a run's.
+        FileNotFoundError: if `resume` is set and `output_dir` holds no run.
+        BlockingIOError: if another process is writing `output_dir`.
+        TrainingDivergedError: (a ValueError) if a loss became NaN or inf during training.
+        ValueError: on data too short for `seq_len` or `batch_size`, non-finite data, a model
+            or sample too large for this machine, unreadable run files, and other bad values.
+            Nothing is written before these checks pass.
+        OSError: if writing fails (a full disk, for instance): the files being written keep
+            their previous content.
     """
     output_dir = Path(output_dir)
-    if resume:
-        model, prices, steps = _resume_state(output_dir, steps)
-    else:
-        if config is None:
-            config = TimeGANConfig()
-        if prices is None or steps is None:
-            raise ValueError("Expected `prices` and `steps` for a new run.")
-        check_window_count(len(prices), config.seq_len, config.batch_size)
-        if output_dir.exists() and holds_run(output_dir):
-            if not overwrite:
-                raise FileExistsError(
-                    f"Output directory {str(output_dir)!r} already holds a run; pass --overwrite to replace it "
-                    "or --resume to continue it"
-                )
-            _remove_run(output_dir)
-        model = TimeGAN(config)
-        _atomic.write_json(output_dir / "run.json", {
-            "config": config.to_dict(),
-            "steps": list(steps) if isinstance(steps, (tuple, list)) else steps,
-            "tickers": list(dict.fromkeys(str(c[0]) for c in prices.columns)),
-            "fields": list(dict.fromkeys(str(c[1]) for c in prices.columns)),
-            "sources": prices.attrs.get("sources", {}),
-            "rows_dropped": prices.attrs.get("rows_dropped", 0),
-        })
-        _atomic.write_text(output_dir / "prices.csv", prices.to_csv(date_format="%Y-%m-%d"))
-
-    callbacks = [Checkpoint(output_dir / "checkpoint", every=checkpoint_every)]
+    if resume and overwrite:
+        raise ValueError("Expected at most one of `resume` and `overwrite` (--resume, --overwrite). Received: both")
+    if isinstance(checkpoint_every, bool) or not isinstance(checkpoint_every, (int, np.integer)) or checkpoint_every < 1:
+        raise ValueError(f"Expected `checkpoint_every` to be an integer >= 1. Received: checkpoint_every={checkpoint_every!r}")
+    checkpoint_every = int(checkpoint_every)
+    if steps is not None and not _valid_steps(steps):
+        raise ValueError(f"Expected `steps` as an integer >= 0 or three of them (embedding, supervised, joint). "
+                         f"Received: steps={steps!r}")
     if log_dir is not None:
-        callbacks.append(TensorBoard(log_dir))
-    model.fit(prices, steps=steps, callbacks=callbacks, progress=progress)
-    model.save(output_dir / "model")
-    history = model.losses()
-    _atomic.write_text(output_dir / "losses.csv", history.to_csv(index=False))
-    _save_and_close(plot_losses(history), output_dir / "loss_curve.png")
+        check_log_dir(log_dir)
+    check_output_dir(output_dir, resume=resume, overwrite=overwrite)
+    options = {"n_synthetic": n_synthetic, "checkpoint_every": checkpoint_every, "log_dir": log_dir, "progress": progress}
+    if resume:
+        with _atomic.DirectoryLock(output_dir, "Run directory"):
+            _atomic.remove_stale(output_dir)
+            model, prices, steps = _resume_state(output_dir, steps, n_synthetic)
+            return _train(output_dir, model, prices, steps, new_run=False, **options)
 
-    real = make_windows(prices.to_numpy(), model.config.seq_len)
-    synthetic = model.generate(n_synthetic or len(real), seed=model.config.seed)
-    frame = windows_to_frame(synthetic, model.feature_names)
-    _atomic.write_text(output_dir / "synthetic.csv", frame.to_csv(index=False, float_format="%.6g"))
-    for ticker in dict.fromkeys(name[0] for name in model.feature_names):
-        figure = plot_real_vs_synthetic(real, synthetic, model.feature_names, ticker, seed=model.config.seed)
-        _save_and_close(figure, output_dir / f"paths_{_safe(ticker)}.png")
-    return Run(output_dir, model, prices, synthetic, history, _read_info(output_dir))
+    config = TimeGANConfig() if config is None else config
+    if not isinstance(config, TimeGANConfig):
+        raise TypeError(f"Expected a TimeGANConfig. Received: {type(config).__name__}")
+    if prices is None or steps is None:
+        raise ValueError("Expected `prices` and `steps` for a new run.")
+    check_prices(prices)
+    check_window_count(len(prices), config.seq_len, config.batch_size)
+    check_fits_in_memory(config, prices.shape[1])
+    n_windows = len(prices) - config.seq_len + 1
+    check_n_synthetic(n_windows if n_synthetic is None else n_synthetic, config.seq_len, prices.shape[1], output_dir)
+    info = {
+        "config": config.to_dict(),
+        "steps": [int(n) for n in steps] if isinstance(steps, (tuple, list)) else int(steps),
+        "tickers": list(dict.fromkeys(str(c[0]) for c in prices.columns)),
+        "fields": list(dict.fromkeys(str(c[1]) for c in prices.columns)),
+        "sources": prices.attrs.get("sources", {}),
+        "rows_dropped": prices.attrs.get("rows_dropped", 0),
+    }
+
+    replacing = holds_run(output_dir)
+    created = not output_dir.exists()
+    with _atomic.DirectoryLock(output_dir, "Output directory"):
+        check_output_dir(output_dir, overwrite=overwrite)  # again, now that no other process writes it
+        if replacing:
+            _atomic.remove_stale(output_dir.parent, output_dir.name)
+            with _atomic.atomic_path(output_dir) as staging:
+                _write_start(staging, info, prices)
+                run = _train(staging, TimeGAN(config), prices, steps, new_run=False, replacing=output_dir, **options)
+            return dataclasses.replace(run, path=output_dir)
+        _atomic.remove_stale(output_dir)
+        _write_start(output_dir, info, prices)
+        try:
+            return _train(output_dir, TimeGAN(config), prices, steps, new_run=True, **options)
+        except TrainingDivergedError:
+            if not _atomic.readable_path(output_dir / "checkpoint").is_dir():
+                _remove_new_run(output_dir, created)
+            raise
+
+
+def check_output_dir(output_dir, resume=False, overwrite=False):
+    """Checks, without writing, that a run can be written (or resumed) in `output_dir`.
+
+    Raises:
+        FileExistsError, FileNotFoundError, NotADirectoryError, PermissionError: as described
+            in `train_run`, each naming the directory and what to do.
+    """
+    output_dir = Path(output_dir)
+    _check_writable(output_dir, "output directory")
+    if resume:
+        if not holds_run(output_dir):
+            raise FileNotFoundError(f"Nothing to resume: {str(output_dir)!r} holds no run (no run.json)")
+        return
+    if not output_dir.exists():
+        return
+    entries = _entries(output_dir)
+    if holds_run(output_dir):
+        if not overwrite:
+            raise FileExistsError(f"Output directory {str(output_dir)!r} already holds a run; pass --overwrite to "
+                                  "replace it or --resume to continue it")
+        foreign = [name for name in entries if not _is_run_output(name)]
+        if foreign:
+            raise FileExistsError(f"Output directory {str(output_dir)!r} holds files that are not part of a run "
+                                  f"({_list(foreign)}); nothing was replaced: move them or choose another directory")
+    elif entries:
+        raise FileExistsError(f"Output directory {str(output_dir)!r} is not empty and holds no run ({_list(entries)}); "
+                              "nothing was written: choose a new or empty directory")
+
+
+def check_log_dir(log_dir):
+    """Checks, without writing, that TensorBoard logs can be written to `log_dir`."""
+    _check_writable(Path(log_dir), "log directory")
+
+
+def check_prices(prices):
+    """Checks that `prices` is a DataFrame of finite numbers whose range per column is finite.
+
+    A range (max - min) that overflows float64, as with values near +-1.7e308, cannot be
+    scaled to [0, 1] and back.
+
+    Raises:
+        TypeError: if `prices` is not a DataFrame.
+        ValueError: naming the first column with a non-numeric, non-finite or overflowing value.
+    """
+    if not isinstance(prices, pd.DataFrame):
+        raise TypeError(f"Expected `prices` as a DataFrame (from `load_prices`). Received: {type(prices).__name__}")
+    if prices.shape[1] == 0:
+        raise ValueError("Expected at least one price column. Received: a DataFrame without columns")
+    try:
+        values = prices.to_numpy(dtype="float64")
+    except (ValueError, TypeError):
+        raise ValueError("Expected numeric price columns; the DataFrame has non-numeric values.") from None
+    finite = np.isfinite(values)
+    if not finite.all():
+        row, column = np.argwhere(~finite)[0]
+        raise ValueError(f"Expected finite prices. Received: {values[row, column]} in column {prices.columns[column]} "
+                         f"on row {prices.index[row]}")
+    with np.errstate(over="ignore"):
+        span = values.max(axis=0) - values.min(axis=0)
+    if not np.isfinite(span).all():
+        column = int(np.argmin(np.isfinite(span)))
+        raise ValueError(f"Expected prices whose range (max - min) is a finite float64. Received: column "
+                         f"{prices.columns[column]} from {values[:, column].min():.6g} to {values[:, column].max():.6g}")
+
+
+def available_memory():
+    """Bytes of memory this process may use: physical memory, or a lower container limit; None if unknown."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+    for limit_file in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            text = Path(limit_file).read_text().strip()
+        except OSError:
+            continue
+        if text.isdigit():
+            total = min(total, int(text))
+    return total
+
+
+def training_memory_bytes(config, n_features):
+    """A lower bound of the memory `TimeGAN(config)` needs to train on `n_features` features.
+
+    Counts only what every TimeGAN holds: four networks (embedder, recovery, generator,
+    discriminator) of `num_layers` recurrent layers, each with at least `gates * h * (h + 1)`
+    float32 weights (GRU: 3 gates, LSTM: 4), each weight kept four times (value, gradient, Adam's
+    two moments), plus the per-step gate activations of one batch kept for backpropagation.
+    The supervisor, input kernels and dense layers are left out, so a model refused by this
+    bound cannot fit; one that passes may still be slow.
+    """
+    gates = 4 if config.cell == "lstm" else 3
+    h = config.hidden_dim
+    weights = 4 * config.num_layers * gates * h * (h + 1)
+    activations = 4 * config.num_layers * config.batch_size * config.seq_len * gates * h
+    return 4 * (4 * weights + activations)
+
+
+def check_fits_in_memory(config, n_features, available=None):
+    """Refuses a config whose model cannot fit in memory (see `training_memory_bytes`).
+
+    Raises:
+        ValueError: naming the sizes, the memory needed and the memory available.
+    """
+    available = available_memory() if available is None else available
+    needed = training_memory_bytes(config, n_features)
+    if available is not None and needed > available:
+        raise ValueError(
+            f"Expected a model that fits in memory: it needs at least {_bytes(needed)} for weights, gradients, Adam "
+            f"state and activations, this machine has {_bytes(available)}. Received: hidden_dim={config.hidden_dim}, "
+            f"num_layers={config.num_layers}, batch_size={config.batch_size}, seq_len={config.seq_len}"
+        )
+
+
+def check_n_synthetic(n_synthetic, seq_len, n_features, output_dir, available=None, free_disk=None):
+    """Refuses a synthetic sample that cannot be generated in memory or written to disk.
+
+    The windows are generated at once (`TimeGAN.generate`), about 20 bytes per value, which
+    must fit in half the memory; `synthetic.csv` is written in chunks and needs at most 40
+    bytes per value of free disk space at `output_dir`.
+
+    Raises:
+        ValueError: naming `n_synthetic`, the largest number that fits and the limit reached.
+    """
+    if isinstance(n_synthetic, bool) or not isinstance(n_synthetic, (int, np.integer)) or n_synthetic < 1:
+        raise ValueError(f"Expected `n_synthetic` to be an integer >= 1. Received: n_synthetic={n_synthetic!r}")
+    per_window = seq_len * n_features
+    available = available_memory() if available is None else available
+    if available is not None:
+        limit = int(available // 2 // (per_window * _BYTES_PER_SYNTHETIC_VALUE))
+        if n_synthetic > limit:
+            raise ValueError(f"Expected n_synthetic <= {limit} (windows of {seq_len} x {n_features} values that fit in "
+                             f"half of the {_bytes(available)} of memory). Received: n_synthetic={n_synthetic}")
+    if free_disk is None:
+        free_disk = shutil.disk_usage(_existing_ancestor(Path(output_dir))).free
+    limit = int(free_disk // (per_window * 40))
+    if n_synthetic > limit:
+        raise ValueError(f"Expected n_synthetic <= {limit} (synthetic.csv would not fit in the {_bytes(free_disk)} "
+                         f"free on the disk of {str(output_dir)!r}). Received: n_synthetic={n_synthetic}")
 
 
 def load_run(path):
     """Reads a run directory written by `train_run` / `scripts/train.py`.
 
+    Every file is treated as untrusted: a missing, malformed or foreign file ends in one
+    error naming it.
+
     Raises:
         FileNotFoundError: if `path` is not a directory.
-        ValueError: if the run is incomplete (training not finished) or unreadable.
+        ValueError: if `path` is not a run, the run is incomplete (training not finished), or
+            one of its files is unreadable (the file is named).
     """
     path = Path(path)
     if not path.is_dir():
         raise FileNotFoundError(f"No run directory at {str(path)!r}")
-    missing = [name for name in ("run.json", "prices.csv", "model") if not (path / name).exists()]
+    if not holds_run(path):
+        raise ValueError(f"{str(path)!r} is not a run directory (it has no run.json); runs are written by timegan-train")
+    info = read_run_info(path)
+    model_dir = _atomic.readable_path(path / "model")
+    missing = [name for name, p in (("prices.csv", path / "prices.csv"), ("model", model_dir)) if not p.exists()]
     if missing:
-        raise ValueError(f"Run directory {str(path)!r} is incomplete (missing {missing}); finish it with --resume")
-    model = TimeGAN.load(path / "model")
+        raise ValueError(f"Run directory {str(path)!r} is incomplete (missing {missing}): its training did not finish; "
+                         f"finish it with timegan-train --resume --output-dir {path}")
+    model = load_model(model_dir)
     prices = read_prices_csv(path / "prices.csv")
     synthetic = None
     if (path / "synthetic.csv").is_file():
-        synthetic, _ = frame_to_windows(pd.read_csv(path / "synthetic.csv"), model.feature_names)
-    losses = pd.read_csv(path / "losses.csv") if (path / "losses.csv").is_file() else model.losses()
-    return Run(path, model, prices, synthetic, losses, _read_info(path))
+        synthetic = _read_synthetic(path / "synthetic.csv", model.feature_names)
+    losses = model.losses()
+    if (path / "losses.csv").is_file():
+        try:
+            losses = pd.read_csv(path / "losses.csv")
+        except (ValueError, pd.errors.ParserError) as error:
+            raise ValueError(f"Losses file {str(path / 'losses.csv')!r} is unreadable: {_one_line(error)}") from None
+    return Run(path, model, prices, synthetic, losses, info)
+
+
+def load_model(path):
+    """`TimeGAN.load(path)` with any failure as one `ValueError` naming the directory.
+
+    The files of a saved model may be damaged or replaced (random bytes in a `.keras` file
+    raise `zipfile.BadZipFile`, for instance); none of that reaches the user as a traceback.
+    """
+    path = Path(path)
+    try:
+        return TimeGAN.load(path)
+    except Exception as error:  # untrusted files: every failure of the loader means "cannot load this"
+        raise ValueError(f"Cannot load the saved TimeGAN in {str(path)!r}: {type(error).__name__}: "
+                         f"{_one_line(error)}") from None
+
+
+def read_run_info(path):
+    """Reads and checks a run's `run.json`: a JSON object with a `config` object and `steps`.
+
+    Raises:
+        FileNotFoundError: if there is no `run.json`.
+        ValueError: naming the file if it is not such JSON.
+    """
+    file = Path(path) / "run.json"
+    try:
+        info = json.loads(file.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"Run file {str(file)!r} is not valid JSON: {_one_line(error)}") from None
+    if not isinstance(info, dict) or not isinstance(info.get("config"), dict):
+        raise ValueError(f"Run file {str(file)!r} is malformed: expected a JSON object with a `config` object")
+    steps = info.get("steps")
+    if not (_valid_steps(steps) and isinstance(steps, (int, list))):
+        raise ValueError(f"Run file {str(file)!r} is malformed: expected `steps` as an integer >= 0 or three of them. "
+                         f"Received: steps={steps!r}")
+    return info
 
 
 def read_prices_csv(path):
-    """Reads a `prices.csv` written by a run: two header rows (ticker, field), Date index."""
-    prices = pd.read_csv(path, header=[0, 1], index_col=0, parse_dates=True)
+    """Reads a `prices.csv` written by a run: two header rows (ticker, field), Date index.
+
+    Raises:
+        FileNotFoundError: if the file does not exist.
+        ValueError: naming the file if it is not such a table of finite numbers.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"Prices file not found: {str(path)!r}")
+    expected = "Expected the two header rows (ticker, field), a Date column and finite prices"
+    try:
+        prices = pd.read_csv(path, header=[0, 1], index_col=0, encoding="utf-8")
+        prices.index = pd.DatetimeIndex(pd.to_datetime(prices.index, format="ISO8601"), name="Date")
+        prices = prices.astype("float64")
+    except (ValueError, TypeError, IndexError, KeyError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise ValueError(f"Prices file {str(path)!r} is unreadable ({_one_line(error)}). {expected}") from None
+    if prices.empty or not isinstance(prices.columns, pd.MultiIndex) or not np.isfinite(prices.to_numpy()).all():
+        raise ValueError(f"Prices file {str(path)!r} holds no usable prices. {expected}")
     prices.columns = prices.columns.set_names(["ticker", "field"])
-    prices.index.name = "Date"
-    return prices.astype("float64")
+    return prices
 
 
-def _resume_state(output_dir, steps):
-    checkpoint = output_dir / "checkpoint"
-    if not checkpoint.is_dir():
-        raise FileNotFoundError(f"Nothing to resume: no checkpoint in {str(output_dir)!r}")
-    if not (output_dir / "prices.csv").is_file() or not (output_dir / "run.json").is_file():
-        raise ValueError(f"Cannot resume {str(output_dir)!r}: run.json or prices.csv is missing")
-    model = TimeGAN.load(checkpoint)
+def _train(directory, model, prices, steps, n_synthetic, checkpoint_every, log_dir, progress, new_run, replacing=None):
+    """Fits `model`, then writes the model, losses, synthetic windows and pictures into `directory`."""
+    checkpoint = directory / "checkpoint"
+    callbacks = [Checkpoint(checkpoint, every=checkpoint_every)]
+    if log_dir is not None:
+        callbacks.append(TensorBoard(log_dir))
+    try:
+        model.fit(prices, steps=steps, callbacks=callbacks, progress=progress)
+        _check_losses(model.losses())
+    except FloatingPointError as error:
+        if replacing is not None:
+            kept = f"The run in {str(replacing)!r} is unchanged"
+        elif _atomic.readable_path(checkpoint).is_dir():
+            kept = f"The last good checkpoint is kept in {str(checkpoint)!r} (--resume continues from it)"
+        elif new_run:
+            kept = f"No checkpoint was reached, so {str(directory)!r} was removed; lower --learning-rate"
+        else:
+            kept = f"No checkpoint was reached; the run in {str(directory)!r} restarts from step 0 with --resume"
+        raise TrainingDivergedError(f"Training diverged: {_one_line(error)}. {kept}") from None
+
+    history = model.losses()
+    real = make_windows(prices.to_numpy(), model.config.seq_len)
+    synthetic = model.generate(n_synthetic or len(real), seed=model.config.seed)
+    _check_generated(synthetic, model.feature_names)
+    model.save(directory / "model")
+    _atomic.write_text(directory / "losses.csv", history.to_csv(index=False))
+    _save_and_close(plot_losses(history), directory / "loss_curve.png")
+    _write_synthetic_csv(directory / "synthetic.csv", synthetic, model.feature_names)
+    for ticker in dict.fromkeys(name[0] for name in model.feature_names):
+        figure = plot_real_vs_synthetic(real, synthetic, model.feature_names, ticker, seed=model.config.seed)
+        _save_and_close(figure, directory / f"paths_{_safe(ticker)}.png")
+    return Run(directory, model, prices, synthetic, history, read_run_info(directory))
+
+
+def _resume_state(output_dir, steps, n_synthetic):
+    info = read_run_info(output_dir)
+    prices = read_prices_csv(output_dir / "prices.csv")
+    config = _config_from_info(info, output_dir / "run.json")
+    check_fits_in_memory(config, prices.shape[1])
+    if n_synthetic is not None:
+        check_n_synthetic(n_synthetic, config.seq_len, prices.shape[1], output_dir)
+    checkpoint = _atomic.readable_path(output_dir / "checkpoint")
+    if checkpoint.is_dir():
+        model = load_model(checkpoint)
+        logger.info("Resuming from %s at %s.", checkpoint, model.steps_done)
+    else:
+        model = TimeGAN(config)
+        logger.info("No checkpoint in %s yet: training starts from step 0 with the config in run.json.", output_dir)
     if steps is None:
-        saved = _read_info(output_dir).get("steps")
+        saved = info["steps"]
         steps = tuple(saved) if isinstance(saved, list) else saved
-    logger.info("Resuming from %s at %s.", checkpoint, model.steps_done)
-    return model, read_prices_csv(output_dir / "prices.csv"), steps
+    return model, prices, steps
 
 
-def _remove_run(output_dir):
-    for name in _RUN_OUTPUTS:
-        target = output_dir / name
-        if target.is_dir():
-            shutil.rmtree(target)
-        elif target.exists():
-            target.unlink()
-    for target in output_dir.glob("paths_*.png"):
-        target.unlink()
+def _config_from_info(info, file):
+    try:
+        return TimeGANConfig.from_dict(info["config"])
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"Run file {str(file)!r} has an invalid config: {_one_line(error)}") from None
 
 
-def _read_info(path):
-    with open(Path(path) / "run.json", encoding="utf-8") as handle:
-        return json.load(handle)
+def _write_start(directory, info, prices):
+    _atomic.write_json(directory / "run.json", info)
+    _atomic.write_text(directory / "prices.csv", prices.to_csv(date_format="%Y-%m-%d"))
+
+
+def _remove_new_run(output_dir, created):
+    """Removes what a new run wrote (it never holds anything else: its directory was new or empty)."""
+    for name in _entries(output_dir):
+        if _is_run_output(name):
+            target = output_dir / name
+            shutil.rmtree(target) if target.is_dir() and not target.is_symlink() else target.unlink()
+    (output_dir / _atomic.LOCK_NAME).unlink(missing_ok=True)
+    if created:
+        try:
+            output_dir.rmdir()
+        except OSError:
+            pass  # something else appeared in it: leave it
+
+
+def _check_losses(history):
+    """Raises FloatingPointError if a loss in the history is NaN or inf (a model that stopped by itself)."""
+    if history.empty or "phase" not in history.columns:
+        return
+    # A loss a phase does not use is NaN in all of its rows; any other NaN or inf is a divergence.
+    for phase, rows in history.groupby("phase", sort=False):
+        values = rows.drop(columns=["phase", "step"], errors="ignore").dropna(axis=1, how="all").to_numpy("float64")
+        if not np.isfinite(values).all():
+            raise FloatingPointError(f"Non-finite loss in the {phase} phase")
+
+
+def _check_generated(synthetic, feature_names):
+    finite = np.isfinite(synthetic).all(axis=(0, 1))
+    if not finite.all():
+        names = [" ".join(map(str, feature_names[i])) for i in np.flatnonzero(~finite)]
+        raise ValueError(f"The trained model generated non-finite values (NaN or inf) for {names}: its weights or its "
+                         "scaler hold non-finite numbers. Nothing was written after training; the checkpoint is kept")
+
+
+def _write_synthetic_csv(path, synthetic, feature_names):
+    with _atomic.atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as handle:
+        for start in range(0, len(synthetic), SYNTHETIC_CSV_CHUNK):
+            frame = windows_to_frame(synthetic[start:start + SYNTHETIC_CSV_CHUNK], feature_names)
+            frame["sample"] += start
+            frame.to_csv(handle, index=False, header=start == 0, float_format="%.6g")
+
+
+def _read_synthetic(path, feature_names):
+    try:
+        synthetic, _ = frame_to_windows(pd.read_csv(path), feature_names)
+    except (ValueError, KeyError, TypeError, pd.errors.ParserError) as error:
+        raise ValueError(f"Synthetic file {str(path)!r} is unreadable: {_one_line(error)}") from None
+    if not np.isfinite(synthetic).all():
+        raise ValueError(f"Synthetic file {str(path)!r} holds NaN or inf values")
+    return synthetic
+
+
+def _entries(directory):
+    """Names in `directory`, without the lock and the temporaries of this package."""
+    names = []
+    for child in Path(directory).iterdir():
+        name = child.name
+        if name == _atomic.LOCK_NAME or (name.startswith(".") and name.endswith((".tmp", ".previous"))):
+            continue
+        names.append(name + ("/" if child.is_dir() else ""))
+    return sorted(names)
+
+
+def _is_run_output(name):
+    """`name` as listed by `_entries` (folders end in "/")."""
+    if name.endswith("/"):
+        return name[:-1] in _RUN_DIRS
+    return name in _RUN_FILES or name.endswith(_RUN_PICTURE_SUFFIX)
+
+
+def _check_writable(path, what):
+    if path.exists() and not path.is_dir():
+        raise NotADirectoryError(f"Expected the {what} to be a directory. Received: {str(path)!r}, which is a file")
+    ancestor = _existing_ancestor(path)
+    if not ancestor.is_dir():
+        raise NotADirectoryError(f"Cannot create the {what} {str(path)!r}: {str(ancestor)!r} is a file")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise PermissionError(f"Cannot write the {what} {str(path)!r}: {str(ancestor)!r} is not writable")
+
+
+def _existing_ancestor(path):
+    path = Path(os.path.abspath(path))
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def _valid_steps(steps):
+    """An integer >= 0, or three of them (NumPy integers too)."""
+    def count(value):
+        return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 0
+
+    return count(steps) or (isinstance(steps, (list, tuple)) and len(steps) == 3 and all(map(count, steps)))
+
+
+def _list(names, limit=5):
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def _bytes(n):
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n < 1024 or unit == "PiB":
+            return f"{n:.1f} {unit}" if unit != "B" else f"{n} B"
+        n /= 1024
+
+
+def _one_line(error):
+    return " ".join(str(error).split()) or type(error).__name__
 
 
 def _save_and_close(figure, path):

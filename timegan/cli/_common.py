@@ -8,11 +8,15 @@ files); `run` turns them into that line.
 import argparse
 import contextlib
 import logging
+import math
 import os
 import sys
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
+# NumPy's and Keras' `set_random_seed` take seeds below 2**32.
+MAX_SEED = 2**32 - 1
+_MAX_SHOWN = 60  # characters of a received value shown in a message
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -27,21 +31,51 @@ def positive_int(text):
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a positive integer, received {_shown(text)}") from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a positive integer, received {_shown(text)}")
     return value
 
 
 def positive_float(text):
-    """argparse type: a float > 0."""
+    """argparse type: a finite float > 0 (`inf`, `nan` and numbers beyond float64 are refused)."""
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, received {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, received {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a positive number, received {_shown(text)}") from None
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"expected a positive finite number, received {_shown(text)}")
     return value
+
+
+def learning_rate(text):
+    """argparse type: a learning rate in (0, 1].
+
+    Adam moves each weight by about the learning rate per update; the networks' weights start
+    at magnitudes below 1 and their inputs are scaled to [0, 1], so a rate above 1 throws every
+    weight past its scale at the first step (1e30 gives NaN losses at the first joint step).
+    """
+    value = positive_float(text)
+    if value > 1:
+        raise argparse.ArgumentTypeError(f"expected a learning rate in (0, 1], received {_shown(text)}")
+    return value
+
+
+def seed(text):
+    """argparse type: an integer seed in [0, 2**32 - 1]."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer seed, received {_shown(text)}") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"expected an integer seed from 0 to 2**32 - 1 = {MAX_SEED}, "
+                                         f"received {_shown(text)}")
+    return value
+
+
+def _shown(text):
+    text = repr(text)
+    return text if len(text) <= _MAX_SHOWN else f"{text[:_MAX_SHOWN]}... ({len(text) - 2} characters)"
 
 
 def echo(line=""):
@@ -84,6 +118,17 @@ def import_tensorflow_quietly():
         os.close(saved)
 
 
+def error_line(error):
+    """One line for an error: its message, or for a raw OS error what failed on which file.
+
+    An `OSError` raised by the system itself ("[Errno 36] File name too long: '...'") becomes
+    "cannot use '<file>': File name too long", the file name shortened when long.
+    """
+    if isinstance(error, OSError) and error.strerror and error.filename is not None:
+        return f"cannot use {_shown(os.fsdecode(error.filename))}: {error.strerror}"
+    return " ".join(str(error).split()) or type(error).__name__
+
+
 def run(main, prog):
     """Calls `main()` and maps bad input to one stderr line and exit code 2.
 
@@ -101,8 +146,7 @@ def run(main, prog):
         import_tensorflow_quietly()
         code = main()
     except (ValueError, TypeError, OSError) as error:
-        message = " ".join(str(error).split()) or type(error).__name__
-        sys.stderr.write(f"{prog}: error: {message}\n")
+        sys.stderr.write(f"{prog}: error: {error_line(error)}\n")
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         sys.stderr.write(f"{prog}: interrupted\n")

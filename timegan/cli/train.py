@@ -4,7 +4,15 @@ import logging
 import time
 from pathlib import Path
 
-from timegan.cli._common import ArgumentParser, configure_logging, echo, positive_int, run
+from timegan.cli._common import (
+    ArgumentParser,
+    configure_logging,
+    echo,
+    learning_rate,
+    positive_int,
+    run,
+    seed,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +47,8 @@ def build_parser():
     model.add_argument("--num-layers", type=int, default=3, help="recurrent layers (default 3)")
     model.add_argument("--cell", choices=("gru", "lstm"), default="gru")
     model.add_argument("--batch-size", type=int, default=128, help="windows per update (default 128)")
-    model.add_argument("--learning-rate", type=float, default=1e-3)
-    model.add_argument("--seed", type=int, default=0)
+    model.add_argument("--learning-rate", type=learning_rate, default=1e-3, help="Adam learning rate, at most 1 (default 1e-3)")
+    model.add_argument("--seed", type=seed, default=0, help="seed of weights, noise and batches, 0 .. 2**32-1 (default 0)")
     model.add_argument("--xla", action="store_true", help="compile the updates with XLA (faster on CPU, slower start)")
 
     training = parser.add_argument_group("training")
@@ -52,8 +60,8 @@ def build_parser():
     training.add_argument("--n-synthetic", type=positive_int, default=None,
                           help="synthetic windows to write (default: as many as real windows)")
     training.add_argument("--output-dir", default=None, help="run directory (default runs/<date-time>)")
-    training.add_argument("--resume", action="store_true", help="continue the run in --output-dir from its checkpoint")
-    training.add_argument("--overwrite", action="store_true", help="replace a run already in --output-dir")
+    training.add_argument("--resume", action="store_true", help="continue the run in --output-dir from its last checkpoint (or from step 0 if it has none)")
+    training.add_argument("--overwrite", action="store_true", help="replace the run in --output-dir once the new one is complete (built beside it)")
     training.add_argument("--log-dir", default=None, help="write TensorBoard scalars here")
     training.add_argument("--evaluate", action="store_true", help="write the evaluation report after training")
     training.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -73,7 +81,7 @@ def _steps(values):
 def _train(args):
     from timegan.config import TimeGANConfig
     from timegan.data import load_prices
-    from timegan.run import train_run
+    from timegan.run import check_log_dir, check_output_dir, train_run
 
     steps = _steps(args.steps)
     if args.resume and args.overwrite:
@@ -81,6 +89,11 @@ def _train(args):
     if args.resume and args.output_dir is None:
         raise ValueError("--resume needs the --output-dir of the run to continue")
     output_dir = Path(args.output_dir or Path("runs") / time.strftime("%Y%m%d-%H%M%S"))
+    # Everything that can be checked without the data is checked before it is loaded; train_run
+    # checks the rest (and these again) before it writes anything.
+    if args.log_dir is not None:
+        check_log_dir(args.log_dir)
+    check_output_dir(output_dir, resume=args.resume, overwrite=args.overwrite)
     prices = config = None
     if not args.resume:
         config = TimeGANConfig(seq_len=args.seq_len, hidden_dim=args.hidden_dim, num_layers=args.num_layers,
