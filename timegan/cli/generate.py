@@ -3,10 +3,10 @@
 Reproducibility: the paths are made in fixed chunks of `CHUNK` paths; chunk k is
 `model.generate(CHUNK, seed=chunk_seed(seed, k), seq_len=L, batch_size=CHUNK)` (the last chunk is cut to
 length). `TimeGAN.generate(n, seed)` draws its noise batch after batch from one seed stream, so its output
-for a seed depends on its own `batch_size` and on `n`; calling it only with one fixed size and a seed per
-chunk makes the CSV for a seed the same whatever `--batch-size` and whether or not `generate` ever makes
-its noise independent of batching. `--batch-size` only sets how many paths are held in memory and written
-at once.
+for a seed depends on its own `batch_size` (measured: the first batch agrees, later ones differ). Calling
+it only with one fixed size and a seed per chunk makes the CSV for a seed the same whatever `--batch-size`,
+and stays so if `generate` makes its noise independent of batching. `--batch-size` only sets how many
+paths are held in memory and written at once.
 """
 
 import logging
@@ -31,8 +31,8 @@ def build_parser():
         prog="timegan-generate",
         description="Generate price paths from a trained run and write them as a tidy CSV with columns "
                     "sample, step, date, ticker, field, value (price units). `date` is a date-like step index: "
-                    "the business days that follow the last date of the run's prices.csv, so step 0 is the first "
-                    "business day after the real history.",
+                    "the business days (Monday to Friday, no holiday calendar) that follow the last date of the run's "
+                    "prices.csv, so step 0 is the first business day after the real history.",
     )
     parser.add_argument("--run", required=True, help="run directory written by train.py (uses its model/)")
     parser.add_argument("--n-paths", type=int, required=True, help="number of paths (>= 1)")
