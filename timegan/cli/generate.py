@@ -161,7 +161,8 @@ def _generate(args):
         raise FileNotFoundError(f"No run directory at {str(run_dir)!r}")
     if not (run_dir / "run.json").is_file():
         raise ValueError(f"{str(run_dir)!r} is not a run directory (no run.json); train one with train.py")
-    if not (run_dir / "model").is_dir():
+    # `.model.previous` is what a crash while replacing model/ leaves; load_run reads it.
+    if not (run_dir / "model").is_dir() and not (run_dir / ".model.previous").is_dir():
         raise ValueError(f"Run {str(run_dir)!r} is not finished (no model/); finish it with "
                          f"`train.py --output-dir {run_dir} --resume`")
     output = Path(args.output) if args.output is not None else run_dir / "paths.csv"
