@@ -85,7 +85,7 @@ def settings_from_args(args):
             if value:
                 raise ValueError(f"{option} applies to --task mnist only. Received: --task xor {option}")
     defaults = DEFAULTS[args.task]
-    pick = lambda value, default: default if value is None else value  # noqa: E731
+    pick = lambda value, default: default if value is None else value
     loss = pick(args.loss, defaults["loss"])
     hidden = defaults["hidden"]
     outputs = 1 if args.task == "xor" else 10
@@ -245,6 +245,16 @@ def run_mnist(settings, seeds, args):
         echo(_summary("keras  ", keras_acc, keras_sec))
 
 
+def _limit_tensorflow_threads(threads):
+    import tensorflow as tf
+
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
+    except RuntimeError:  # TensorFlow already running in this process (e.g. under pytest)
+        logger.warning("TensorFlow is already initialised; its thread count stays as it is.")
+
+
 def main(argv=None):
     """Entry point of `timegan-scratch-mlp`; returns the exit code."""
     args = build_parser().parse_args(argv)
@@ -254,19 +264,16 @@ def main(argv=None):
         from threadpoolctl import threadpool_limits
 
         settings = settings_from_args(args)
-        threadpool_limits(args.threads)
-        if args.keras:
-            import tensorflow as tf
-
-            tf.config.threading.set_intra_op_parallelism_threads(args.threads)
-            tf.config.threading.set_inter_op_parallelism_threads(args.threads)
         _scratch_model(settings, args.seed)  # refuses a bad setting before any data is read
+        if args.keras:
+            _limit_tensorflow_threads(args.threads)
         seeds = list(range(args.seed, args.seed + args.seeds))
-        echo(f"{args.task}: {describe(settings)}; seeds {seeds[0]}..{seeds[-1]}")
-        if args.task == "xor":
-            run_xor(settings, seeds, progress=False)
-        else:
-            run_mnist(settings, seeds, args)
+        echo(f"{args.task}: {describe(settings)}; seeds {seeds[0]}..{seeds[-1]}; {args.threads} thread(s)")
+        with threadpool_limits(args.threads):
+            if args.task == "xor":
+                run_xor(settings, seeds, progress=False)
+            else:
+                run_mnist(settings, seeds, args)
 
     return run(_main, PROG)
 
