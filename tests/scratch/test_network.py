@@ -7,10 +7,10 @@ import pytest
 from timegan.scratch import MLP
 
 CASES = [
-    dict(sizes=(3, 4, 2), slope=0.7, output_activation="sigmoid", loss="squared_error"),
-    dict(sizes=(3, 4, 3, 2), slope=1.0, output_activation="sigmoid", loss="squared_error"),
-    dict(sizes=(3, 4, 3), slope=1.3, output_activation="softmax", loss="cross_entropy"),
-    dict(sizes=(3, 4, 2), slope=2.0, output_activation="sigmoid", loss="cross_entropy"),
+    {"sizes": (3, 4, 2), "slope": 0.7, "output_activation": "sigmoid", "loss": "squared_error"},
+    {"sizes": (3, 4, 3, 2), "slope": 1.0, "output_activation": "sigmoid", "loss": "squared_error"},
+    {"sizes": (3, 4, 3), "slope": 1.3, "output_activation": "softmax", "loss": "cross_entropy"},
+    {"sizes": (3, 4, 2), "slope": 2.0, "output_activation": "sigmoid", "loss": "cross_entropy"},
 ]
 
 
@@ -45,8 +45,8 @@ def test_gradients_match_finite_differences(case):
         np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-9)
 
 
-@pytest.mark.parametrize("case", [CASES[0], CASES[2], dict(sizes=(6, 5, 4), slope=0.1, output_activation="sigmoid",
-                                                         loss="squared_error")])
+@pytest.mark.parametrize("case", [CASES[0], CASES[2], {"sizes": (6, 5, 4), "slope": 0.1, "output_activation": "sigmoid",
+                                                         "loss": "squared_error"}])
 def test_forward_and_gradients_match_keras(case):
     import keras
     import tensorflow as tf
@@ -80,14 +80,14 @@ def test_same_seed_same_weights_other_seed_other_weights():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(sizes=(3,)), r"Expected `sizes` to be two or more integers >= 1. Received: sizes=\(3,\)"),
-    (dict(sizes=(3, 0, 1)), r"Expected `sizes` to be two or more integers >= 1"),
-    (dict(sizes=(3, 1), loss="hinge"), r"Expected `loss` to be one of \['squared_error', 'cross_entropy'\]. "
-                                       r"Received: loss='hinge'"),
-    (dict(sizes=(3, 2), output_activation="softmax"), r"Expected `output_activation='sigmoid'` with "
-                                                       r"`loss='squared_error'`. Received: output_activation='softmax'"),
-    (dict(sizes=(3, 1), slope=-1.0), r"Expected `slope` to be a number > 0. Received: slope=-1.0"),
-    (dict(sizes=(3, 1), dtype="float16"), r"Expected `dtype` to be 'float32' or 'float64'. Received: dtype='float16'"),
+    ({"sizes": (3,)}, r"Expected `sizes` to be two or more integers >= 1. Received: sizes=\(3,\)"),
+    ({"sizes": (3, 0, 1)}, r"Expected `sizes` to be two or more integers >= 1"),
+    ({"sizes": (3, 1), "loss": "hinge"}, (r"Expected `loss` to be one of \['squared_error', 'cross_entropy'\]. "
+                                       r"Received: loss='hinge'")),
+    ({"sizes": (3, 2), "output_activation": "softmax"}, (r"Expected `output_activation='sigmoid'` with "
+                                                       r"`loss='squared_error'`. Received: output_activation='softmax'")),
+    ({"sizes": (3, 1), "slope": -1.0}, r"Expected `slope` to be a number > 0. Received: slope=-1.0"),
+    ({"sizes": (3, 1), "dtype": "float16"}, r"Expected `dtype` to be 'float32' or 'float64'. Received: dtype='float16'"),
 ])
 def test_bad_settings(kwargs, message):
     with pytest.raises(ValueError, match=message):
