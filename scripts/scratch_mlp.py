@@ -1,0 +1,5 @@
+import sys
+
+from timegan.cli.scratch_mlp import main
+
+sys.exit(main())
