@@ -78,7 +78,7 @@ def test_offline_without_data_dir_says_what_to_pass():
 
 
 def test_unknown_dataset_lists_choices():
-    with pytest.raises(ValueError, match=r"Expected one of \['mnist', 'fashion-mnist'\]. Received: dataset='cifar10'"):
+    with pytest.raises(ValueError, match=r"Expected one of \['mnist', 'fashion-mnist', 'stacked-mnist'\]. Received: dataset='cifar10'"):
         load_images("cifar10", data_dir=".")
 
 
