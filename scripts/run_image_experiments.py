@@ -47,6 +47,10 @@ EXPERIMENTS = {
     "cdcgan-acgan": ["--model", "dcgan", "--epochs", "1", "--conditional", "--conditioning", "acgan"],
     "cdcgan-projection": ["--model", "dcgan", "--epochs", "1", "--conditional", "--conditioning", "projection"],
     "cdcgan-concat": ["--model", "dcgan", "--epochs", "1", "--conditional", "--conditioning", "concat"],
+    "cdcgan-acgan-mbd": ["--model", "dcgan", "--epochs", "1", "--conditional", "--conditioning", "acgan",
+                         "--minibatch-discrimination"],
+    "cdcgan-projection-mbd": ["--model", "dcgan", "--epochs", "1", "--conditional", "--conditioning", "projection",
+                              "--minibatch-discrimination"],
 }
 # Stacked MNIST (1000 modes; PacGAN Table 3's rows). Batch 48 so that packs of 2, 3 and 4 divide
 # it; 400 steps (19200 stacked images, one epoch) per row to fit a shared 2-core CPU.
