@@ -20,6 +20,31 @@ HEADER = (
 )
 
 
+STACKED_HEADER = (
+    "| dataset | run | model | loss | remedy | epochs x images | train wall s (CPU s, load) | "
+    "modes covered (real) | KL to uniform (real) |"
+)
+
+
+def _stacked_row(name, m):
+    remedy = ", ".join(
+        label for flag, label in (("minibatch_discrimination", "minibatch discr."), ("noise_layer", "noise layer"))
+        if m.get(flag)
+    )
+    if m.get("packing", 1) > 1:
+        remedy = ", ".join(filter(None, [remedy, f"packing {m['packing']}"]))
+    cpu = m.get("cpu_seconds")
+    load = m.get("load_average")
+    time = f"{m['train_seconds']:.0f}" + (f" ({cpu:.0f}, {load[0]:.0f})" if cpu is not None and load else "")
+    modes = "diverged" if m.get("diverged") else f"{m['modes_covered']}"
+    kl = "-" if m.get("diverged") else f"{m['kl_to_uniform']:.2f}"
+    return (
+        f"| {m['dataset']} | {name} | {m['architecture']} | {m['loss']} | {remedy or '-'} | "
+        f"{m['epochs']} x {m['train_images']} | {time} | {modes} ({m['modes_covered_real']}) | "
+        f"{kl} ({m['kl_to_uniform_real']:.3f}) |"
+    )
+
+
 def _optimizer(run_dir, m):
     """`adam (0.0002, k=1)` from the run's config.json, or the bare name if it is unreadable."""
     try:
@@ -35,6 +60,8 @@ def _row(name, m, optimizer):
                                   ("conditional", "conditional")) if m.get(flag)
     ) or "-"
     extra = f" (label acc. {m['label_accuracy']:.2f})" if m.get("label_accuracy") is not None else ""
+    if m.get("conditioning"):
+        extra = f", {m['conditioning']}{extra}"
     if m.get("diverged"):
         return (
             f"| {m['dataset']} | {name} | {m['architecture']} | {m['loss']} | {optimizer} | {remedy} | "
@@ -56,17 +83,24 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     def _main():
-        rows = []
+        rows, stacked = [], []
         for run_dir in args.runs:
             path = Path(run_dir) / "metrics.json"
             if not path.is_file():
                 raise OSError(f"No metrics.json in {str(run_dir)!r}; run evaluate_images.py --run {run_dir} first.")
             try:
                 metrics = json.loads(path.read_text(encoding="utf-8"))
-                rows.append(_row(Path(run_dir).name, metrics, _optimizer(run_dir, metrics)))
+                if "modes_covered_real" in metrics:
+                    stacked.append(_stacked_row(Path(run_dir).name, metrics))
+                else:
+                    rows.append(_row(Path(run_dir).name, metrics, _optimizer(run_dir, metrics)))
             except (json.JSONDecodeError, KeyError) as error:
                 raise ValueError(f"Malformed metrics.json in {str(run_dir)!r}: {error!r}") from None
-        table = "\n".join([HEADER, "|" + "---|" * HEADER.count(" | ") + "---|", *rows]) + "\n"
+        tables = []
+        for header, lines in ((HEADER, rows), (STACKED_HEADER, stacked)):
+            if lines:
+                tables.append("\n".join([header, "|" + "---|" * header.count(" | ") + "---|", *lines]))
+        table = "\n\n".join(tables) + "\n"
         if args.output:
             write_text(args.output, table)
         echo(table.rstrip("\n"))

@@ -42,29 +42,60 @@ EXPERIMENTS = {
     "mlp-wgan-25ep": ["--model", "mlp", "--epochs", "25", "--loss", "wgan"],
     "dcgan-nonsat-full": ["--model", "dcgan", "--epochs", "5", "--loss", "non-saturating"],
     "dcgan-wgan-gp": DCGAN + ["--loss", "wgan-gp"],
+    # Conditional DCGANs (issue 14, section 1): the label through an AC-GAN head or a projection
+    # discriminator; one epoch over all 60000 images (937 steps).
+    "cdcgan-acgan": ["--model", "dcgan", "--epochs", "1", "--conditional", "--conditioning", "acgan"],
+    "cdcgan-projection": ["--model", "dcgan", "--epochs", "1", "--conditional", "--conditioning", "projection"],
+    "cdcgan-concat": ["--model", "dcgan", "--epochs", "1", "--conditional", "--conditioning", "concat"],
+    "cdcgan-acgan-mbd": ["--model", "dcgan", "--epochs", "1", "--conditional", "--conditioning", "acgan",
+                         "--minibatch-discrimination"],
+    "cdcgan-projection-mbd": ["--model", "dcgan", "--epochs", "1", "--conditional", "--conditioning", "projection",
+                              "--minibatch-discrimination"],
 }
+# Stacked MNIST (1000 modes; PacGAN Table 3's rows). Batch 48 so that packs of 2, 3 and 4 divide
+# it; 400 steps (19200 stacked images, one epoch) per row to fit a shared 2-core CPU.
+STACKED = ["--model", "dcgan", "--batch-size", "48", "--train-size", "19200", "--epochs", "1"]
+STACKED_EXPERIMENTS = {
+    "dcgan": STACKED,
+    "pacdcgan2": STACKED + ["--packing", "2"],
+    "dcgan-mbd": STACKED + ["--minibatch-discrimination"],
+    "dcgan-noise": STACKED + ["--noise-layer"],
+    "pacdcgan3": STACKED + ["--packing", "3"],
+    "pacdcgan4": STACKED + ["--packing", "4"],
+    "dcgan-wgan-gp": STACKED + ["--loss", "wgan-gp"],
+}
+# Extra evaluate_images.py arguments per experiment.
+EVALUATE = {name: ["--num-samples", "26000"] for name in STACKED_EXPERIMENTS}
 
 
 def main(argv=None):
     parser = ArgumentParser(prog="run_image_experiments", description=__doc__,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dataset", required=True, choices=("mnist", "fashion-mnist"))
+    parser.add_argument("--dataset", required=True, choices=("mnist", "fashion-mnist", "stacked-mnist"))
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--runs-dir", required=True)
-    parser.add_argument("--only", nargs="+", choices=sorted(EXPERIMENTS), help="run just these experiments")
+    parser.add_argument("--only", nargs="+", choices=sorted(set(EXPERIMENTS) | set(STACKED_EXPERIMENTS)),
+                        help="run just these experiments")
+    parser.add_argument("--cas", action="store_true", help="evaluate conditional runs with --cas as well")
     parser.add_argument("--seed", default="0")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     failures = 0
-    for name in args.only or EXPERIMENTS:
+    experiments = STACKED_EXPERIMENTS if args.dataset == "stacked-mnist" else EXPERIMENTS
+    for name in args.only or experiments:
+        if name not in experiments:
+            parser.error(f"experiment {name!r} is not defined for --dataset {args.dataset}")
         run_dir = Path(args.runs_dir) / args.dataset / name
         if (run_dir / "metrics.json").is_file():
             logging.info("skip %s (already evaluated)", run_dir)
             continue
         common = ["--dataset", args.dataset, "--data-dir", args.data_dir, "--output-dir", str(run_dir)]
-        train = [sys.executable, str(SCRIPTS / "train_images.py"), *common, *EXPERIMENTS[name],
+        train = [sys.executable, str(SCRIPTS / "train_images.py"), *common, *experiments[name],
                  "--seed", args.seed, "--overwrite", "--no-progress"]
-        evaluate = [sys.executable, str(SCRIPTS / "evaluate_images.py"), "--run", str(run_dir), "--data-dir", args.data_dir]
+        evaluate = [sys.executable, str(SCRIPTS / "evaluate_images.py"), "--run", str(run_dir), "--data-dir", args.data_dir,
+                    *EVALUATE.get(name, [])]
+        if args.cas and "--conditional" in experiments[name]:
+            evaluate.append("--cas")
         logging.info("train %s", name)
         if subprocess.run(train).returncode or subprocess.run(evaluate).returncode:
             logging.error("experiment %s failed", name)

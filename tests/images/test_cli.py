@@ -90,6 +90,11 @@ def test_conditional_grid_has_one_row_per_class(tmp_path, idx_dir, tiny_classifi
         (["--dataset", "mnist", "--loss", "wgan-gp", "--minibatch-discrimination"], ["incompatible with loss='wgan-gp'"]),
         (["--dataset", "mnist", "--optimizer", "adam", "--momentum", "0.5"], ["only applies to optimizer='momentum'"]),
         (["--dataset", "mnist", "--lr", "0.1", "--generator-lr", "0.2"], ["either --lr or"]),
+        (["--dataset", "mnist", "--packing", "0"], ["Expected `packing` to be a positive integer. Received: packing=0"]),
+        (["--dataset", "mnist", "--packing", "3"], ["`batch_size` to be a multiple of packing=3. Received: batch_size=64"]),
+        (["--dataset", "mnist", "--conditioning", "acgan"], ["`conditioning` only applies to conditional=True"]),
+        (["--dataset", "stacked-mnist", "--conditional"], ["conditional=True needs a dataset with class labels",
+                                                           "'stacked-mnist' has none"]),
     ],
 )
 def test_bad_arguments_are_one_line(tmp_path, capsys, argv, fragments):
@@ -125,4 +130,47 @@ def test_evaluate_bad_run(tmp_path, capsys):
     code = call(evaluate_images.main, ["--run", str(tmp_path)])
     one_line_error(capsys, code, "lacks ['config.json', 'generator.keras', 'summary.json']")
     code = call(evaluate_images.main, ["--run", str(tmp_path / "nope")])
+    one_line_error(capsys, code, "does not exist")
+
+
+def test_stacked_mnist_without_data_dir_is_one_line(tmp_path, capsys):
+    code = call(train_images.main, ["--dataset", "stacked-mnist", "--output-dir", str(tmp_path / "o")])
+    one_line_error(capsys, code, "Stacked MNIST is built from the MNIST IDX files")
+    assert not (tmp_path / "o").exists()
+
+
+def test_packed_stacked_mnist_run_counts_modes(tmp_path, idx_dir, tiny_classifier, capsys, seed):
+    run = tmp_path / "stacked"
+    code = call(train_images.main, ["--dataset", "stacked-mnist", "--data-dir", str(idx_dir), "--output-dir", str(run),
+                                    "--epochs", "1", "--model", "dcgan", "--filters", "4", "--packing", "2", *TINY])
+    assert code == 0
+    config = json.loads((run / "config.json").read_text())["gan"]
+    assert (config["channels"], config["packing"]) == (3, 2)
+    summary = json.loads((run / "summary.json").read_text())
+    assert summary["cpu_seconds"] > 0 and len(summary["load_average"]) == 3
+    assert np.asarray(Image.open(run / "samples" / "epoch_001.png")).shape[-1] == 3  # an RGB grid
+    capsys.readouterr()
+    code = call(evaluate_images.main, ["--run", str(run), "--classifier", str(tiny_classifier), "--num-samples", "200"])
+    assert code == 0
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert metrics["num_modes"] == 1000 and 1 <= metrics["modes_covered"] <= 200 and metrics["num_samples"] == 200
+    assert metrics["real_samples"] == 26000 and metrics["packing"] == 2
+    assert f"modes covered          {metrics['modes_covered']} / 1000" in capsys.readouterr().out
+
+
+def test_acgan_run_reports_class_scores_and_cas(tmp_path, idx_dir, tiny_classifier, capsys, seed):
+    run = tmp_path / "acgan"
+    code = call(train_images.main, ["--dataset", "mnist", "--data-dir", str(idx_dir), "--output-dir", str(run),
+                                    "--epochs", "1", "--conditional", "--conditioning", "acgan", *TINY])
+    assert code == 0
+    code = call(evaluate_images.main, ["--run", str(run), "--classifier", str(tiny_classifier), "--num-samples", "100",
+                                       "--cas", "--cas-samples", "100", "--cas-epochs", "1"])
+    assert code == 0
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert metrics["conditioning"] == "acgan" and len(metrics["frechet_per_class"]) == 10
+    assert metrics["diversity_ratio"] > 0 and 0 <= metrics["cas"] <= 1 and metrics["cas_samples"] == 100
+    # The untrained tiny classifier's accuracy on the real test set, computed beside the score.
+    assert 0 <= metrics["cas_real"] <= 1
+    assert "CAS (train synthetic)" in capsys.readouterr().out
+    code = call(evaluate_images.main, ["--run", str(tmp_path / "missing"), "--cas"])
     one_line_error(capsys, code, "does not exist")

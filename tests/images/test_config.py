@@ -124,3 +124,31 @@ def test_training_config_validates():
         ImageTrainingConfig(dataset="cifar")
     with pytest.raises(ValueError, match="Received: epochs=0"):
         ImageTrainingConfig(epochs=0)
+
+
+def test_conditioning_defaults_to_projection_and_round_trips():
+    config = ImageGANConfig(conditional=True)
+    assert (config.conditioning, config.classifier_weight, config.packing) == ("projection", None, 1)
+    acgan = ImageGANConfig(conditional=True, conditioning="acgan")
+    assert acgan.classifier_weight == 1.0
+    assert ImageGANConfig.from_dict(acgan.to_dict()) == acgan
+    assert ImageGANConfig().conditioning is None
+    assert ImageGANConfig.from_dict(ImageGANConfig(packing=3).to_dict()).packing == 3
+
+
+@pytest.mark.parametrize(
+    "values, expected",
+    [
+        (dict(packing=0), "Expected `packing` to be a positive integer. Received: packing=0"),
+        (dict(packing=2, conditional=True), "packing=2 is not available with conditional=True"),
+        (dict(conditioning="acgan"), "`conditioning` only applies to conditional=True. Received: conditioning='acgan'"),
+        (dict(conditional=True, conditioning="hinge"),
+         "Expected `conditioning` to be one of 'concat', 'projection', 'acgan' or None. Received: conditioning='hinge'"),
+        (dict(conditional=True, classifier_weight=2.0), "`classifier_weight` only applies to conditioning='acgan'"),
+        (dict(conditional=True, conditioning="acgan", classifier_weight=0.0), "Received: classifier_weight=0.0"),
+    ],
+)
+def test_conditioning_and_packing_errors(values, expected):
+    with pytest.raises(ValueError) as error:
+        ImageGANConfig(**values)
+    assert expected in str(error.value)

@@ -78,7 +78,7 @@ def test_offline_without_data_dir_says_what_to_pass():
 
 
 def test_unknown_dataset_lists_choices():
-    with pytest.raises(ValueError, match=r"Expected one of \['mnist', 'fashion-mnist'\]. Received: dataset='cifar10'"):
+    with pytest.raises(ValueError, match=r"Expected one of \['mnist', 'fashion-mnist', 'stacked-mnist'\]. Received: dataset='cifar10'"):
         load_images("cifar10", data_dir=".")
 
 
@@ -86,3 +86,24 @@ def test_to_model_range():
     out = to_model_range(np.array([[[0, 255], [127, 128]]], np.uint8))
     assert out.shape == (1, 2, 2, 1) and out.dtype == np.float32
     np.testing.assert_allclose(out[0, :, :, 0], [[-1.0, 1.0], [127 / 127.5 - 1, 128 / 127.5 - 1]], atol=1e-6)
+
+
+def test_stacked_digits_spell_their_mode():
+    from timegan.images.data import stack_digits
+
+    images = np.arange(10, dtype=np.uint8)[:, None, None] * np.ones((10, 2, 2), np.uint8)  # image k is all k
+    labels = np.arange(10)
+    stacked, modes = stack_digits(images, labels, 500, seed=0)
+    assert stacked.shape == (500, 2, 2, 3) and stacked.dtype == np.uint8
+    digits = stacked[:, 0, 0, :].astype(int)
+    np.testing.assert_array_equal(modes, digits[:, 0] * 100 + digits[:, 1] * 10 + digits[:, 2])
+    assert len(np.unique(modes)) > 300  # 500 draws from 1000 modes
+
+
+def test_stacked_mnist_needs_the_idx_files(idx_dir):
+    from timegan.images.data import load_images
+
+    with pytest.raises(ValueError, match="Stacked MNIST is built from the MNIST IDX files: pass --data-dir DIR"):
+        load_images("stacked-mnist", "train", None)
+    images, modes = load_images("stacked-mnist", "test", idx_dir)
+    assert images.shape == (26000, 28, 28, 3) and modes.max() < 1000

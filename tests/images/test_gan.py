@@ -15,6 +15,12 @@ VARIANTS = [
     dict(loss="non-saturating", optimizer="adagrad", minibatch_discrimination=True, noise_layer=True),
     dict(loss="non-saturating", optimizer="adadelta", architecture="dcgan", conditional=True),
     dict(loss="minimax", optimizer="rmsprop", conditional=True, minibatch_discrimination=True),
+    dict(loss="non-saturating", conditional=True, conditioning="concat"),
+    dict(loss="non-saturating", architecture="dcgan", conditional=True, conditioning="projection"),
+    dict(loss="non-saturating", architecture="dcgan", conditional=True, conditioning="acgan"),
+    dict(loss="wgan-gp", conditional=True, conditioning="acgan"),
+    dict(loss="non-saturating", packing=2, minibatch_discrimination=True),
+    dict(loss="wgan-gp", architecture="dcgan", packing=2),
 ]
 
 
@@ -47,8 +53,9 @@ def test_each_step_updates_only_its_network(tiny, variant, seed):
     g0, d0 = snapshot(gan.generator), snapshot(gan.discriminator)
     gan.discriminator_step(images, labels)
     moved = dict(zip([v.path for v in gan.discriminator.trainable_weights], changed(d0, gan.discriminator)))
-    if config.loss in ("wgan", "wgan-gp"):
-        # mean f(fake) - mean f(real) does not depend on the output bias: its gradient is exactly 0.
+    if config.loss in ("wgan", "wgan-gp") and config.conditioning != "acgan":
+        # mean f(fake) - mean f(real) does not depend on the output bias: its gradient is exactly 0
+        # (an AC-GAN head's bias also carries the class logits, which the class loss moves).
         assert moved.pop("logit/bias") is False
     assert all(moved.values()), f"every discriminator weight should move: {moved}"
     assert not any(changed(g0, gan.generator)), "a discriminator step must not touch the generator"
@@ -148,3 +155,39 @@ def test_generator_save_load_round_trip(tiny, tmp_path, variant, seed):
         np.testing.assert_allclose(got, expected, atol=1e-6)
     with pytest.raises(ValueError, match="ending in '.keras'"):
         save_generator(gan.generator, tmp_path / "generator.h5")
+
+
+def test_pack_puts_consecutive_images_in_channels(tiny, seed):
+    gan = make_gan(tiny(architecture="dcgan", packing=2))
+    images = np.arange(4 * 8 * 8, dtype="float32").reshape(4, 8, 8, 1)
+    packed = ops.convert_to_numpy(gan.pack(ops.convert_to_tensor(images)))
+    assert packed.shape == (2, 8, 8, 2)
+    for i in range(2):
+        for k in range(2):
+            np.testing.assert_array_equal(packed[i, :, :, k], images[2 * i + k, :, :, 0])
+
+
+def test_acgan_losses_include_the_class_term(tiny, seed):
+    config = tiny(conditional=True, conditioning="acgan", classifier_weight=1.0)
+    gan = make_gan(config)
+    images, labels = batch(config)
+    _, _, class_loss = gan.discriminator_step(images, labels)
+    # Cross-entropy of real plus fake images over 3 classes: about 2 log 3 at initialization.
+    assert 1.0 < float(class_loss) < 4.0
+    gan.compile()
+    output = gan.train_step((ops.concatenate([images, images]), ops.concatenate([labels, labels])))
+    assert set(output) == {"d_loss", "g_loss", "class_loss"}
+
+
+def test_label_logits_score_every_label(tiny, seed):
+    for conditioning in ("projection", "acgan"):
+        config = tiny(conditional=True, conditioning=conditioning)
+        gan = make_gan(config)
+        images, _ = batch(config)
+        scores = gan.label_logits(ops.convert_to_numpy(images))
+        assert scores.shape == (4, 3)
+        if conditioning == "projection":
+            direct = ops.convert_to_numpy(gan.discriminator([images, ops.full((4,), 2, dtype="int32")]))
+            np.testing.assert_allclose(scores[:, 2], direct[:, 0], rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="needs a conditional model"):
+        make_gan(tiny()).label_logits(np.zeros((1, 8, 8, 1), "float32"))

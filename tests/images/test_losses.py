@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from keras import ops
 
-from timegan.images.losses import discriminator_loss, generator_loss, gradient_penalty, interpolate
+from timegan.images.losses import class_loss, discriminator_loss, generator_loss, gradient_penalty, interpolate
 
 REAL = np.array([[2.0], [-1.0]], np.float32)
 FAKE = np.array([[0.5], [-3.0]], np.float32)
@@ -60,3 +60,10 @@ def test_interpolate():
 def test_unknown_loss():
     with pytest.raises(ValueError, match="Unknown loss 'hinge'"):
         generator_loss("hinge", FAKE)
+
+
+def test_class_loss_is_mean_cross_entropy():
+    # Logits (0, log 3): p = (1/4, 3/4). Labels 1 and 0: -(log 3/4 + log 1/4) / 2.
+    logits = ops.convert_to_tensor([[0.0, np.log(3.0)], [0.0, np.log(3.0)]], dtype="float32")
+    value = float(class_loss(logits, ops.convert_to_tensor([1, 0], dtype="int32")))
+    assert value == pytest.approx(-(np.log(0.75) + np.log(0.25)) / 2, rel=1e-5)

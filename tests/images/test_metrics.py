@@ -1,7 +1,14 @@
 import numpy as np
 import pytest
 
-from timegan.images.metrics import class_coverage, classifier_score, frechet_distance
+from timegan.images.metrics import (
+    class_conditional_scores,
+    class_coverage,
+    classifier_score,
+    frechet_distance,
+    mean_pairwise_distance,
+    mode_coverage,
+)
 
 
 def test_frechet_distance_of_a_set_with_itself_is_zero():
@@ -53,3 +60,35 @@ def test_class_coverage():
     balanced = class_coverage(np.eye(4)[np.arange(40) % 4])
     assert balanced.classes_covered == 4 and balanced.kl_to_uniform == pytest.approx(0.0)
     assert class_coverage(np.eye(10)[np.zeros(7, int)]).kl_to_uniform == pytest.approx(np.log(10))
+
+
+def test_mean_pairwise_distance_on_three_points():
+    # Distances 3 (0-1), 4 (0-2), 5 (1-2): mean 4.
+    assert mean_pairwise_distance([[0.0, 0.0], [3.0, 0.0], [0.0, 4.0]]) == pytest.approx(4.0)
+
+
+def test_a_generator_with_one_image_per_class_has_no_within_class_diversity():
+    rng = np.random.default_rng(0)
+    real_labels = np.repeat(np.arange(3), 50)
+    real = rng.normal(size=(150, 4)) + real_labels[:, None] * 5
+    requested = np.repeat(np.arange(3), 20)
+    one_per_class = np.eye(4)[requested] * 5  # every sample of a class is the same point
+    probabilities = np.eye(3)[requested]
+    scores = class_conditional_scores(one_per_class, probabilities, requested, real, real_labels)
+    assert scores.label_accuracy == 1.0 and scores.diversity_ratio == 0.0
+    varied = real[np.concatenate([np.arange(20), 50 + np.arange(20), 100 + np.arange(20)])]
+    fair = class_conditional_scores(varied, np.eye(3)[(requested + 1) % 3], requested, real, real_labels)
+    assert fair.label_accuracy == 0.0 and 0.8 < fair.diversity_ratio < 1.2
+    assert max(fair.frechet_per_class) < min(scores.frechet_per_class)
+    assert len(scores.to_dict()["frechet_per_class"]) == 3
+
+
+def test_mode_coverage_counts_modes_and_kl():
+    uniform = mode_coverage(np.arange(1000))
+    assert (uniform.modes_covered, uniform.kl_to_uniform, uniform.num_samples) == (1000, pytest.approx(0.0), 1000)
+    single = mode_coverage(np.full(26, 7))
+    assert single.modes_covered == 1 and single.kl_to_uniform == pytest.approx(np.log(1000))
+    half = mode_coverage(np.array([0, 1]), num_modes=4)  # two of four modes, equally: KL = log 2
+    assert half.modes_covered == 2 and half.kl_to_uniform == pytest.approx(np.log(2))
+    with pytest.raises(ValueError, match=r"Expected modes in \[0, 1000\). Received: range \[0, 1000\]"):
+        mode_coverage(np.array([0, 1000]))

@@ -1,6 +1,9 @@
-"""Score a trained image GAN run: Frechet distance, classifier score and class coverage.
+"""Score a trained image GAN run: Frechet distance, classifier score, class coverage; for conditional
+runs label accuracy, per-class Frechet distance, within-class diversity and (with --cas) the
+train-on-synthetic, test-on-real classification accuracy score; for Stacked MNIST the modes covered.
 
     python scripts/evaluate_images.py --run runs/mnist-dcgan-wgangp --data-dir /data/mnist
+    python scripts/evaluate_images.py --run runs/mnist-cdcgan --data-dir /data/mnist --cas
 
 Uses the evaluation classifier shipped for the run's dataset (or --classifier), writes
 metrics.json into the run directory and prints the numbers.
@@ -23,12 +26,26 @@ def build_parser():
     parser.add_argument("--data-dir", help="IDX directory (default: the run's, else keras.datasets)")
     parser.add_argument("--classifier", help="evaluation classifier .keras (default: the shipped one)")
     parser.add_argument("--num-samples", type=positive_int, default=10000, help="generated and real images (default 10000)")
+    parser.add_argument("--cas", action="store_true",
+                        help="conditional runs: train the classifier's architecture on --cas-samples generated "
+                             "images and test it on the real test set (Ravuri & Vinyals 2019)")
+    parser.add_argument("--cas-samples", type=positive_int, default=60000, help="generated training images (default 60000)")
+    parser.add_argument("--cas-epochs", type=positive_int, default=5, help="classifier epochs (default 5)")
     parser.add_argument("--seed", type=int, default=0)
     return parser
 
 
 def format_metrics(metrics):
     """The printed summary of `metrics`, one number per line."""
+    if "modes_covered_real" in metrics:
+        if metrics.get("diverged"):
+            return "training diverged: generated images are not finite"
+        return (
+            f"modes covered          {metrics['modes_covered']} / {metrics['num_modes']}   "
+            f"(real test: {metrics['modes_covered_real']})\n"
+            f"KL(modes || uniform)   {metrics['kl_to_uniform']:.3f}   (real test: {metrics['kl_to_uniform_real']:.3f}; "
+            f"{metrics['num_samples']} samples)"
+        )
     if metrics.get("diverged"):
         return (
             f"training diverged: {metrics['non_finite_images']} of {metrics['num_samples']} generated images are "
@@ -43,7 +60,41 @@ def format_metrics(metrics):
     ]
     if "label_accuracy" in metrics:
         lines.append(f"label accuracy         {metrics['label_accuracy']:.3f}   (share classified as the requested class)")
+    if "diversity_ratio" in metrics:
+        lines.append(f"within-class diversity {metrics['diversity_ratio']:.3f}   (generated / real, mean over classes)")
+        lines.append("Frechet per class      " + " ".join(f"{value:.1f}" for value in metrics["frechet_per_class"]))
+    if "cas" in metrics:
+        lines.append(
+            f"CAS (train synthetic)  {metrics['cas']:.4f}   (real-trained classifier: {metrics['cas_real']:.4f})"
+        )
     return "\n".join(lines)
+
+
+def _cas(generator, gan_config, classifier, real_test, test_labels, args):
+    """Classification accuracy score of a conditional generator, beside the real-trained classifier's."""
+    import time
+
+    import numpy as np
+
+    from timegan.images.classifier import ClassifierProbe, classification_accuracy_score
+    from timegan.images.data import to_model_range
+    from timegan.images.gan import generate_images
+
+    rng = np.random.default_rng(args.seed + 3)
+    labels = np.arange(args.cas_samples) % gan_config.num_classes
+    noise = rng.standard_normal((args.cas_samples, gan_config.latent_dim)).astype(np.float32)
+    synthetic = generate_images(generator, gan_config, labels=labels, noise=noise)
+    test_images = to_model_range(real_test)
+    start = time.process_time()
+    cas = classification_accuracy_score((synthetic, labels), (test_images, test_labels), args.cas_epochs, seed=args.seed)
+    _, probabilities = ClassifierProbe(classifier)(test_images)
+    return {
+        "cas": cas,
+        "cas_real": float(np.mean(probabilities.argmax(axis=1) == test_labels)),
+        "cas_samples": args.cas_samples,
+        "cas_epochs": args.cas_epochs,
+        "cas_cpu_seconds": round(time.process_time() - start, 1),
+    }
 
 
 def main(argv=None):
@@ -57,19 +108,28 @@ def main(argv=None):
         from timegan._atomic import write_json
         from timegan.images.classifier import load_classifier
         from timegan.images.data import load_images
-        from timegan.images.run import evaluate_generator, load_run
+        from timegan.images.run import evaluate_generator, evaluate_stacked, load_run
 
         if args.num_samples < 100:
             raise ValueError(f"Expected --num-samples >= 100. Received: {args.num_samples}")
         gan_config, train_config, generator, summary = load_run(args.run)
+        if args.cas and not gan_config.conditional:
+            raise ValueError(f"--cas needs a conditional run (generated images with labels); {args.run!r} is not conditional.")
         classifier = load_classifier(train_config.dataset, args.classifier)
         data_dir = args.data_dir
         if data_dir is None:
             recorded = summary.get("data_source")
             data_dir = recorded if recorded and Path(recorded).is_dir() else None
-        real_train, _ = load_images(train_config.dataset, "train", data_dir)
-        real_test, _ = load_images(train_config.dataset, "test", data_dir)
-        metrics = evaluate_generator(generator, gan_config, classifier, real_train, real_test, args.num_samples, args.seed)
+        real_test, test_labels = load_images(train_config.dataset, "test", data_dir)
+        if train_config.dataset == "stacked-mnist":
+            metrics = evaluate_stacked(generator, gan_config, classifier, real_test, args.num_samples, args.seed)
+        else:
+            real_train, train_labels = load_images(train_config.dataset, "train", data_dir)
+            metrics = evaluate_generator(
+                generator, gan_config, classifier, real_train, real_test, args.num_samples, args.seed, train_labels
+            )
+        if args.cas:
+            metrics.update(_cas(generator, gan_config, classifier, real_test, test_labels, args))
         metrics.update(
             dataset=train_config.dataset,
             architecture=gan_config.architecture,
@@ -78,9 +138,13 @@ def main(argv=None):
             minibatch_discrimination=gan_config.minibatch_discrimination,
             noise_layer=gan_config.noise_layer,
             conditional=gan_config.conditional,
+            conditioning=gan_config.conditioning,
+            packing=gan_config.packing,
             epochs=summary["epochs"],
             train_images=summary["train_images"],
             train_seconds=summary["train_seconds"],
+            cpu_seconds=summary.get("cpu_seconds"),
+            load_average=summary.get("load_average"),
             classifier=str(args.classifier) if args.classifier else f"shipped:{train_config.dataset}",
         )
         write_json(Path(args.run) / "metrics.json", metrics)

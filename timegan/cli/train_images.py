@@ -16,7 +16,8 @@ from timegan.cli._common import ArgumentParser, configure_logging, echo, positiv
 PROG = "train_images"
 logger = logging.getLogger(PROG)
 
-DATASETS = ("mnist", "fashion-mnist")
+DATASETS = ("mnist", "fashion-mnist", "stacked-mnist")
+CONDITIONINGS = ("concat", "projection", "acgan")
 MODELS = ("mlp", "dcgan")
 LOSSES = ("minimax", "non-saturating", "wgan", "wgan-gp")
 OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adadelta", "adam")
@@ -54,6 +55,14 @@ def build_parser():
     parser.add_argument("--minibatch-discrimination", action="store_true")
     parser.add_argument("--noise-layer", action="store_true", help="concatenate noise into a generator hidden layer")
     parser.add_argument("--conditional", action="store_true", help="condition both networks on the class label")
+    parser.add_argument("--conditioning", choices=CONDITIONINGS,
+                        help="how the discriminator uses the label (needs --conditional; default projection)")
+    parser.add_argument("--classifier-weight", type=positive_float,
+                        help="AC-GAN class loss weight (--conditioning acgan; default 1)")
+    parser.add_argument("--label-embedding-dim", type=positive_int, default=50,
+                        help="width of the generator's label embedding (default 50)")
+    parser.add_argument("--packing", type=int, default=1,
+                        help="PacGAN: the discriminator judges this many samples at once (default 1)")
     parser.add_argument("--epochs", type=positive_int, default=10)
     parser.add_argument("--batch-size", type=positive_int, default=64)
     parser.add_argument("--train-size", type=positive_int, help="use a random subset of this many images")
@@ -88,11 +97,23 @@ def configs_from_args(args):
         minibatch_discrimination=args.minibatch_discrimination,
         noise_layer=args.noise_layer,
         conditional=args.conditional,
+        conditioning=args.conditioning,
+        classifier_weight=args.classifier_weight,
+        label_embedding_dim=args.label_embedding_dim,
+        packing=args.packing,
+        channels=3 if args.dataset == "stacked-mnist" else 1,
         seed=args.seed,
     )
     train_config = ImageTrainingConfig(
         dataset=args.dataset, epochs=args.epochs, batch_size=args.batch_size, train_size=args.train_size, seed=args.seed
     )
+    from timegan.images.run import check_compatible
+
+    check_compatible(gan_config, train_config)
+    if args.dataset == "stacked-mnist" and args.data_dir is None:
+        from timegan.images.data import load_stacked_mnist
+
+        load_stacked_mnist("train", None)  # raises the one-line "pass --data-dir" error
     return gan_config, train_config
 
 

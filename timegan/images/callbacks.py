@@ -16,43 +16,45 @@ logger = logging.getLogger(__name__)
 
 
 def image_grid(images, rows, cols, padding=2, scale=2):
-    """Tiles images in [-1, 1] into one uint8 grayscale picture.
+    """Tiles images in [-1, 1] into one uint8 picture (grayscale, or RGB for 3-channel images).
 
     Args:
-        images: `(rows * cols, h, w, 1)` or `(rows * cols, h, w)`.
+        images: `(rows * cols, h, w, 1)`, `(rows * cols, h, w)` or `(rows * cols, h, w, 3)`.
         rows: grid rows.
         cols: grid columns.
         padding: pixels between tiles. Default 2.
         scale: integer upscaling of the whole grid (nearest neighbour). Default 2.
 
     Returns:
-        `np.ndarray` uint8 of shape `(scale * (rows * (h + padding) + padding), scale * (...))`.
+        `np.ndarray` uint8 of shape `(scale * (rows * (h + padding) + padding), scale * (...))`,
+        with a last axis of 3 for RGB images.
     """
     images = np.asarray(images)
-    if images.ndim == 4:
+    if images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]
-    if images.ndim != 3 or len(images) != rows * cols:
-        raise ValueError(f"Expected {rows * cols} images of shape (h, w[, 1]). Received: shape={images.shape}")
+    if images.ndim not in (3, 4) or (images.ndim == 4 and images.shape[-1] != 3) or len(images) != rows * cols:
+        raise ValueError(f"Expected {rows * cols} images of shape (h, w[, 1 or 3]). Received: shape={images.shape}")
     # NaN (a diverged generator) shows as mid-gray rather than undefined bytes.
     pixels = np.clip(np.nan_to_num((images + 1.0) * 127.5, nan=127.0), 0, 255).astype(np.uint8)
-    h, w = pixels.shape[1:]
-    grid = np.full((rows * (h + padding) + padding, cols * (w + padding) + padding), 255, np.uint8)
+    h, w = pixels.shape[1:3]
+    grid = np.full((rows * (h + padding) + padding, cols * (w + padding) + padding) + pixels.shape[3:], 255, np.uint8)
     for index, tile in enumerate(pixels):
         r, c = divmod(index, cols)
         top, left = padding + r * (h + padding), padding + c * (w + padding)
         grid[top : top + h, left : left + w] = tile
-    return np.kron(grid, np.ones((scale, scale), np.uint8)) if scale > 1 else grid
+    return grid.repeat(scale, axis=0).repeat(scale, axis=1) if scale > 1 else grid
 
 
 def save_png(array, path):
-    """Writes a uint8 grayscale array as a PNG atomically."""
+    """Writes a uint8 grayscale `(h, w)` or RGB `(h, w, 3)` array as a PNG atomically."""
     with atomic_path(path) as tmp:
         Image.fromarray(array).save(tmp, format="PNG")
 
 
 def save_gif(png_paths, path, frame_ms=400):
     """Assembles PNG frames into an animated GIF (looping, last frame held longer) atomically."""
-    frames = [Image.open(p).convert("L") for p in png_paths]
+    frames = [Image.open(p) for p in png_paths]
+    frames = [frame.convert("RGB" if frame.mode == "RGB" else "L") for frame in frames]
     if not frames:
         raise ValueError(f"No frames to assemble into {str(path)!r}.")
     durations = [frame_ms] * (len(frames) - 1) + [frame_ms * 5]

@@ -24,6 +24,9 @@ from timegan._validation import (
 ARCHITECTURES = ("mlp", "dcgan")
 LOSSES = ("minimax", "non-saturating", "wgan", "wgan-gp")
 OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adadelta", "adam")
+# How a conditional discriminator uses the label: "concat" (label embedding joined to the input),
+# "projection" (Miyato & Koyama 2018) or "acgan" (auxiliary classifier head, Odena et al. 2017).
+CONDITIONINGS = ("concat", "projection", "acgan")
 
 # Learning rates of the optimizers when none is given: the usual values for GANs of this size
 # (Adadelta's 1.0 is its paper's; RMSprop's 5e-5 is the WGAN paper's).
@@ -73,6 +76,9 @@ _CONSTRAINTS = {
     "conditional": [Bool()],
     "num_classes": [Integer(2)],
     "label_embedding_dim": [Integer(1)],
+    "conditioning": [Options(*CONDITIONINGS), None],
+    "classifier_weight": [Real(0, LOSS_WEIGHT.high, closed="right"), None],
+    "packing": [Integer(1)],
     "seed": [SEED],
 }
 _TRAINING_CONSTRAINTS = {
@@ -129,6 +135,17 @@ class ImageGANConfig:
         conditional: feed the class label to generator and discriminator. Default False.
         num_classes: number of classes for `conditional`. Default 10.
         label_embedding_dim: width of the label embedding. Default 50.
+        conditioning: how the discriminator uses the label, one of `CONDITIONINGS`:
+            `"concat"` (the embedding is joined to the flattened image (MLP) or added as an image
+            channel (DCGAN)), `"projection"` (logit `psi(phi(x)) + embed(y) . phi(x)`, Miyato &
+            Koyama 2018, eq. 3) or `"acgan"` (the discriminator sees the image only and also
+            predicts its class; both networks add the class cross-entropy, Odena et al. 2017,
+            eqs. 2-3). Default None: `"projection"` for a conditional model; refused otherwise.
+        classifier_weight: weight of the AC-GAN class cross-entropy in both losses. Default None:
+            1.0 for `conditioning="acgan"`; refused otherwise.
+        packing: PacGAN degree m (Lin et al. 2018): the discriminator judges m samples at once,
+            concatenated along the channel axis. Default 1 (no packing). The batch size must be
+            a multiple of m; not with `conditional`.
         seed: seed of weight initialization and training noise. Default 0.
     """
 
@@ -159,6 +176,9 @@ class ImageGANConfig:
     conditional: bool = False
     num_classes: int = 10
     label_embedding_dim: int = 50
+    conditioning: str | None = None
+    classifier_weight: float | None = None
+    packing: int = 1
     seed: int = 0
 
     def __post_init__(self):
@@ -206,6 +226,7 @@ class ImageGANConfig:
                 f"`gp_weight` only applies to loss='wgan-gp'. Received: gp_weight={self.gp_weight!r} "
                 f"with loss={self.loss!r}"
             )
+        self._resolve_conditioning(set_)
         validate_fields(self, _CONSTRAINTS)
         if self.architecture == "dcgan" and self.image_size % 4:
             raise ValueError(
@@ -221,6 +242,37 @@ class ImageGANConfig:
                 "penalty is per sample and minibatch features mix samples. Use another loss or drop "
                 "minibatch discrimination."
             )
+        if self.packing > 1 and self.conditional:
+            raise ValueError(
+                f"packing={self.packing} is not available with conditional=True (a pack would mix labels). "
+                "Use packing=1 or an unconditional model."
+            )
+
+    def _resolve_conditioning(self, set_):
+        if not self.conditional:
+            for name in ("conditioning", "classifier_weight"):
+                if getattr(self, name) is not None:
+                    raise ValueError(
+                        f"`{name}` only applies to conditional=True. Received: {name}={getattr(self, name)!r} "
+                        "with conditional=False"
+                    )
+            return
+        if self.conditioning is None:
+            set_("conditioning", "projection")
+        validate_fields(self, {"conditioning": _CONSTRAINTS["conditioning"]})
+        if self.conditioning == "acgan":
+            if self.classifier_weight is None:
+                set_("classifier_weight", 1.0)
+        elif self.classifier_weight is not None:
+            raise ValueError(
+                f"`classifier_weight` only applies to conditioning='acgan'. "
+                f"Received: classifier_weight={self.classifier_weight!r} with conditioning={self.conditioning!r}"
+            )
+
+    @property
+    def discriminator_input_shape(self):
+        """`(image_size, image_size, channels * packing)`: what the discriminator sees."""
+        return (self.image_size, self.image_size, self.channels * self.packing)
 
     @property
     def image_shape(self):

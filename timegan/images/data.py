@@ -14,9 +14,15 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 
-DATASETS = ("mnist", "fashion-mnist")
+DATASETS = ("mnist", "fashion-mnist", "stacked-mnist")
+# Datasets whose images carry a class label a conditional GAN can use.
+LABELLED_DATASETS = ("mnist", "fashion-mnist")
 SPLITS = ("train", "test")
 NUM_CLASSES = 10
+# Stacked MNIST: three MNIST digits as the channels of one image, 10^3 modes.
+STACKED_CHANNELS = 3
+STACKED_MODES = NUM_CLASSES**STACKED_CHANNELS
+STACKED_SIZES = {"train": 60000, "test": 26000}
 CLASS_NAMES = {
     "mnist": tuple(str(digit) for digit in range(10)),
     "fashion-mnist": (
@@ -142,8 +148,67 @@ def keras_datasets_loader(name):
     return module.load_data()
 
 
+def stack_digits(images, labels, num_samples, seed, channels=STACKED_CHANNELS):
+    """Stacked MNIST: each sample holds `channels` independently drawn digits as its channels.
+
+    As in the Unrolled GAN (Metz et al. 2017, section 3.3.1), VEEGAN and PacGAN (Lin et al. 2018,
+    section 5.1) experiments: with 3 channels there are 1000 modes, the mode of a sample being the
+    three-digit number its channels spell.
+
+    Args:
+        images: uint8 `(n, h, w)` MNIST images.
+        labels: `(n,)` their digits.
+        num_samples: number of stacked images.
+        seed: seed of the draw (with replacement, independent per channel).
+        channels: digits per image. Default 3.
+
+    Returns:
+        `(stacked, modes)`: uint8 `(num_samples, h, w, channels)` and int64 `(num_samples,)` mode
+        indices `sum_c label_c * 10^(channels - 1 - c)` in `[0, 10^channels)`.
+    """
+    images = np.asarray(images)
+    labels = np.asarray(labels).astype(np.int64)
+    if images.ndim != 3 or labels.shape != (len(images),):
+        raise ValueError(f"Expected (n, h, w) images and (n,) labels. Received: {images.shape}, {labels.shape}")
+    if isinstance(num_samples, bool) or not isinstance(num_samples, int) or num_samples < 1:
+        raise ValueError(f"Expected `num_samples` to be an integer >= 1. Received: num_samples={num_samples!r}")
+    picks = np.random.default_rng(seed).integers(0, len(images), size=(num_samples, channels))
+    stacked = np.stack([images[picks[:, c]] for c in range(channels)], axis=-1)
+    modes = np.zeros(num_samples, np.int64)
+    for c in range(channels):
+        modes = modes * NUM_CLASSES + labels[picks[:, c]]
+    return stacked, modes
+
+
+def load_stacked_mnist(split="train", data_dir=None, num_samples=None, seed=0):
+    """Stacked MNIST built from the MNIST IDX files (see `stack_digits`).
+
+    Args:
+        split: `"train"` (default 60000 samples drawn from the 60000 training digits) or `"test"`
+            (default 26000 samples, PacGAN's evaluation size, drawn from the test digits).
+        data_dir: directory with the four MNIST IDX .gz files (required).
+        num_samples: number of stacked images. Default None: `STACKED_SIZES[split]`.
+        seed: seed of the draw; the test split adds 1 so the two splits never share a draw.
+
+    Returns:
+        `(images, modes)`: uint8 `(n, 28, 28, 3)` and int64 `(n,)` in [0, 1000).
+
+    Raises:
+        ValueError: no `data_dir`.
+        OSError: missing or unreadable IDX files.
+    """
+    if data_dir is None:
+        raise ValueError(
+            "Stacked MNIST is built from the MNIST IDX files: pass --data-dir DIR with "
+            f"{list(IDX_FILES['train'] + IDX_FILES['test'])}."
+        )
+    digits, labels = read_idx_split(data_dir, split)
+    size = STACKED_SIZES[split] if num_samples is None else num_samples
+    return stack_digits(digits, labels, size, seed + (split == "test"))
+
+
 def load_images(name, split="train", data_dir=None, fallback=keras_datasets_loader):
-    """Loads one split of MNIST or Fashion-MNIST.
+    """Loads one split of MNIST, Fashion-MNIST or Stacked MNIST.
 
     Args:
         name: `"mnist"` or `"fashion-mnist"`.
@@ -153,15 +218,18 @@ def load_images(name, split="train", data_dir=None, fallback=keras_datasets_load
             is None. Default: `keras.datasets`. Tests pass a fake.
 
     Returns:
-        `(images, labels)`: uint8 arrays `(n, 28, 28)` and `(n,)`.
+        `(images, labels)`: uint8 arrays `(n, 28, 28)` and `(n,)`; for `"stacked-mnist"`
+        `(n, 28, 28, 3)` images and their modes (see `load_stacked_mnist`).
 
     Raises:
-        ValueError: unknown name or split, corrupt files.
+        ValueError: unknown name or split, corrupt files, Stacked MNIST without `data_dir`.
         OSError: missing files, or no `data_dir` and the fallback cannot load the data.
     """
     check_dataset_name(name)
     if split not in SPLITS:
         raise ValueError(f"Unknown split {split!r}. Expected one of {list(SPLITS)}. Received: split={split!r}")
+    if name == "stacked-mnist":
+        return load_stacked_mnist(split, data_dir)
     if data_dir is not None:
         images, labels = read_idx_split(data_dir, split)
         logger.info("Read %d %s %s images from %s", len(images), name, split, data_dir)
@@ -179,7 +247,7 @@ def load_images(name, split="train", data_dir=None, fallback=keras_datasets_load
 
 
 def to_model_range(images):
-    """Scales uint8 images `(n, h, w)` to float32 `(n, h, w, 1)` in [-1, 1] (the tanh range)."""
+    """Scales uint8 images `(n, h, w)` or `(n, h, w, c)` to float32 `(n, h, w, c)` in [-1, 1] (c = 1 for 3-D input)."""
     images = np.asarray(images)
     if images.ndim == 3:
         images = images[..., None]

@@ -61,13 +61,19 @@ class ImageGAN(keras.Model):
                 f"Expected the discriminator to output logits (no final activation) for loss={config.loss!r}. "
                 f"Received: final activation {activation!r} in layer {discriminator.layers[-1].name!r}"
             )
-        expected_inputs = 2 if config.conditional else 1
-        for network in (generator, discriminator):
+        label_input = config.conditional and config.conditioning != "acgan"
+        for network, expected_inputs in ((generator, 2 if config.conditional else 1), (discriminator, 1 + label_input)):
             if len(network.inputs) != expected_inputs:
                 raise ValueError(
-                    f"Expected the {network.name} to take {expected_inputs} input(s) for conditional={config.conditional}. "
-                    f"Received: {len(network.inputs)} inputs"
+                    f"Expected the {network.name} to take {expected_inputs} input(s) for conditional={config.conditional}, "
+                    f"conditioning={config.conditioning!r}. Received: {len(network.inputs)} inputs"
                 )
+        expected_outputs = 1 + (config.num_classes if self._acgan(config) else 0)
+        if discriminator.outputs[0].shape[-1] != expected_outputs:
+            raise ValueError(
+                f"Expected the discriminator to output {expected_outputs} logit(s) per sample. "
+                f"Received: {discriminator.outputs[0].shape[-1]}"
+            )
         if tuple(generator.outputs[0].shape[1:]) != config.image_shape:
             raise ValueError(
                 f"Expected generator images of shape {config.image_shape}. Received: {tuple(generator.outputs[0].shape[1:])}"
@@ -79,6 +85,11 @@ class ImageGAN(keras.Model):
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.gp_tracker = keras.metrics.Mean(name="gp") if config.loss == "wgan-gp" else None
+        self.class_tracker = keras.metrics.Mean(name="class_loss") if self._acgan(config) else None
+
+    @staticmethod
+    def _acgan(config):
+        return config.conditional and config.conditioning == "acgan"
 
     def compile(self, generator_optimizer=None, discriminator_optimizer=None, **kwargs):
         """Sets the optimizers (default: those of the config) and resets the traced train step.
@@ -96,8 +107,8 @@ class ImageGAN(keras.Model):
 
     @property
     def metrics(self):
-        trackers = [self.d_loss_tracker, self.g_loss_tracker]
-        return trackers + ([self.gp_tracker] if self.gp_tracker is not None else [])
+        trackers = [self.d_loss_tracker, self.g_loss_tracker, self.gp_tracker, self.class_tracker]
+        return [tracker for tracker in trackers if tracker is not None]
 
     def call(self, inputs, training=False):
         """Runs the generator on `z` (or `[z, label]`)."""
@@ -115,15 +126,44 @@ class ImageGAN(keras.Model):
         if not self.config.conditional and labels is not None:
             raise ValueError("Labels were given to a GAN with conditional=False; rebuild it with conditional=True.")
 
+    def pack(self, images):
+        """Concatenates each group of `packing` consecutive images along the channel axis (PacGAN).
+
+        Args:
+            images: `(n, h, w, c)` with n a multiple of `config.packing`.
+
+        Returns:
+            `(n / m, h, w, m * c)`; the images themselves when `packing` is 1.
+        """
+        m = self.config.packing
+        if m == 1:
+            return images
+        h, w, c = self.config.image_shape
+        grouped = ops.reshape(images, (-1, m, h, w, c))
+        return ops.reshape(ops.transpose(grouped, (0, 2, 3, 1, 4)), (-1, h, w, m * c))
+
+    def discriminate(self, packed, labels=None, training=True):
+        """The discriminator on packed images: `(source_logits (n, 1), class_logits (n, K) or None)`.
+
+        Class logits exist only for `conditioning="acgan"`; the other conditional discriminators
+        take the labels as a second input.
+        """
+        if self._acgan(self.config):
+            outputs = self.discriminator(packed, training=training)
+            return outputs[:, :1], outputs[:, 1:]
+        return self.discriminator(self._with_labels(packed, labels), training=training), None
+
     def discriminator_step(self, real, labels=None):
         """One discriminator (critic) update on a batch of real images and as many fakes.
 
         Args:
-            real: `(n, h, w, c)` real images in [-1, 1].
+            real: `(n, h, w, c)` real images in [-1, 1]; n a multiple of `config.packing`.
             labels: `(n,)` int labels, for a conditional model (fakes get the same labels).
 
         Returns:
-            `(d_loss, gradient_penalty)`; the penalty is 0 unless `loss="wgan-gp"`.
+            `(d_loss, gradient_penalty, class_loss)`: the adversarial loss, the penalty (0 unless
+            `loss="wgan-gp"`) and the AC-GAN class cross-entropy on real plus fake images (0
+            unless `conditioning="acgan"`).
         """
         self._check_labels(labels)
         config = self.config
@@ -132,25 +172,28 @@ class ImageGAN(keras.Model):
         with tf.GradientTape() as tape:
             # Real and fake batches go through separately: batch-level features (minibatch
             # discrimination) must compare fakes with fakes and reals with reals.
-            real_logits = self.discriminator(self._with_labels(real, labels), training=True)
-            fake_logits = self.discriminator(self._with_labels(fake, labels), training=True)
+            real_logits, real_classes = self.discriminate(self.pack(real), labels)
+            fake_logits, fake_classes = self.discriminate(self.pack(fake), labels)
             d_loss = losses.discriminator_loss(config.loss, real_logits, fake_logits)
+            total = d_loss
             penalty = ops.zeros(())
             if config.loss == "wgan-gp":
                 weights = self.interpolation_weights(batch_size)
-                mixed = losses.interpolate(real, fake, weights)
+                mixed = self.pack(losses.interpolate(real, fake, weights))
                 with tf.GradientTape() as inner:
                     inner.watch(mixed)
-                    mixed_logits = self.discriminator(self._with_labels(mixed, labels), training=True)
+                    mixed_logits, _ = self.discriminate(mixed, labels)
                 penalty = losses.gradient_penalty(inner.gradient(mixed_logits, mixed), config.gp_epsilon)
-                d_loss_total = d_loss + config.gp_weight * penalty
-            else:
-                d_loss_total = d_loss
-        _apply(self.discriminator_optimizer, tape, d_loss_total, self.discriminator.trainable_weights, "discriminator")
+                total = total + config.gp_weight * penalty
+            class_loss = ops.zeros(())
+            if real_classes is not None:
+                class_loss = losses.class_loss(real_classes, labels) + losses.class_loss(fake_classes, labels)
+                total = total + config.classifier_weight * class_loss
+        _apply(self.discriminator_optimizer, tape, total, self.discriminator.trainable_weights, "discriminator")
         if config.loss == "wgan":
             for variable in self.discriminator.trainable_weights:
                 variable.assign(ops.clip(variable, -config.clip_value, config.clip_value))
-        return d_loss, penalty
+        return d_loss, penalty, class_loss
 
     def interpolation_weights(self, batch_size):
         """Per-sample WGAN-GP interpolation weights, uniform in [0, 1], shape `(n, 1, 1, 1)`."""
@@ -160,16 +203,21 @@ class ImageGAN(keras.Model):
     def generator_step(self, batch_size, labels=None):
         """One generator update on `batch_size` fakes; returns the generator loss.
 
+        For `conditioning="acgan"` the loss includes `classifier_weight` times the class
+        cross-entropy of the fakes.
+
         Args:
-            batch_size: number of fakes (int or scalar tensor).
+            batch_size: number of fakes (int or scalar tensor); a multiple of `config.packing`.
             labels: `(batch_size,)` int labels, for a conditional model.
         """
         self._check_labels(labels)
         noise = self._noise(batch_size)
         with tf.GradientTape() as tape:
             fake = self.generator(self._with_labels(noise, labels), training=True)
-            fake_logits = self.discriminator(self._with_labels(fake, labels), training=True)
+            fake_logits, fake_classes = self.discriminate(self.pack(fake), labels)
             g_loss = losses.generator_loss(self.config.loss, fake_logits)
+            if fake_classes is not None:
+                g_loss = g_loss + self.config.classifier_weight * losses.class_loss(fake_classes, labels)
         _apply(self.generator_optimizer, tape, g_loss, self.generator.trainable_weights, "generator")
         return g_loss
 
@@ -181,19 +229,54 @@ class ImageGAN(keras.Model):
         self._check_labels(labels)
         steps = self.config.discriminator_steps
         batch_size = ops.shape(images)[0] // steps
-        d_losses, penalties = [], []
+        d_losses, penalties, class_losses = [], [], []
         for step in range(steps):
             chunk = slice(step * batch_size, (step + 1) * batch_size)
             chunk_labels = None if labels is None else labels[chunk]
-            d_loss, penalty = self.discriminator_step(images[chunk], chunk_labels)
+            d_loss, penalty, class_loss = self.discriminator_step(images[chunk], chunk_labels)
             d_losses.append(d_loss)
             penalties.append(penalty)
+            class_losses.append(class_loss)
         g_loss = self.generator_step(batch_size, chunk_labels)
         self.d_loss_tracker.update_state(ops.mean(ops.stack(d_losses)))
         self.g_loss_tracker.update_state(g_loss)
         if self.gp_tracker is not None:
             self.gp_tracker.update_state(ops.mean(ops.stack(penalties)))
+        if self.class_tracker is not None:
+            self.class_tracker.update_state(ops.mean(ops.stack(class_losses)))
         return {metric.name: metric.result() for metric in self.metrics}
+
+    def label_logits(self, images, batch_size=500):
+        """How the discriminator scores every label for each image: `(n, num_classes)`.
+
+        For `"concat"` and `"projection"` column k is the real/fake logit `D(x, k)`; for
+        `"acgan"` it is the auxiliary head's class logit. A discriminator that uses the label
+        scores real images highest at their true class; one that ignores it gives equal columns.
+
+        Args:
+            images: `(n, h, w, c)` images in [-1, 1] (not packed; needs `packing=1`).
+            batch_size: images per forward pass. Default 500.
+
+        Raises:
+            ValueError: for an unconditional or packed model.
+        """
+        if not self.config.conditional:
+            raise ValueError("label_logits needs a conditional model (conditional=True).")
+        images = np.asarray(images, np.float32)
+        outputs = []
+        for start in range(0, len(images), batch_size):
+            part = ops.convert_to_tensor(images[start : start + batch_size])
+            if self._acgan(self.config):
+                _, classes = self.discriminate(part, training=False)
+                outputs.append(ops.convert_to_numpy(classes))
+                continue
+            n = part.shape[0]
+            columns = [
+                self.discriminate(part, ops.full((n,), k, dtype="int32"), training=False)[0]
+                for k in range(self.config.num_classes)
+            ]
+            outputs.append(ops.convert_to_numpy(ops.concatenate(columns, axis=1)))
+        return np.concatenate(outputs)
 
     def generate(self, num_samples=None, labels=None, noise=None, batch_size=500):
         """Generates images in [-1, 1] with the generator in inference mode.

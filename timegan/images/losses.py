@@ -77,3 +77,16 @@ def gradient_penalty(gradients, epsilon=1e-12):
     axes = tuple(range(1, len(gradients.shape)))
     norms = ops.sqrt(ops.sum(ops.square(gradients), axis=axes) + epsilon)
     return ops.mean(ops.square(norms - 1.0))
+
+
+def class_loss(class_logits, labels):
+    """AC-GAN class term: mean sparse cross-entropy `-mean log p(y | x)` (Odena et al. 2017, eq. 2).
+
+    Args:
+        class_logits: `(n, num_classes)` class logits of the discriminator's auxiliary head.
+        labels: `(n,)` int class indices.
+
+    Returns:
+        A scalar tensor.
+    """
+    return ops.mean(ops.sparse_categorical_crossentropy(labels, class_logits, from_logits=True))

@@ -1,4 +1,4 @@
-"""Generator quality as numbers: Frechet distance, classifier score and class coverage.
+"""Generator quality as numbers: Frechet distance, classifier score, class and mode coverage, diversity.
 
 All functions are pure: they take classifier features or class probabilities (see
 `classifier.ClassifierProbe`) and return numbers or a small dataclass.
@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 from scipy import linalg
+from scipy.spatial.distance import pdist
 
 
 def _check_2d(name, array, min_rows=2):
@@ -119,3 +120,137 @@ def class_coverage(probabilities, min_share=0.01):
         histogram=tuple(float(h) for h in histogram),
         min_share=float(min_share),
     )
+
+
+def mean_pairwise_distance(features, max_samples=1000, seed=0):
+    """Mean Euclidean distance between all pairs of feature vectors: the spread of a sample.
+
+    Used per class as *within-class diversity*: a conditional generator that draws one image per
+    class scores 0, real images of the class give the reference.
+
+    Args:
+        features: `(n, d)` features (n >= 2).
+        max_samples: a seeded random subset of at most this many rows is used (the cost is
+            quadratic). Default 1000.
+        seed: seed of that subset. Default 0.
+
+    Returns:
+        A float >= 0.
+    """
+    x = _check_2d("features", features)
+    if len(x) > max_samples:
+        x = x[np.random.default_rng(seed).choice(len(x), max_samples, replace=False)]
+    return float(pdist(x).mean())
+
+
+@dataclass(frozen=True)
+class ClassConditionalScores:
+    """How well a conditional generator matches each class.
+
+    Attributes:
+        label_accuracy: share of generated images classified as the class they were asked for.
+        frechet_per_class: Frechet distance per class (generated vs real images of that class).
+        diversity_per_class: mean pairwise feature distance of the generated images per class.
+        real_diversity_per_class: the same for real images of each class.
+        diversity_ratio: mean over classes of generated / real diversity (1 = as varied as real).
+    """
+
+    label_accuracy: float
+    frechet_per_class: tuple
+    diversity_per_class: tuple
+    real_diversity_per_class: tuple
+    diversity_ratio: float
+
+    def to_dict(self):
+        """JSON-ready dict."""
+        return {key: list(value) if isinstance(value, tuple) else value for key, value in asdict(self).items()}
+
+
+def class_conditional_scores(fake_features, fake_probabilities, requested, real_features, real_labels, seed=0):
+    """Label accuracy, per-class Frechet distance and within-class diversity of a conditional generator.
+
+    Args:
+        fake_features: `(n, d)` classifier features of generated images.
+        fake_probabilities: `(n, K)` class probabilities of generated images.
+        requested: `(n,)` the labels the images were generated for.
+        real_features: `(m, d)` features of real images.
+        real_labels: `(m,)` their labels.
+        seed: seed of the diversity subsets. Default 0.
+
+    Returns:
+        A `ClassConditionalScores`.
+
+    Raises:
+        ValueError: mismatched lengths, or a class with fewer than 2 generated or real images.
+    """
+    fake_features = _check_2d("fake_features", fake_features)
+    p = _check_2d("fake_probabilities", fake_probabilities, min_rows=1)
+    real_features = _check_2d("real_features", real_features)
+    requested, real_labels = np.asarray(requested), np.asarray(real_labels)
+    if requested.shape != (len(fake_features),) or len(p) != len(fake_features):
+        raise ValueError(
+            f"Expected {len(fake_features)} requested labels and probability rows. "
+            f"Received: {requested.shape}, {p.shape}"
+        )
+    if real_labels.shape != (len(real_features),):
+        raise ValueError(f"Expected {len(real_features)} real labels. Received: shape={real_labels.shape}")
+    frechet, diversity, real_diversity = [], [], []
+    for k in range(p.shape[1]):
+        fake_k, real_k = fake_features[requested == k], real_features[real_labels == k]
+        if len(fake_k) < 2 or len(real_k) < 2:
+            raise ValueError(
+                f"Class {k} needs at least 2 generated and 2 real images. Received: {len(fake_k)} and {len(real_k)}"
+            )
+        frechet.append(frechet_distance(fake_k, real_k))
+        diversity.append(mean_pairwise_distance(fake_k, seed=seed))
+        real_diversity.append(mean_pairwise_distance(real_k, seed=seed))
+    return ClassConditionalScores(
+        label_accuracy=float(np.mean(p.argmax(axis=1) == requested)),
+        frechet_per_class=tuple(frechet),
+        diversity_per_class=tuple(diversity),
+        real_diversity_per_class=tuple(real_diversity),
+        diversity_ratio=float(np.mean(np.array(diversity) / np.array(real_diversity))),
+    )
+
+
+@dataclass(frozen=True)
+class ModeCoverage:
+    """Modes of Stacked MNIST reached by a sample (PacGAN, Lin et al. 2018, section 5.1).
+
+    Attributes:
+        modes_covered: modes with at least one sample.
+        kl_to_uniform: KL divergence (nats) of the mode histogram to uniform over `num_modes`:
+            0 for a perfectly balanced sample, log(num_modes) (6.91 for 1000) for one mode.
+        num_modes: number of possible modes.
+        num_samples: sample size.
+    """
+
+    modes_covered: int
+    kl_to_uniform: float
+    num_modes: int
+    num_samples: int
+
+    def to_dict(self):
+        """JSON-ready dict."""
+        return asdict(self)
+
+
+def mode_coverage(modes, num_modes=1000):
+    """Counts the modes of a sample and its KL divergence to the uniform mode distribution.
+
+    Args:
+        modes: `(n,)` integer mode indices in `[0, num_modes)`.
+        num_modes: number of modes. Default 1000 (Stacked MNIST).
+
+    Returns:
+        A `ModeCoverage`.
+    """
+    modes = np.asarray(modes)
+    if modes.ndim != 1 or not len(modes) or not np.issubdtype(modes.dtype, np.integer):
+        raise ValueError(f"Expected a non-empty 1-D integer array of modes. Received: shape={modes.shape}, dtype={modes.dtype}")
+    if modes.min() < 0 or modes.max() >= num_modes:
+        raise ValueError(f"Expected modes in [0, {num_modes}). Received: range [{modes.min()}, {modes.max()}]")
+    histogram = np.bincount(modes, minlength=num_modes) / len(modes)
+    nonzero = histogram > 0
+    kl = float(np.sum(histogram[nonzero] * np.log(histogram[nonzero] * num_modes)))
+    return ModeCoverage(int(nonzero.sum()), max(kl, 0.0), int(num_modes), len(modes))

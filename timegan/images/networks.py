@@ -78,16 +78,32 @@ def build_generator(config):
 def build_discriminator(config):
     """Builds the discriminator (critic) described by `config` (an `ImageGANConfig`).
 
+    A body `phi` (MLP or strided convolutions, then optional minibatch discrimination) maps the
+    input to features; the head depends on `config.conditioning`:
+
+    - unconditional or `"concat"`: `Dense(1)(phi(x))`; with `"concat"` the label embedding is
+      part of the input (joined to the flattened image, or one extra image channel for the DCGAN).
+    - `"projection"`: `Dense(1)(phi(x)) + embed(y) . phi(x)` (Miyato & Koyama 2018, eq. 3).
+    - `"acgan"`: image only in, `Dense(1 + num_classes)(phi(x))` out: the real/fake logit in
+      column 0, the class logits after it (Odena et al. 2017).
+
+    With `config.packing = m` the input holds m images concatenated along the channel axis
+    (PacGAN, Lin et al. 2018); `ImageGAN` does the packing.
+
     Returns:
-        A `keras.Model` named `"discriminator"`: images `(n, image_size, image_size, channels)`
-        (or `[images, label (n,)]`) -> logits `(n, 1)`.
+        A `keras.Model` named `"discriminator"`: images `(n, image_size, image_size, channels *
+        packing)` (or `[images, label (n,)]` for `"concat"` and `"projection"`) -> logits `(n, 1)`,
+        or `(n, 1 + num_classes)` for `"acgan"`.
     """
     init = keras.initializers.GlorotUniform(seed=config.seed + 1)
-    inputs = _inputs(config, config.image_shape, "image")
+    conditioning = config.conditioning if config.conditional else None
+    inputs = [keras.Input(config.discriminator_input_shape, name="image")]
+    if conditioning in ("concat", "projection"):
+        inputs.append(keras.Input((), dtype="int32", name="label"))
     x = inputs[0]
     if config.architecture == "mlp":
         x = keras.layers.Flatten(name="flatten")(x)
-        if config.conditional:
+        if conditioning == "concat":
             x = keras.layers.Concatenate(name="image_label")(
                 [x, _label_embedding(config, inputs[1], config.label_embedding_dim, "label_embedding")]
             )
@@ -97,7 +113,7 @@ def build_discriminator(config):
             if config.dropout:
                 x = keras.layers.Dropout(config.dropout, seed=config.seed, name=f"dropout{index}")(x)
     else:
-        if config.conditional:
+        if conditioning == "concat":
             # The label becomes one extra image channel, so the first convolution sees it everywhere.
             side = config.image_size
             plane = _label_embedding(config, inputs[1], side * side, "label_embedding")
@@ -113,5 +129,18 @@ def build_discriminator(config):
         x = MinibatchDiscrimination(
             config.minibatch_kernels, config.minibatch_kernel_dim, seed=config.seed, name="minibatch_discrimination"
         )(x)
-    outputs = keras.layers.Dense(1, kernel_initializer=init, name="logit")(x)
+    if conditioning == "acgan":
+        outputs = keras.layers.Dense(1 + config.num_classes, kernel_initializer=init, name="logit")(x)
+    elif conditioning == "projection":
+        # The class embedding has phi(x)'s width; its inner product with phi(x) is the class term
+        # of the log density ratio. Initialized small so the first steps are the unconditional GAN's.
+        embed_init = keras.initializers.RandomNormal(stddev=0.02, seed=config.seed + 3)
+        embedded = keras.layers.Embedding(
+            config.num_classes, x.shape[-1], embeddings_initializer=embed_init, name="label_projection"
+        )(inputs[1])
+        projection = keras.layers.Dot(axes=1, name="projection")([x, embedded])
+        unconditional = keras.layers.Dense(1, kernel_initializer=init, name="unconditional_logit")(x)
+        outputs = keras.layers.Add(name="logit")([unconditional, projection])
+    else:
+        outputs = keras.layers.Dense(1, kernel_initializer=init, name="logit")(x)
     return keras.Model(_single_or_list(inputs), outputs, name="discriminator")

@@ -29,18 +29,49 @@ from timegan.images.callbacks import LossHistory, SampleGrid, TqdmProgress
 from timegan.images.classifier import ClassifierProbe
 from timegan.images.config import ImageGANConfig, ImageTrainingConfig
 from timegan.images.gan import ImageGAN, generate_images, load_generator, make_dataset, save_generator
-from timegan.images.metrics import class_coverage, classifier_score, frechet_distance
+from timegan.images.metrics import (
+    class_conditional_scores,
+    class_coverage,
+    classifier_score,
+    frechet_distance,
+    mode_coverage,
+)
 from timegan.images.networks import build_discriminator, build_generator
 
 logger = logging.getLogger(__name__)
 
 
+def check_compatible(gan_config, train_config):
+    """Refuses a GAN config that does not fit the training config's dataset or batch size.
+
+    Raises:
+        ValueError: a conditional model on a dataset without class labels (Stacked MNIST), a
+            channel count other than the dataset's, or a batch size that is not a multiple of
+            `packing`.
+    """
+    if gan_config.conditional and train_config.dataset not in image_data.LABELLED_DATASETS:
+        raise ValueError(
+            f"conditional=True needs a dataset with class labels; {train_config.dataset!r} has none "
+            f"(labelled: {list(image_data.LABELLED_DATASETS)})."
+        )
+    channels = image_data.STACKED_CHANNELS if train_config.dataset == "stacked-mnist" else 1
+    if gan_config.channels != channels:
+        raise ValueError(
+            f"Expected channels={channels} for dataset={train_config.dataset!r}. Received: channels={gan_config.channels}"
+        )
+    if train_config.batch_size % gan_config.packing:
+        raise ValueError(
+            f"Expected `batch_size` to be a multiple of packing={gan_config.packing}. "
+            f"Received: batch_size={train_config.batch_size}"
+        )
+
+
 def _check_images(images, labels, gan_config):
     images = np.asarray(images)
-    if images.ndim != 3 or images.shape[1:] != (gan_config.image_size, gan_config.image_size):
-        raise ValueError(
-            f"Expected images of shape (n, {gan_config.image_size}, {gan_config.image_size}). Received: shape={images.shape}"
-        )
+    side = gan_config.image_size
+    shape = (side, side) if gan_config.channels == 1 and images.ndim == 3 else gan_config.image_shape
+    if images.ndim not in (3, 4) or images.shape[1:] != shape:
+        raise ValueError(f"Expected images of shape (n, {side}, {side}[, {gan_config.channels}]). Received: shape={images.shape}")
     if gan_config.conditional:
         if labels is None:
             raise ValueError("conditional=True needs class labels, but the data has none.")
@@ -77,6 +108,7 @@ def train_run(gan_config, train_config, images, labels, run_dir, overwrite=False
     run_dir = Path(run_dir)
     if run_dir.exists() and (not run_dir.is_dir() or any(run_dir.iterdir())) and not overwrite:
         raise OSError(f"Output directory {str(run_dir)!r} already exists and is not empty; pass --overwrite to replace it.")
+    check_compatible(gan_config, train_config)
     images, labels = _check_images(images, labels, gan_config)
     images, labels = image_data.subset(images, labels, train_config.train_size, train_config.seed)
     x = image_data.to_model_range(images)
@@ -110,15 +142,19 @@ def train_run(gan_config, train_config, images, labels, run_dir, overwrite=False
         callbacks = [SampleGrid(tmp, noise, rows, cols, grid_labels), history]
         if progress:
             callbacks.append(TqdmProgress(steps_per_epoch, train_config.epochs))
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         gan.fit(dataset, epochs=train_config.epochs, verbose=0, callbacks=callbacks, shuffle=False)
-        seconds = time.perf_counter() - start
+        seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
         save_generator(gan.generator, tmp / "generator.keras")
         diverged = [row["epoch"] for row in history.epochs if not all(np.isfinite(v) for v in row.values())]
         if diverged:
             logger.warning("Training diverged: non-finite losses from epoch %d on", diverged[0])
         summary = {
             "train_seconds": round(seconds, 1),
+            # CPU seconds of this process (all threads) and the machine's load: on a shared
+            # machine the wall-clock time alone says little.
+            "cpu_seconds": round(cpu_seconds, 1),
+            "load_average": [round(value, 2) for value in os.getloadavg()],
             "diverged_at_epoch": diverged[0] if diverged else None,
             "epochs": train_config.epochs,
             "steps_per_epoch": steps_per_epoch,
@@ -161,12 +197,15 @@ def load_run(run_dir):
     return gan_config, train_config, load_generator(run_dir / "generator.keras"), summary
 
 
-def _sample(images, size, seed):
+def _sample(images, size, seed, labels=None):
     order = np.random.default_rng(seed).permutation(len(images))[:size]
-    return image_data.to_model_range(images[order])
+    scaled = image_data.to_model_range(images[order])
+    return scaled if labels is None else (scaled, np.asarray(labels)[order])
 
 
-def evaluate_generator(generator, gan_config, classifier, real_train, real_test, num_samples=10000, seed=0):
+def evaluate_generator(
+    generator, gan_config, classifier, real_train, real_test, num_samples=10000, seed=0, real_train_labels=None
+):
     """Scores a generator with an evaluation classifier against real images.
 
     Args:
@@ -177,20 +216,28 @@ def evaluate_generator(generator, gan_config, classifier, real_train, real_test,
         real_test: uint8 `(m, h, w)` real test images.
         num_samples: generated images, and real images per set, used by every number. Default 10000.
         seed: seed of the noise and the real subsets. Default 0.
+        real_train_labels: `(n,)` labels of `real_train`; for a conditional generator they add the
+            per-class Frechet distances and within-class diversities. Default None.
 
     Returns:
         A dict: `frechet_distance` (generated vs real train), `frechet_floor` (real train vs real
         test), `classifier_score`, `classifier_score_real` (real test: the ceiling),
         `classes_covered`, `kl_to_uniform`, `class_histogram`, their real-test counterparts,
         `num_samples`, `diverged`, and for conditional generators `label_accuracy` (share
-        classified as the requested class). If any generated image is not finite (training
+        classified as the requested class) and, given `real_train_labels`, the fields of
+        `metrics.ClassConditionalScores` (`frechet_per_class`, `diversity_per_class`,
+        `real_diversity_per_class`, `diversity_ratio`). If any generated image is not finite (training
         diverged), `diverged` is True and the generator's numbers are None.
     """
     if isinstance(num_samples, bool) or not isinstance(num_samples, int) or num_samples < 100:
         raise ValueError(f"Expected `num_samples` to be an integer >= 100. Received: num_samples={num_samples!r}")
     probe = ClassifierProbe(classifier)
     size = min(num_samples, len(real_train), len(real_test))
-    train_features, _ = probe(_sample(real_train, size, seed))
+    if real_train_labels is None:
+        train_images, train_labels = _sample(real_train, size, seed), None
+    else:
+        train_images, train_labels = _sample(real_train, size, seed, real_train_labels)
+    train_features, _ = probe(train_images)
     test_features, test_probabilities = probe(_sample(real_test, size, seed + 1))
     noise = np.random.default_rng(seed + 2).standard_normal((num_samples, gan_config.latent_dim)).astype(np.float32)
     labels = np.arange(num_samples) % gan_config.num_classes if gan_config.conditional else None
@@ -229,4 +276,58 @@ def evaluate_generator(generator, gan_config, classifier, real_train, real_test,
     )
     if gan_config.conditional:
         results["label_accuracy"] = float(np.mean(fake_probabilities.argmax(axis=1) == labels))
+        if train_labels is not None:
+            scores = class_conditional_scores(fake_features, fake_probabilities, labels, train_features, train_labels, seed)
+            results.update(scores.to_dict())
+    return results
+
+
+def channel_digits(probe, images):
+    """The classifier's digit for every channel of `(n, h, w, c)` images: `(n, c)` ints."""
+    n, h, w, c = images.shape
+    per_channel = np.transpose(images, (0, 3, 1, 2)).reshape(n * c, h, w, 1)
+    _, probabilities = probe(per_channel)
+    return probabilities.argmax(axis=1).reshape(n, c)
+
+
+def digits_to_modes(digits):
+    """`(n, c)` digits -> `(n,)` Stacked MNIST modes, first channel most significant."""
+    modes = np.zeros(len(digits), np.int64)
+    for column in np.asarray(digits).T:
+        modes = modes * image_data.NUM_CLASSES + column
+    return modes
+
+
+def evaluate_stacked(generator, gan_config, classifier, real_test, num_samples=26000, seed=0):
+    """Modes of Stacked MNIST covered by a generator, and the KL of its mode histogram to uniform.
+
+    Each channel is classified by the MNIST evaluation classifier (PacGAN, Lin et al. 2018,
+    section 5.1, with a pretrained MNIST classifier); the mode is the three-digit number.
+
+    Args:
+        generator: trained generator of `(n, 28, 28, 3)` images.
+        gan_config: its `ImageGANConfig` (3 channels, unconditional).
+        classifier: the MNIST evaluation classifier.
+        real_test: uint8 `(m, 28, 28, 3)` real Stacked MNIST test images (the reference).
+        num_samples: generated images. Default 26000 (PacGAN's).
+        seed: seed of the noise. Default 0.
+
+    Returns:
+        A dict: `modes_covered`, `kl_to_uniform`, `num_modes`, `num_samples`, the same for the
+        real test images (`*_real`) and `diverged`.
+    """
+    if isinstance(num_samples, bool) or not isinstance(num_samples, int) or num_samples < 100:
+        raise ValueError(f"Expected `num_samples` to be an integer >= 100. Received: num_samples={num_samples!r}")
+    probe = ClassifierProbe(classifier)
+    real = mode_coverage(digits_to_modes(channel_digits(probe, image_data.to_model_range(real_test))), image_data.STACKED_MODES)
+    results = {"modes_covered_real": real.modes_covered, "kl_to_uniform_real": real.kl_to_uniform,
+               "real_samples": real.num_samples, "num_samples": num_samples, "seed": seed}
+    noise = np.random.default_rng(seed + 2).standard_normal((num_samples, gan_config.latent_dim)).astype(np.float32)
+    fake = generate_images(generator, gan_config, noise=noise)
+    results["diverged"] = not np.isfinite(fake).all()
+    if results["diverged"]:
+        results.update(modes_covered=None, kl_to_uniform=None, num_modes=image_data.STACKED_MODES)
+        return results
+    coverage = mode_coverage(digits_to_modes(channel_digits(probe, fake)), image_data.STACKED_MODES)
+    results.update(coverage.to_dict())
     return results
