@@ -24,20 +24,19 @@ def main(argv=None):
     parser.add_argument("--methods", nargs="+", default=None, help="subset of: none undersample oversample smote "
                                                                   "class-weight gan")
     parser.add_argument("--gan-loss", default="non-saturating", choices=["non-saturating", "wgan-gp"])
-    parser.add_argument("--gan-steps", type=positive_int, default=600, help="generator updates per fold (default 600)")
+    parser.add_argument("--gan-steps", type=positive_int, default=300, help="generator updates per fold (default 300)")
     parser.add_argument("--gan-units", type=positive_int, nargs="+", default=[64, 64], help="hidden layer widths")
     parser.add_argument("--gan-batch-size", type=positive_int, default=32)
     parser.add_argument("--no-balanced-batches", action="store_true", help="sample GAN batches as the data come")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--output", default=None, help="CSV of per-fold scores (written atomically)")
+    parser.add_argument("--output", default=None, help="CSV of per-fold scores (rewritten atomically after each fold)")
     args = parser.parse_args(argv)
 
     def body():
         from sklearn.datasets import load_breast_cancer
 
         from timegan._atomic import write_text
-        from timegan.rebalance import TabularGANConfig
-        from timegan.rebalance import benchmark
+        from timegan.rebalance import TabularGANConfig, benchmark
 
         data = load_breast_cancer()
         y = (data.target == 0).astype(int)  # 1 = malignant (212 of 569)
@@ -51,9 +50,15 @@ def main(argv=None):
         echo(f"# {' '.join(sys.argv)}")
         echo(f"# GAN config: {gan_config.to_dict()}")
         start = time.perf_counter()
+
+        def checkpoint(partial):
+            if args.output:
+                write_text(args.output, partial.to_csv(index=False))
+
         results = benchmark.compare_resamplers(
             data.data, y, minority=1, ratios=tuple(args.ratios), n_splits=args.splits, n_repeats=args.repeats,
-            methods=tuple(args.methods or benchmark.METHODS), gan_config=gan_config, seed=args.seed)
+            methods=tuple(args.methods or benchmark.METHODS), gan_config=gan_config, seed=args.seed,
+            on_fold=checkpoint)
         elapsed = time.perf_counter() - start
         echo(benchmark.format_table(benchmark.summarize(results)))
         load = os.getloadavg()

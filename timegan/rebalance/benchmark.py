@@ -11,15 +11,15 @@ import time
 
 import numpy as np
 import pandas as pd
-from imblearn.over_sampling import SMOTE, SMOTENC, RandomOverSampler
+from imblearn.over_sampling import SMOTE, SMOTEN, SMOTENC, RandomOverSampler
 from imblearn.under_sampling import RandomUnderSampler
-from sklearn.base import clone
+from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import GradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score, f1_score, roc_auc_score
 from sklearn.model_selection import RepeatedStratifiedKFold
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.class_weight import compute_sample_weight
 from tqdm.auto import tqdm
 
@@ -32,19 +32,29 @@ CLASSIFIERS = ("logistic", "boosting")
 METRICS = ("balanced_accuracy", "f1_minority", "roc_auc")
 
 
-def make_classifier(name, seed):
-    """`"logistic"`: StandardScaler + LogisticRegression(max_iter=2000); `"boosting"`: GradientBoostingClassifier()."""
+def make_classifier(name, seed, categorical=None):
+    """`"logistic"`: StandardScaler + LogisticRegression(max_iter=2000); `"boosting"`: GradientBoostingClassifier().
+
+    Categorical columns (indices) are one-hot encoded first (unknown categories ignored).
+    """
     if name == "logistic":
-        return make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
-    if name == "boosting":
-        return GradientBoostingClassifier(random_state=seed)
-    raise ValueError(f"Unknown classifier {name!r}. Expected one of {list(CLASSIFIERS)}. Received: {name!r}")
+        steps = [StandardScaler(), LogisticRegression(max_iter=2000)]
+    elif name == "boosting":
+        steps = [GradientBoostingClassifier(random_state=seed)]
+    else:
+        raise ValueError(f"Unknown classifier {name!r}. Expected one of {list(CLASSIFIERS)}. Received: {name!r}")
+    if categorical:
+        encode = ColumnTransformer([("one_hot", OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+                                     list(categorical))], remainder="passthrough")
+        steps = [encode] + steps
+    return make_pipeline(*steps)
 
 
-def make_resampler(method, seed, categorical=None, gan_config=None):
+def make_resampler(method, seed, categorical=None, gan_config=None, n_features=None):
     """The imbalanced-learn sampler of `method` (None for "none" and "class-weight").
 
-    With categorical columns SMOTE is SMOTE-NC (Chawla et al. 2002, section 6.1).
+    With categorical columns SMOTE is SMOTE-NC (Chawla et al. 2002, section 6.1), or SMOTE-N when
+    every column is categorical (`n_features`).
     """
     if method in ("none", "class-weight"):
         return None
@@ -53,6 +63,8 @@ def make_resampler(method, seed, categorical=None, gan_config=None):
     if method == "oversample":
         return RandomOverSampler(random_state=seed)
     if method == "smote":
+        if categorical and n_features is not None and len(categorical) == n_features:
+            return SMOTEN(random_state=seed)
         return SMOTENC(categorical, random_state=seed) if categorical else SMOTE(random_state=seed)
     if method == "gan":
         return GANOverSampler(random_state=seed, categorical_features=categorical, config=gan_config)
@@ -63,9 +75,7 @@ def _fit(classifier, X, y, balanced_weights):
     if not balanced_weights:
         return classifier.fit(X, y)
     weights = compute_sample_weight("balanced", y)
-    if hasattr(classifier, "steps"):
-        return classifier.fit(X, y, **{f"{classifier.steps[-1][0]}__sample_weight": weights})
-    return classifier.fit(X, y, sample_weight=weights)
+    return classifier.fit(X, y, **{f"{classifier.steps[-1][0]}__sample_weight": weights})
 
 
 def rarer_minority(train_index, y, minority, ratio, rng):
@@ -82,7 +92,7 @@ def rarer_minority(train_index, y, minority, ratio, rng):
 
 
 def compare_resamplers(X, y, minority, ratios=(5, 10), n_splits=5, n_repeats=5, methods=METHODS,
-                       classifiers=CLASSIFIERS, categorical=None, gan_config=None, seed=0):
+                       classifiers=CLASSIFIERS, categorical=None, gan_config=None, seed=0, on_fold=None):
     """Scores each method x classifier on each fold of repeated stratified K-fold CV.
 
     Args:
@@ -97,6 +107,8 @@ def compare_resamplers(X, y, minority, ratios=(5, 10), n_splits=5, n_repeats=5, 
         categorical: indices of categorical columns (SMOTE-NC and the GAN's one-hot blocks).
         gan_config: `TabularGANConfig` of the GAN method (its seed is replaced per fold).
         seed: seed of the folds, the subsampling, the samplers and the classifiers.
+        on_fold: optional callable receiving the results so far (a `pd.DataFrame`) after each
+            fold, e.g. to checkpoint a long run.
 
     Returns:
         A tidy `pd.DataFrame` with columns ratio, repeat, fold, method, classifier, the three
@@ -110,7 +122,7 @@ def compare_resamplers(X, y, minority, ratios=(5, 10), n_splits=5, n_repeats=5, 
     if len(np.unique(y)) != 2:
         raise ValueError(f"Expected binary labels. Received: classes={np.unique(y).tolist()}")
     for method in methods:
-        make_resampler(method, 0, categorical)
+        make_resampler(method, 0, categorical, n_features=X.shape[1])
     for name in classifiers:
         make_classifier(name, 0)
     splitter = RepeatedStratifiedKFold(n_splits=n_splits, n_repeats=n_repeats, random_state=seed)
@@ -124,15 +136,18 @@ def compare_resamplers(X, y, minority, ratios=(5, 10), n_splits=5, n_repeats=5, 
             X_train, y_train = X[train_index], y[train_index]
             for method in methods:
                 start = time.perf_counter()
-                sampler = make_resampler(method, fold_seed, categorical, gan_config)
+                sampler = make_resampler(method, fold_seed, categorical, gan_config, X.shape[1])
                 X_fit, y_fit = (X_train, y_train) if sampler is None else sampler.fit_resample(X_train, y_train)
                 seconds = time.perf_counter() - start
                 for name in classifiers:
-                    classifier = _fit(clone(make_classifier(name, fold_seed)), X_fit, y_fit, method == "class-weight")
+                    classifier = make_classifier(name, fold_seed, categorical)
+                    _fit(classifier, X_fit, y_fit, method == "class-weight")
                     scores = score(classifier, X[test_index], y[test_index], minority)
                     rows.append(dict(ratio=ratio, repeat=index // n_splits, fold=index % n_splits, method=method,
                                      classifier=name, resample_seconds=seconds, **scores))
                 progress.update()
+            if on_fold is not None:
+                on_fold(pd.DataFrame(rows))
     progress.close()
     return pd.DataFrame(rows)
 

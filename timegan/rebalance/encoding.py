@@ -63,11 +63,15 @@ class TabularEncoder:
     Args:
         categorical: indices (or a boolean mask) of the categorical columns. Default None: all numeric.
         clip_to_range: clip restored numeric values to the range seen by `fit`. Default True.
+        categories: "auto" (the sorted values seen by `fit`), one list of values for every
+            categorical column (e.g. `["A", "T", "C", "G"]` for DNA), or one list per categorical
+            column. Default "auto".
     """
 
-    def __init__(self, categorical=None, clip_to_range=True):
+    def __init__(self, categorical=None, clip_to_range=True, categories="auto"):
         self.categorical = categorical
         self.clip_to_range = clip_to_range
+        self.categories = categories
         self.state = None
 
     # -- fitting ---------------------------------------------------------------------------------
@@ -95,11 +99,21 @@ class TabularEncoder:
         mean = values.mean(axis=0) if numeric else np.zeros(0)
         std = values.std(axis=0) if numeric else np.zeros(0)
         categories = []
-        for column in categorical:
+        given = self._given_categories(len(categorical))
+        for position, column in enumerate(categorical):
             cells = X[:, column]
             if any(cell is None or (isinstance(cell, float) and np.isnan(cell)) for cell in cells):
                 raise ValueError(f"Expected no missing values in categorical column {column}. Received: a missing value")
-            categories.append([_json_value(value) for value in sorted(set(cells.tolist()), key=lambda v: (str(type(v)), v))])
+            seen = set(cells.tolist())
+            if given is None:
+                categories.append([_json_value(value) for value in sorted(seen, key=lambda v: (str(type(v)), v))])
+            else:
+                unknown = sorted(map(repr, seen - set(given[position])))
+                if unknown:
+                    raise ValueError(
+                        f"Unknown category in column {column}. Expected one of {given[position]}. Received: {unknown[0]}"
+                    )
+                categories.append(list(given[position]))
         self.state = {
             "n_features": n_features,
             "numeric_columns": numeric,
@@ -112,6 +126,26 @@ class TabularEncoder:
             "clip_to_range": bool(self.clip_to_range),
         }
         return self
+
+    def _given_categories(self, n_categorical):
+        categories = self.categories
+        if isinstance(categories, str) and categories == "auto":
+            return None
+        if not isinstance(categories, (list, tuple)) or not categories:
+            raise ValueError(f'Expected `categories` to be "auto" or a non-empty list. Received: categories={categories!r}')
+        if all(isinstance(item, (list, tuple)) for item in categories):
+            if len(categories) != n_categorical:
+                raise ValueError(
+                    f"Expected one list of categories per categorical column ({n_categorical}). "
+                    f"Received: {len(categories)} lists"
+                )
+            lists = [list(item) for item in categories]
+        else:
+            lists = [list(categories)] * n_categorical
+        for item in lists:
+            if not item or len(set(item)) != len(item):
+                raise ValueError(f"Expected non-empty lists of distinct categories. Received: {item!r}")
+        return [[_json_value(value) for value in item] for item in lists]
 
     @staticmethod
     def _numeric_values(X, numeric):
@@ -242,7 +276,8 @@ class TabularEncoder:
         if not isinstance(state, dict) or not required <= set(state):
             missing = sorted(required - set(state)) if isinstance(state, dict) else sorted(required)
             raise ValueError(f"Expected a TabularEncoder state with keys {sorted(required)}. Missing: {missing}")
-        encoder = cls(categorical=state["categorical_columns"], clip_to_range=state["clip_to_range"])
+        encoder = cls(categorical=state["categorical_columns"], clip_to_range=state["clip_to_range"],
+                      categories=[list(item) for item in state["categories"]] or "auto")
         encoder.state = dict(state)
         return encoder
 

@@ -9,6 +9,7 @@ applied while fitting.
 import dataclasses
 import logging
 import numbers
+from typing import ClassVar
 
 import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
@@ -44,7 +45,7 @@ class GANOverSampler(BaseOverSampler):
         gan_: the fitted `TabularGAN`.
     """
 
-    _parameter_constraints: dict = {
+    _parameter_constraints: ClassVar[dict] = {
         **BaseOverSampler._parameter_constraints,
         "categorical_features": ["array-like", None],
         "config": [TabularGANConfig, None],

@@ -49,6 +49,7 @@ class TabularGAN:
     Args:
         config: a `TabularGANConfig`. Default: `TabularGANConfig()`.
         categorical: indices (or a boolean mask) of the categorical columns. Default None.
+        categories: categories of the categorical columns, see `TabularEncoder`. Default "auto".
 
     Attributes (after `fit`):
         encoder: the fitted `TabularEncoder`.
@@ -61,13 +62,14 @@ class TabularGAN:
         >>> new_patients = gan.sample(100, label=1)
     """
 
-    def __init__(self, config=None, categorical=None):
+    def __init__(self, config=None, categorical=None, categories="auto"):
         if config is None:
             config = TabularGANConfig()
         if not isinstance(config, TabularGANConfig):
             raise TypeError(f"Expected `config` to be a TabularGANConfig. Received: {type(config).__name__}")
         self.config = config
         self.categorical = categorical
+        self.categories = categories
         self.encoder = None
         self.classes_ = None
         self.gan = None
@@ -91,7 +93,7 @@ class TabularGAN:
             ValueError: for mismatched `X`/`y`, no records, or bad values (see `TabularEncoder.fit`).
         """
         config = self.config
-        self.encoder = TabularEncoder(self.categorical, config.clip_to_range).fit(X)
+        self.encoder = TabularEncoder(self.categorical, config.clip_to_range, self.categories).fit(X)
         records = self.encoder.transform(X)
         y = check_labels(y, len(records))
         self.classes_, indices = np.unique(y, return_inverse=True)
