@@ -129,10 +129,11 @@ def compare_resamplers(X, y, minority, ratios=(5, 10), n_splits=5, n_repeats=5, 
     folds = list(splitter.split(X, y))
     rows = []
     progress = tqdm(total=len(ratios) * len(folds) * len(methods), desc="folds x methods", disable=None)
-    for ratio in ratios:
-        for index, (train_index, test_index) in enumerate(folds):
+    # Folds outside, ratios inside: a run stopped early still has every ratio on the same folds.
+    for index, (full_train_index, test_index) in enumerate(folds):
+        for ratio in ratios:
             fold_seed = seed + 1000 * ratio + index
-            train_index = rarer_minority(train_index, y, minority, ratio, np.random.default_rng(fold_seed))
+            train_index = rarer_minority(full_train_index, y, minority, ratio, np.random.default_rng(fold_seed))
             X_train, y_train = X[train_index], y[train_index]
             for method in methods:
                 start = time.perf_counter()
@@ -146,8 +147,8 @@ def compare_resamplers(X, y, minority, ratios=(5, 10), n_splits=5, n_repeats=5, 
                     rows.append(dict(ratio=ratio, repeat=index // n_splits, fold=index % n_splits, method=method,
                                      classifier=name, resample_seconds=seconds, **scores))
                 progress.update()
-            if on_fold is not None:
-                on_fold(pd.DataFrame(rows))
+        if on_fold is not None:
+            on_fold(pd.DataFrame(rows))
     progress.close()
     return pd.DataFrame(rows)
 
@@ -171,6 +172,7 @@ def summarize(results):
         A `pd.DataFrame` indexed by (ratio, classifier, method) with columns `<metric>_mean`,
         `<metric>_std` and `resample_seconds_mean`.
     """
+    results = results.sort_values("ratio", kind="stable")
     grouped = results.groupby(["ratio", "classifier", "method"], sort=False)
     table = grouped[list(METRICS)].agg(["mean", "std"])
     table.columns = [f"{metric}_{stat}" for metric, stat in table.columns]
