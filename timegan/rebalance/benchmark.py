@@ -170,22 +170,23 @@ def summarize(results):
 
     Returns:
         A `pd.DataFrame` indexed by (ratio, classifier, method) with columns `<metric>_mean`,
-        `<metric>_std` and `resample_seconds_mean`.
+        `<metric>_std`, `resample_seconds_mean` and `folds` (number of folds averaged).
     """
-    results = results.sort_values("ratio", kind="stable")
-    grouped = results.groupby(["ratio", "classifier", "method"], sort=False)
+    grouped = results.groupby(["ratio", "classifier", "method"])
     table = grouped[list(METRICS)].agg(["mean", "std"])
     table.columns = [f"{metric}_{stat}" for metric, stat in table.columns]
     table["resample_seconds_mean"] = grouped["resample_seconds"].mean()
-    return table
+    table["folds"] = grouped.size()
+    order = {name: i for i, name in enumerate(METHODS + CLASSIFIERS)}
+    return table.sort_index(key=lambda level: level.map(lambda v: order.get(v, v)))
 
 
 def format_table(summary):
     """The summary as Markdown: one row per ratio x classifier x method, `mean ± std` cells."""
-    lines = ["| ratio | classifier | method | balanced accuracy | F1 (minority) | ROC AUC | resample s |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| ratio | classifier | method | balanced accuracy | F1 (minority) | ROC AUC | resample s | folds |",
+             "|---|---|---|---|---|---|---|---|"]
     for (ratio, classifier, method), row in summary.iterrows():
         cells = [f"{row[f'{m}_mean']:.3f} ± {row[f'{m}_std']:.3f}" for m in METRICS]
         lines.append(f"| 1:{ratio} | {classifier} | {method} | " + " | ".join(cells)
-                     + f" | {row['resample_seconds_mean']:.2f} |")
+                     + f" | {row['resample_seconds_mean']:.2f} | {int(row['folds'])} |")
     return "\n".join(lines)
