@@ -12,6 +12,7 @@ writes the per-fold scores as CSV, rewritten after each fold.
 """
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -32,28 +33,38 @@ def gan_config_from(args, steps, units):
 
 
 def tp53_report(args):
-    """Trains a GAN on the mutated (minority) sequences alone and prints what it generates."""
+    """Trains a GAN on the mutated (minority) sequences alone, once per report seed, and prints what it generates."""
+    import numpy as np
+
     from timegan.rebalance import dna, tp53
 
     window = tuple(args.window)
     sequences, labels, _ = tp53.simulate_population(args.tp53_mutated, args.tp53_mutated * args.ratios[0],
                                                     window=window, seed=args.seed)
     mutated = [s for s, label in zip(sequences, labels) if label == 1]
-    config = gan_config_from(args, args.tp53_steps, args.tp53_units)
-    start = time.perf_counter()
-    gan = dna.fit_sequence_gan(mutated, config)
-    seconds = time.perf_counter() - start
-    generated = dna.sample_sequences(gan, args.tp53_generated, seed=args.seed + 1)
     start_nt = 3 * (window[0] - 1)
     reference = tp53.coding_sequence()[start_nt : 3 * window[1]]
-    report = dna.sequence_report(generated, mutated, reference, window)
-    report["discriminator_accuracy"] = dna.discriminator_accuracy(gan, mutated, generated)
-    report["discriminator_accuracy_last_epoch"] = float(gan.history_["d_accuracy"][-1])
-    report["gan_seconds"] = round(seconds, 1)
-    report["window_codons"] = list(window)
-    report["n_real_mutated"] = len(mutated)
     echo(f"## GAN on {len(mutated)} mutated sequences ({len(reference)} nt, codons {window[0]}-{window[1]})")
-    echo(json.dumps(report, indent=1))
+    reports = []
+    for seed in args.report_seeds:
+        config = dataclasses.replace(gan_config_from(args, args.tp53_steps, args.tp53_units), seed=seed)
+        start = time.perf_counter()
+        gan = dna.fit_sequence_gan(mutated, config)
+        seconds = time.perf_counter() - start
+        generated = dna.sample_sequences(gan, args.tp53_generated, seed=seed + 1)
+        report = dna.sequence_report(generated, mutated, reference, window)
+        report["discriminator_accuracy"] = dna.discriminator_accuracy(gan, mutated, generated)
+        report["discriminator_accuracy_last_epoch"] = float(gan.history_["d_accuracy"][-1])
+        report["gan_seconds"] = round(seconds, 1)
+        report["seed"] = seed
+        echo(json.dumps(report))
+        reports.append(report)
+    real = {"substitutions_mean": reports[0]["real_substitutions_mean"], "arg72_share": reports[0]["real_arg72_share"]}
+    for key in ("identity_mean", "identity_min", "exact_copies", "hotspot_share", "several_hotspots_share",
+                "substitutions_mean", "arg72_share", "discriminator_accuracy"):
+        values = np.array([report[key] for report in reports])
+        spread = values.std(ddof=1) if len(values) > 1 else 0.0
+        echo(f"{key}: {values.mean():.4f} ± {spread:.4f}" + (f" (real: {real[key]:.4f})" if key in real else ""))
     return sequences, labels
 
 
@@ -77,6 +88,7 @@ def main(argv=None):
     parser.add_argument("--tp53-steps", type=positive_int, default=1000, help="steps of the minority-only GAN")
     parser.add_argument("--tp53-units", type=positive_int, nargs="+", default=[128, 128])
     parser.add_argument("--tp53-generated", type=positive_int, default=500, help="sequences generated for the report")
+    parser.add_argument("--report-seeds", type=int, nargs="+", default=[0, 1, 2], help="tp53: seeds of the report GAN")
     parser.add_argument("--no-comparison", action="store_true", help="tp53: only the GAN report")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--output", default=None, help="CSV of per-fold scores (rewritten atomically after each fold)")
