@@ -124,6 +124,11 @@ def main(argv=None):
             methods=tuple(args.methods or benchmark.METHODS), categorical=categorical, gan_config=gan_config,
             seed=args.seed, on_fold=checkpoint)
         echo(benchmark.format_table(benchmark.summarize(results)))
+        if "gan" in set(results["method"]):
+            for metric in benchmark.METRICS:
+                baselines = [m for m in ("undersample", "smote") if m in set(results["method"])]
+                echo(f"# paired per-fold differences gan - baseline, {metric}:")
+                echo(benchmark.paired_differences(results, "gan", baselines, metric).round(4).to_string())
         load = os.getloadavg()
         echo(f"# {time.perf_counter() - start:.0f} s in total; load average {load[0]:.1f} {load[1]:.1f} "
              f"{load[2]:.1f} (2 shared cores: timings inflated); classes in the data: {np.bincount(y).tolist()}")

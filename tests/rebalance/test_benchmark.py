@@ -47,3 +47,17 @@ def test_categorical_columns_use_smote_n_and_one_hot_classifiers():
 def test_unknown_names(kwargs, message):
     with pytest.raises(ValueError, match=message):
         benchmark.compare_resamplers(np.zeros((10, 2)), np.array([0, 1] * 5), minority=1, **kwargs)
+
+
+def test_paired_differences_pair_the_same_folds():
+    import pandas as pd
+
+    rows = []
+    for fold, (ours, theirs) in enumerate([(0.9, 0.8), (0.7, 0.75), (0.6, 0.6)]):
+        for method, value in (("gan", ours), ("smote", theirs)):
+            rows.append({"ratio": 5, "classifier": "logistic", "repeat": 0, "fold": fold, "method": method,
+                         "balanced_accuracy": value})
+    table = benchmark.paired_differences(pd.DataFrame(rows), "gan", ("smote",))
+    row = table.loc[(5, "logistic", "smote")]
+    assert row["mean_difference"] == pytest.approx((0.1 - 0.05 + 0.0) / 3)
+    assert (row["wins"], row["ties"], row["folds"]) == (1, 1, 3)

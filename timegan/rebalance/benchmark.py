@@ -181,6 +181,26 @@ def summarize(results):
     return table.sort_index(key=lambda level: level.map(lambda v: order.get(v, v)))
 
 
+def paired_differences(results, method="gan", baselines=("undersample", "smote"), metric="balanced_accuracy"):
+    """Per-fold differences `method - baseline` of one metric (the folds are shared, so pairs are exact).
+
+    Returns:
+        A `pd.DataFrame` indexed by (ratio, classifier, baseline) with the mean and std of the
+        differences, the number of folds where `method` wins, ties and the number of folds.
+    """
+    keys = ["ratio", "classifier", "repeat", "fold"]
+    ours = results[results["method"] == method].set_index(keys)[metric]
+    rows = []
+    for baseline in baselines:
+        theirs = results[results["method"] == baseline].set_index(keys)[metric]
+        difference = (ours - theirs).dropna()
+        for (ratio, classifier), values in difference.groupby(level=["ratio", "classifier"]):
+            rows.append({"ratio": ratio, "classifier": classifier, "baseline": baseline,
+                         "mean_difference": values.mean(), "std_difference": values.std(),
+                         "wins": int((values > 0).sum()), "ties": int((values == 0).sum()), "folds": len(values)})
+    return pd.DataFrame(rows).set_index(["ratio", "classifier", "baseline"])
+
+
 def format_table(summary):
     """The summary as Markdown: one row per ratio x classifier x method, `mean ± std` cells."""
     lines = ["| ratio | classifier | method | balanced accuracy | F1 (minority) | ROC AUC | resample s | folds |",
