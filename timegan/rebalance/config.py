@@ -7,11 +7,39 @@ Gumbel-softmax (Jang et al., ICLR 2017, eq. 2) at `gumbel_temperature` while tra
 """
 
 import dataclasses
+import math
 import numbers
 
-from timegan.config import _check_float, _check_int, check_known_keys
-
 LOSSES = ("non-saturating", "wgan-gp")
+
+
+def _check_int(name, value, minimum):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"Expected `{name}` to be an integer >= {minimum}. Received: {name}={value!r}")
+
+
+def _check_float(name, value, minimum=0.0, inclusive=True):
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and not math.isnan(value)
+    if ok:
+        ok = value >= minimum if inclusive else value > minimum
+    if not ok:
+        relation = ">=" if inclusive else ">"
+        raise ValueError(f"Expected `{name}` to be a number {relation} {minimum}. Received: {name}={value!r}")
+
+
+def check_known_keys(cls, values):
+    """Raises unless `values` is a dict whose keys are all fields of the dataclass `cls`.
+
+    Raises:
+        TypeError: if `values` is not a dict.
+        ValueError: naming the unknown keys and the accepted ones.
+    """
+    if not isinstance(values, dict):
+        raise TypeError(f"Expected a dict of {cls.__name__} values. Received: {type(values).__name__}")
+    known = {field.name for field in dataclasses.fields(cls)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ValueError(f"Unknown {cls.__name__} keys: {unknown}. Expected a subset of {sorted(known)}")
 
 
 @dataclasses.dataclass(frozen=True)
