@@ -1,0 +1,5 @@
+import sys
+
+from timegan.cli.rebalance import main
+
+sys.exit(main())
