@@ -3,35 +3,9 @@
 import numpy as np
 import pytest
 
-from evaluation import _posthoc
 from evaluation.discriminative import discriminative_score, plot_roc
 
 FAST = {"iterations": 200, "learning_rate": 0.01, "batch_size": 64}
-
-
-def day_windows(n, seq_len=6):
-    """Stride-1 windows of a series whose value is its day / 1000: each value names its day."""
-    days = np.arange(n + seq_len - 1) / 1000
-    return np.stack([days[i : i + seq_len] for i in range(n)])[..., None].repeat(2, axis=2)
-
-
-@pytest.fixture
-def spy(monkeypatch):
-    """Records the arrays every post-hoc network is trained and tested on."""
-    seen = {"train": [], "predict": []}
-    train, predict = _posthoc.Trainer.train, _posthoc.Trainer.predict
-
-    def spy_train(self, data, *args, **kwargs):
-        seen["train"].append([np.array(a) for a in data])
-        return train(self, data, *args, **kwargs)
-
-    def spy_predict(self, x, *args, **kwargs):
-        seen["predict"].append(np.array(x))
-        return predict(self, x, *args, **kwargs)
-
-    monkeypatch.setattr(_posthoc.Trainer, "train", spy_train)
-    monkeypatch.setattr(_posthoc.Trainer, "predict", spy_predict)
-    return seen
 
 
 def test_real_vs_real_is_near_zero(sines):
@@ -58,7 +32,7 @@ def test_random_split_is_the_papers_protocol(sines, spy):
     )
 
 
-def test_blocked_split_shares_no_day(spy):
+def test_blocked_split_shares_no_day(spy, day_windows):
     """By default the held-out windows share no day with any training window, in either set."""
     real, synthetic = day_windows(200), day_windows(150) + 0.5
     result = discriminative_score(real, synthetic, iterations=2, normalize=False, repeats=3, seed=0)
