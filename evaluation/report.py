@@ -86,11 +86,15 @@ def evaluate_run(run_dir, output_dir=None, long_path_len=250, **options):
         The metrics dict (as written to `metrics.json`).
 
     Raises:
-        FileNotFoundError, ValueError: if the run cannot be read or an option is invalid.
+        FileNotFoundError: if `run_dir` is not a directory.
+        ValueError: if `run_dir` is not a run or an unfinished one, a cell of its prices.csv or
+            synthetic.csv is not a finite number, or an option is invalid.
     """
+    from evaluation.files import check_run_files
     from timegan import load_run
 
     _checks.check_int(long_path_len, "long_path_len", minimum=0)
+    check_run_files(run_dir)
     run = load_run(run_dir)
     real = run.real_windows
     synthetic = run.synthetic
