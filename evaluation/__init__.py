@@ -31,6 +31,8 @@ _EXPORTS = {
     "PredictiveResult": "evaluation.predictive",
     "plot_predictive_curves": "evaluation.predictive",
     "predictive_score": "evaluation.predictive",
+    "render_html": "evaluation.render",
+    "compute_report": "evaluation.report",
     "evaluate_arrays": "evaluation.report",
     "evaluate_run": "evaluation.report",
     "train_test_indices": "evaluation.splits",

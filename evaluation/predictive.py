@@ -249,7 +249,7 @@ def predictive_score(
             trainer.reset(seed + repeat)
             points, maes = [], []
 
-            def record(done):
+            def record(done, points=points, maes=maes, test_x=test_x, test_y=test_y):
                 points.append(done)
                 # All windows have the same length, so the mean of per-window MAEs (the
                 # reference's score) equals the mean over all predicted values.

@@ -65,7 +65,7 @@ def train_test_indices(n, *, split="blocked", train_fraction=0.8, gap=None, posi
     n_test = n - n_train
     if position is None:
         position = rng.uniform()
-    start = int(round(float(position) * (n - n_test)))
+    start = round(float(position) * (n - n_test))
     test = np.arange(start, start + n_test)
     indices = np.arange(n)
     train = indices[(indices <= start - gap) | (indices >= start + n_test - 1 + gap)]

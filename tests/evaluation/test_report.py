@@ -55,7 +55,7 @@ def test_report_files_numbers_and_page(tmp_path):
     assert metrics["discriminative"]["score"] == direct.score
     assert metrics["discriminative"]["params"]["split"] == "blocked"
     # Real vs real: alternate chunks of 8 windows, 16 per half (time order kept), blocked too.
-    halves = real[[*range(0, 8), *range(16, 24)]], real[[*range(8, 16), *range(24, 32)]]
+    halves = real[[*range(8), *range(16, 24)]], real[[*range(8, 16), *range(24, 32)]]
     baseline = discriminative_score(*halves, iterations=5, split="blocked", gap=8, seed=0)
     assert metrics["discriminative"]["baseline"]["n_test"] == [4, 4] and baseline.n_test == (4, 4)
     assert metrics["discriminative"]["baseline"]["score"] == baseline.score
