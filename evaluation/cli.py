@@ -31,6 +31,13 @@ def build_parser():
                         help="report directory (default: the run directory; required with --real/--synthetic)")
     metrics = parser.add_argument_group("metrics")
     metrics.add_argument("--seed", type=int, default=0, help="seed of every metric (default 0)")
+    metrics.add_argument("--split", choices=("blocked", "random"), default="blocked",
+                         help="held-out windows of the discriminative and predictive metrics: blocked (default: a "
+                              "time block seq_len windows away from the training windows, no shared day) or random "
+                              "(the TimeGAN paper's; held-out windows overlap training windows)")
+    metrics.add_argument("--diversity", choices=("flatten", "mean", "both"), default="flatten",
+                         help="what PCA and t-SNE embed: whole windows (default), the paper's mean over features, "
+                              "or both")
     metrics.add_argument("--repeats", type=positive_int, default=1,
                          help="repeats of the discriminative and predictive metrics (default 1)")
     metrics.add_argument("--discriminative-iterations", type=positive_int, default=2000, metavar="N",
@@ -57,6 +64,8 @@ def _options(args):
     return {
         "seed": args.seed,
         "repeats": args.repeats,
+        "split": args.split,
+        "diversity": args.diversity,
         "discriminative_iterations": args.discriminative_iterations,
         "discriminative_cell": args.discriminative_cell,
         "predictive_iterations": args.predictive_iterations,
@@ -73,17 +82,20 @@ def _read_pair(args):
 
     # A file of windows fixes seq_len for a series file given beside it.
     paths = {"real": args.real, "synthetic": args.synthetic}
-    loaded = {}
+    loaded, series = {}, []
     for name, path in paths.items():
         try:
             loaded[name] = read_windows(path, seq_len=args.seq_len)
         except ValueError as error:
             if args.seq_len is not None or "--seq-len" not in str(error):
                 raise ValueError(f"--{name}: {error}") from None
+            series.append(name)
     seq_len = next((w.shape[1] for w, _ in loaded.values()), 24)
-    for name, path in paths.items():
-        if name not in loaded:
-            loaded[name] = read_windows(path, seq_len=seq_len)
+    for name in series:
+        try:
+            loaded[name] = read_windows(paths[name], seq_len=seq_len)
+        except ValueError as error:
+            raise ValueError(f"--{name}: {error}") from None
     (real, real_names), (synthetic, synthetic_names) = loaded["real"], loaded["synthetic"]
     if real.shape[1:] != synthetic.shape[1:]:
         raise ValueError(

@@ -5,6 +5,12 @@ recurrent classifier (max(1, n_features // 2) units, final state -> one logit) f
 iterations on batches of 128 real plus 128 synthetic windows, then score the held-out windows.
 The discriminative score is |accuracy - 0.5|: 0 means indistinguishable, 0.5 means trivially
 separable.
+
+The paper splits each set at random (`split="random"`). Windows cut from one series overlap, so
+then almost every held-out real window has a near-copy among the training windows; the default
+here, `split="blocked"`, holds out a contiguous block of windows separated from the training
+windows by a gap of `seq_len` windows, so no test window shares a day with a training window
+(see `evaluation.splits`).
 """
 
 import dataclasses
@@ -18,6 +24,7 @@ from sklearn.metrics import accuracy_score, roc_auc_score, roc_curve
 
 from evaluation import _checks, _posthoc
 from evaluation._scaling import minmax_scale
+from evaluation.splits import SPLITS, train_test_indices
 
 logger = logging.getLogger(__name__)
 
@@ -87,17 +94,6 @@ class DiscriminativeResult:
         }
 
 
-def _split(n, train_fraction, rng, name):
-    n_train = int(n * train_fraction)
-    if n_train < 1 or n_train >= n:
-        raise ValueError(
-            f"Expected `{name}` to have enough windows for a train and a test part with "
-            f"train_fraction={train_fraction}. Received: {name} with {n} windows"
-        )
-    order = rng.permutation(n)
-    return order[:n_train], order[n_train:]
-
-
 def discriminative_score(
     real,
     synthetic,
@@ -111,6 +107,8 @@ def discriminative_score(
     repeats=1,
     balance=True,
     normalize=True,
+    split="blocked",
+    gap=None,
     seed=0,
     progress=False,
 ):
@@ -123,16 +121,25 @@ def discriminative_score(
         units: recurrent units. Defaults to max(1, n_features // 2).
         iterations: Adam updates per repeat. Defaults to 2000.
         batch_size: real windows and synthetic windows per batch (each). Defaults to 128.
-        train_fraction: part of each set used for training, the rest is the test set.
+        train_fraction: part of each set used for training, the rest is the test set (with
+            `split="blocked"`, the gap around the test block is taken from the training part).
             Defaults to 0.8.
         learning_rate: Adam learning rate. Defaults to 1e-3.
         repeats: independent repeats (new split, initialisation and batches each);
             the result holds all of them. Defaults to 1.
         balance: if the sets differ in size, draw as many windows from the larger one as the
-            smaller one has (anew each repeat), so that accuracy 0.5 means chance. Defaults
-            to True.
+            smaller one has (anew each repeat), so that accuracy 0.5 means chance. With
+            `split="blocked"` the training and the test parts are balanced separately, after
+            the split. Defaults to True.
         normalize: MinMax-scale both arrays with the real data's per-feature range first.
             Defaults to True; pass False for data already on a common [0, 1] scale.
+        split: "blocked" (default): each set, in time order (stride-1 windows of one series
+            for the real set), is split into a contiguous test block at a random position per
+            repeat and the training windows at least `gap` windows away from it; both sets'
+            blocks start at the same relative position. "random": the paper's random split
+            (its test windows overlap training windows by up to seq_len - 1 days).
+        gap: for "blocked", the smallest distance in windows between a training and a test
+            window. Defaults to seq_len (no shared day between stride-1 windows).
         seed: seed of repeat 0; repeat i uses `seed + i`. Defaults to 0.
         progress: show a progress bar per repeat.
 
@@ -153,6 +160,8 @@ def discriminative_score(
     _checks.check_positive_float(learning_rate, "learning_rate")
     _checks.check_int(repeats, "repeats")
     _checks.check_seed(seed)
+    _checks.check_choice(split, "split", SPLITS)
+    gap = real.shape[1] if gap is None else _checks.check_int(gap, "gap", minimum=0)
     if normalize:
         real, synthetic = minmax_scale(real, synthetic)
     else:
@@ -167,6 +176,8 @@ def discriminative_score(
         "repeats": repeats,
         "balance": bool(balance),
         "normalize": bool(normalize),
+        "split": split,
+        "gap": gap if split == "blocked" else None,
         "seed": seed,
     }
 
@@ -188,15 +199,31 @@ def discriminative_score(
     accuracies, scores, aucs, curves = [], [], [], []
     for repeat in range(repeats):
         rng = np.random.default_rng(seed + repeat)
-        real_used, synthetic_used = real, synthetic
-        if balance:
-            size = min(len(real), len(synthetic))
-            real_used = real[rng.permutation(len(real))[:size]]
-            synthetic_used = synthetic[rng.permutation(len(synthetic))[:size]]
-        real_train, real_test = _split(len(real_used), train_fraction, rng, "real")
-        synthetic_train, synthetic_test = _split(
-            len(synthetic_used), train_fraction, rng, "synthetic"
-        )
+        if split == "random":
+            real_used, synthetic_used = real, synthetic
+            if balance:
+                size = min(len(real), len(synthetic))
+                real_used = real[rng.permutation(len(real))[:size]]
+                synthetic_used = synthetic[rng.permutation(len(synthetic))[:size]]
+            real_train, real_test = train_test_indices(
+                len(real_used), split="random", train_fraction=train_fraction, rng=rng, name="real"
+            )
+            synthetic_train, synthetic_test = train_test_indices(
+                len(synthetic_used), split="random", train_fraction=train_fraction, rng=rng, name="synthetic"
+            )
+        else:
+            real_used, synthetic_used = real, synthetic
+            position = rng.uniform()
+            real_train, real_test = train_test_indices(
+                len(real), split="blocked", train_fraction=train_fraction, gap=gap, position=position, name="real"
+            )
+            synthetic_train, synthetic_test = train_test_indices(
+                len(synthetic), split="blocked", train_fraction=train_fraction, gap=gap, position=position,
+                name="synthetic",
+            )
+            if balance:
+                real_train, synthetic_train = _balance(real_train, synthetic_train, rng)
+                real_test, synthetic_test = _balance(real_test, synthetic_test, rng)
         trainer.reset(seed + repeat)
         trainer.train(
             (real_used[real_train], synthetic_used[synthetic_train]),
@@ -224,6 +251,13 @@ def discriminative_score(
         n_test=(len(real_test), len(synthetic_test)),
         params=params,
     )
+
+
+def _balance(first, second, rng):
+    """Draws as many indices from the longer array as the shorter one has (order kept)."""
+    size = min(len(first), len(second))
+    return tuple(np.sort(rng.choice(part, size=size, replace=False)) if len(part) > size else part
+                 for part in (first, second))
 
 
 def _batch_loss(model, generator, real, synthetic, batch_size):

@@ -3,6 +3,11 @@
 The reference protocol: take up to 1000 windows of each set, reduce each window to its mean
 over features (a vector of `seq_len` values), then fit PCA on the real vectors and project both
 sets, or run t-SNE on both sets together; plot the two point clouds over each other.
+
+The mean over features cannot see how the features relate: windows whose features are swapped,
+(sin, cos) against (cos, sin), have the same means and give the same clouds. `reduction="flatten"`
+embeds the whole window instead (a vector of `seq_len * n_features` values), which tells such
+sets apart; `reduction="mean"` (the default) is the paper's.
 """
 
 import dataclasses
@@ -30,12 +35,18 @@ class Embedding:
         synthetic: ndarray (n_synthetic_used, 2).
         explained_variance_ratio: for PCA, the variance share of the two components (as
             fitted on the real data); None for t-SNE.
+        reduction: how each window became a vector: "mean" (over features, the paper's) or
+            "flatten" (steps x features).
     """
 
     method: str
     real: np.ndarray
     synthetic: np.ndarray
     explained_variance_ratio: object = None
+    reduction: str = "mean"
+
+
+REDUCTIONS = ("mean", "flatten")
 
 
 def window_means(real, synthetic, max_samples=1000, normalize=True, seed=0):
@@ -64,12 +75,52 @@ def window_means(real, synthetic, max_samples=1000, normalize=True, seed=0):
     return real.mean(axis=2).astype(np.float64), synthetic.mean(axis=2).astype(np.float64)
 
 
-def pca_embedding(real, synthetic, *, max_samples=1000, normalize=True, seed=0):
-    """Projects window means on the first two principal components of the real data.
+def window_vectors(real, synthetic, reduction="mean", max_samples=1000, normalize=True, seed=0):
+    """Samples up to `max_samples` windows of each set and turns each window into one vector.
 
     Args:
-        real: array (n_real, seq_len, n_features), seq_len >= 2.
+        real: array (n_real, seq_len, n_features).
         synthetic: array (n_synthetic, seq_len, n_features).
+        reduction: "mean" (default): the mean over features, a vector of `seq_len` values (the
+            paper's); "flatten": the whole window, `seq_len * n_features` values (step-major).
+        max_samples: windows kept per set (sampled without replacement). Defaults to 1000.
+        normalize: MinMax-scale both arrays with the real data's per-feature range first.
+            Defaults to True.
+        seed: seed of the sampling. Defaults to 0.
+
+    Returns:
+        Tuple of float64 ndarrays (min(n_real, max_samples), d) and
+        (min(n_synthetic, max_samples), d), d = seq_len or seq_len * n_features.
+
+    Raises:
+        ValueError: on invalid arrays or parameters.
+    """
+    _checks.check_choice(reduction, "reduction", REDUCTIONS)
+    if reduction == "mean":
+        return window_means(real, synthetic, max_samples, normalize, seed)
+    real, synthetic = _checks.check_pair(real, synthetic, min_seq_len=1)
+    _checks.check_int(max_samples, "max_samples")
+    _checks.check_seed(seed)
+    if normalize:
+        real, synthetic = minmax_scale(real, synthetic)
+    # The same draws as window_means: both reductions embed the same windows for one seed.
+    rng = np.random.default_rng(seed)
+    real = real[rng.permutation(len(real))[:max_samples]]
+    synthetic = synthetic[rng.permutation(len(synthetic))[:max_samples]]
+    return (
+        real.reshape(len(real), -1).astype(np.float64),
+        synthetic.reshape(len(synthetic), -1).astype(np.float64),
+    )
+
+
+def pca_embedding(real, synthetic, *, reduction="mean", max_samples=1000, normalize=True, seed=0):
+    """Projects window vectors on the first two principal components of the real data.
+
+    Args:
+        real: array (n_real, seq_len, n_features), seq_len * n_features >= 2 ("flatten") or
+            seq_len >= 2 ("mean").
+        synthetic: array (n_synthetic, seq_len, n_features).
+        reduction: "mean" (default, the paper's) or "flatten"; see `window_vectors`.
         max_samples: windows used per set. Defaults to 1000.
         normalize: see `window_means`. Defaults to True.
         seed: seed of the sampling. Defaults to 0.
@@ -80,11 +131,11 @@ def pca_embedding(real, synthetic, *, max_samples=1000, normalize=True, seed=0):
     Raises:
         ValueError: on invalid arrays or parameters, or fewer than 2 real windows.
     """
-    real_means, synthetic_means = window_means(real, synthetic, max_samples, normalize, seed)
+    real_means, synthetic_means = window_vectors(real, synthetic, reduction, max_samples, normalize, seed)
     if len(real_means) < 2 or real_means.shape[1] < 2:
         raise ValueError(
-            "Expected at least 2 real windows of at least 2 steps for PCA. "
-            f"Received: real.shape={np.shape(real)}"
+            "Expected at least 2 real windows of at least 2 values (steps, or steps x features when "
+            f"flattened) for PCA. Received: real.shape={np.shape(real)}, reduction={reduction!r}"
         )
     pca = PCA(n_components=2, random_state=seed).fit(real_means)
     return Embedding(
@@ -92,17 +143,19 @@ def pca_embedding(real, synthetic, *, max_samples=1000, normalize=True, seed=0):
         real=pca.transform(real_means),
         synthetic=pca.transform(synthetic_means),
         explained_variance_ratio=tuple(float(v) for v in pca.explained_variance_ratio_),
+        reduction=reduction,
     )
 
 
 def tsne_embedding(
-    real, synthetic, *, max_samples=1000, perplexity=40.0, max_iter=300, normalize=True, seed=0
+    real, synthetic, *, reduction="mean", max_samples=1000, perplexity=40.0, max_iter=300, normalize=True, seed=0
 ):
-    """Embeds the window means of both sets together with t-SNE.
+    """Embeds the window vectors of both sets together with t-SNE.
 
     Args:
         real: array (n_real, seq_len, n_features).
         synthetic: array (n_synthetic, seq_len, n_features).
+        reduction: "mean" (default, the paper's) or "flatten"; see `window_vectors`.
         max_samples: windows used per set. Defaults to 1000.
         perplexity: t-SNE perplexity; must be below the number of points embedded.
             Defaults to 40 (the reference's value).
@@ -118,7 +171,7 @@ def tsne_embedding(
     """
     _checks.check_positive_float(perplexity, "perplexity")
     _checks.check_int(max_iter, "max_iter", minimum=250)
-    real_means, synthetic_means = window_means(real, synthetic, max_samples, normalize, seed)
+    real_means, synthetic_means = window_vectors(real, synthetic, reduction, max_samples, normalize, seed)
     points = np.concatenate([real_means, synthetic_means])
     if perplexity >= len(points):
         raise ValueError(
@@ -136,7 +189,7 @@ def tsne_embedding(
             random_state=seed,
         ).fit_transform(points)
     return Embedding(
-        method="tsne", real=result[: len(real_means)], synthetic=result[len(real_means) :]
+        method="tsne", real=result[: len(real_means)], synthetic=result[len(real_means) :], reduction=reduction
     )
 
 
@@ -155,13 +208,14 @@ def plot_embedding(embedding, ax=None):
         ax = figure.add_subplot()
     ax.scatter(*embedding.real.T, s=8, alpha=0.3, color="tab:red", label="real")
     ax.scatter(*embedding.synthetic.T, s=8, alpha=0.3, color="tab:blue", label="synthetic")
+    of = "window means" if embedding.reduction == "mean" else "whole windows"
     if embedding.method == "pca":
         ratio = embedding.explained_variance_ratio
-        ax.set_title("PCA (fitted on real)")
+        ax.set_title(f"PCA of {of} (fitted on real)")
         ax.set_xlabel(f"PC 1 ({ratio[0]:.0%} of real variance)")
         ax.set_ylabel(f"PC 2 ({ratio[1]:.0%})")
     else:
-        ax.set_title("t-SNE (real and synthetic together)")
+        ax.set_title(f"t-SNE of {of} (both sets together)")
         ax.set_xlabel("t-SNE 1")
         ax.set_ylabel("t-SNE 2")
     ax.legend(markerscale=2)

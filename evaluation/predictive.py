@@ -5,8 +5,14 @@ a sigmoid Dense output per step) learns to predict the next step of the last fea
 other features (input `x[:, :-1, :-1]`, target `x[:, 1:, -1:]`), for 5000 Adam iterations on
 batches of 128 synthetic windows; its mean absolute error on all real windows is the predictive
 score. The same predictor trained on the real windows gives the baseline (the "Original" row of
-the paper's table; like the paper, it is tested on the windows it was trained on). With
+the paper's table; in the paper it is tested on the windows it was trained on). With
 `target="all"` every feature's next step is predicted from every feature.
+
+`split="random"` is the paper's protocol as above. The default, `split="blocked"`, holds out a
+contiguous block of the real windows, separated from the rest by a gap of `seq_len` windows
+(see `evaluation.splits`): both predictors are tested on that block only, and the baseline is
+trained on the real windows outside it, so no test window shares a day with a window the baseline
+was trained on.
 """
 
 import dataclasses
@@ -19,6 +25,7 @@ import tensorflow as tf
 
 from evaluation import _checks, _posthoc
 from evaluation._scaling import minmax_scale
+from evaluation.splits import SPLITS, train_test_indices
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +43,9 @@ class PredictiveResult:
         curve_iterations: ndarray (n_points,), training iterations at which the curves were taken.
         curves: ndarray (repeats, n_points), test MAE of the synthetic-trained predictor.
         baseline_curves: ndarray (repeats, n_points) for the real-trained predictor, or None.
-        params: the protocol's settings (target, cell, units, iterations, ...).
+        params: the protocol's settings (target, cell, units, iterations, split, ...).
+        n_test: real test windows per repeat (all real windows for split="random").
+        n_baseline_train: real windows the baseline trained on per repeat (0 without baseline).
     """
 
     maes: tuple
@@ -45,6 +54,8 @@ class PredictiveResult:
     curves: np.ndarray
     baseline_curves: object
     params: dict
+    n_test: int = 0
+    n_baseline_train: int = 0
 
     @property
     def mae(self):
@@ -82,6 +93,8 @@ class PredictiveResult:
                 if self.baseline_curves is None
                 else [float(v) for v in np.mean(self.baseline_curves, axis=0)]
             ),
+            "n_test": int(self.n_test),
+            "n_baseline_train": int(self.n_baseline_train),
             "params": dict(self.params),
         }
 
@@ -116,13 +129,17 @@ def predictive_score(
     baseline=True,
     repeats=1,
     normalize=True,
+    split="blocked",
+    train_fraction=0.8,
+    gap=None,
     seed=0,
     progress=False,
 ):
     """Trains a next-step predictor on `synthetic` (and on `real`) and measures it on `real`.
 
     Args:
-        real: array (n_real, seq_len, n_features); the test set (and the baseline's training set).
+        real: array (n_real, seq_len, n_features), in time order for `split="blocked"`
+            (stride-1 windows of one series); the test set (and the baseline's training set).
         synthetic: array (n_synthetic, seq_len, n_features); the training set.
         target: "last" (the reference protocol: the last feature from the others; needs
             n_features >= 2) or "all" (every feature from every feature). Defaults to "last".
@@ -138,6 +155,15 @@ def predictive_score(
         normalize: MinMax-scale both arrays with the real data's per-feature range first
             (the output layer is a sigmoid). Defaults to True; pass False for data already
             on a common [0, 1] scale.
+        split: "blocked" (default): per repeat, a contiguous block of
+            `n_real - int(n_real * train_fraction)` real windows at a random position is the test
+            set of both predictors, and the baseline trains on the real windows at least `gap`
+            windows away from it. "random": the paper's protocol: both predictors are tested on
+            all real windows and the baseline is trained on them too (an in-sample score).
+        train_fraction: for "blocked", the real windows' share outside the test block (the gap
+            is taken from it). Defaults to 0.8.
+        gap: for "blocked", the smallest distance in windows between a baseline training
+            window and a test window. Defaults to seq_len (no shared day).
         seed: seed of repeat 0; repeat i uses `seed + i`. Defaults to 0.
         progress: show progress bars.
 
@@ -165,6 +191,9 @@ def predictive_score(
     _checks.check_int(eval_every, "eval_every")
     _checks.check_int(repeats, "repeats")
     _checks.check_seed(seed)
+    _checks.check_choice(split, "split", SPLITS)
+    _checks.check_fraction(train_fraction, "train_fraction")
+    gap = real.shape[1] if gap is None else _checks.check_int(gap, "gap", minimum=0)
     if normalize:
         real, synthetic = minmax_scale(real, synthetic)
     else:
@@ -179,11 +208,17 @@ def predictive_score(
         "eval_every": eval_every,
         "repeats": repeats,
         "normalize": bool(normalize),
+        "split": split,
+        "train_fraction": train_fraction if split == "blocked" else None,
+        "gap": gap if split == "blocked" else None,
         "seed": seed,
     }
+    if split == "blocked":
+        # Fails early, with the message naming `real`, if no training windows are left.
+        train_test_indices(len(real), split="blocked", train_fraction=train_fraction, gap=gap, name="real")
 
-    test_x, test_y = split_inputs_targets(real, target)
-    n_inputs, n_targets = test_x.shape[2], test_y.shape[2]
+    sample_x, sample_y = split_inputs_targets(real[:1], target)
+    n_inputs, n_targets = sample_x.shape[2], sample_y.shape[2]
     trainer = _posthoc.Trainer(
         build=lambda s: _posthoc.build_recurrent(
             n_inputs=n_inputs,
@@ -199,14 +234,22 @@ def predictive_score(
         data_features=(n_inputs, n_targets),
         learning_rate=learning_rate,
     )
-    sources = [("synthetic", synthetic)] + ([("real", real)] if baseline else [])
-    curves = {name: [] for name, _ in sources}
+    curves = {"synthetic": [], "real": []}
     for repeat in range(repeats):
+        if split == "random":
+            real_train, real_test = np.arange(len(real)), np.arange(len(real))
+        else:
+            real_train, real_test = train_test_indices(
+                len(real), split="blocked", train_fraction=train_fraction, gap=gap,
+                rng=np.random.default_rng(seed + repeat), name="real",
+            )
+        test_x, test_y = split_inputs_targets(real[real_test], target)
+        sources = [("synthetic", synthetic)] + ([("real", real[real_train])] if baseline else [])
         for name, train_windows in sources:
             trainer.reset(seed + repeat)
             points, maes = [], []
 
-            def record(done):
+            def record(done, points=points, maes=maes, test_x=test_x, test_y=test_y):
                 points.append(done)
                 # All windows have the same length, so the mean of per-window MAEs (the
                 # reference's score) equals the mean over all predicted values.
@@ -224,11 +267,13 @@ def predictive_score(
             logger.debug("predictive %s repeat %d: MAE %.5f", name, repeat, maes[-1])
     return PredictiveResult(
         maes=tuple(c[-1] for c in curves["synthetic"]),
-        baseline_maes=tuple(c[-1] for c in curves.get("real", ())),
+        baseline_maes=tuple(c[-1] for c in curves["real"]),
         curve_iterations=np.array(points),
         curves=np.array(curves["synthetic"]),
         baseline_curves=np.array(curves["real"]) if baseline else None,
         params=params,
+        n_test=len(real_test),
+        n_baseline_train=len(real_train) if baseline else 0,
     )
 
 

@@ -1,10 +1,16 @@
 """The evaluation report: every metric and picture for one pair of real and synthetic windows.
 
-`evaluate_arrays` computes the metrics, renders the figures and writes `report.html` (one
-self-contained page, images embedded), `metrics.json` and one PNG per figure. `evaluate_run`
-does the same for a run directory written by `scripts/train.py`. Nothing is written until every
-number and picture has been computed, each file is written atomically, and `report.html` is
-written last.
+`compute_report` computes the metrics (the dict that `metrics.json` holds) and the figures (PNG
+bytes); `evaluation.render` turns them into one self-contained HTML page from a Jinja2
+template. `evaluate_arrays` does both and writes `report.html`, `metrics.json` and one PNG per
+figure; `evaluate_run` does the same for a run directory written by `scripts/train.py`. Nothing
+is written until every number and picture has been computed, each file is written atomically,
+and `report.html` is written last.
+
+By default the discriminative and predictive metrics hold out a time block of the real windows,
+separated from the training windows by `seq_len` windows (`split="blocked"`, see
+`evaluation.splits`), and the PCA/t-SNE pictures embed whole windows (`diversity="flatten"`),
+which, unlike the paper's mean over features, see how the features relate.
 
 Each metric has a real-data baseline beside it: the discriminative score of two random halves
 of the real windows (what "indistinguishable" scores with this classifier and data size), the
@@ -12,11 +18,9 @@ predictive MAE of the predictor trained on real windows, and the stylized facts 
 prices.
 """
 
-import base64
+import dataclasses
 import datetime
-import html
 import io
-import json
 import logging
 import math
 import time
@@ -29,6 +33,7 @@ from evaluation import _checks
 from evaluation.discriminative import discriminative_score, plot_roc
 from evaluation.diversity import pca_embedding, plot_embedding, tsne_embedding
 from evaluation.predictive import plot_predictive_curves, predictive_score
+from evaluation.splits import SPLITS
 from evaluation.stylized_facts import (
     ACF_KINDS,
     plot_acf,
@@ -36,9 +41,11 @@ from evaluation.stylized_facts import (
     stylized_facts,
 )
 from timegan import _atomic
+from timegan.plots import plot_losses, plot_real_vs_synthetic
 
 logger = logging.getLogger(__name__)
 
+DIVERSITY = ("flatten", "mean", "both")
 # Every file the report may write; files of an earlier report that this one does not
 # produce again are removed so that the directory describes one report only.
 FIGURE_FILES = (
@@ -46,6 +53,8 @@ FIGURE_FILES = (
     "losses.png",
     "pca.png",
     "tsne.png",
+    "pca_mean.png",
+    "tsne_mean.png",
     "roc.png",
     "predictive_last.png",
     "predictive_all.png",
@@ -77,11 +86,15 @@ def evaluate_run(run_dir, output_dir=None, long_path_len=250, **options):
         The metrics dict (as written to `metrics.json`).
 
     Raises:
-        FileNotFoundError, ValueError: if the run cannot be read or an option is invalid.
+        FileNotFoundError: if `run_dir` is not a directory.
+        ValueError: if `run_dir` is not a run or an unfinished one, a cell of its prices.csv or
+            synthetic.csv is not a finite number, or an option is invalid.
     """
+    from evaluation.files import check_run_files
     from timegan import load_run
 
     _checks.check_int(long_path_len, "long_path_len", minimum=0)
+    check_run_files(run_dir)
     run = load_run(run_dir)
     real = run.real_windows
     synthetic = run.synthetic
@@ -111,19 +124,66 @@ def evaluate_run(run_dir, output_dir=None, long_path_len=250, **options):
     )
 
 
-def evaluate_arrays(
+@dataclasses.dataclass(frozen=True)
+class Report:
+    """What one evaluation computed, ready to render or save.
+
+    Attributes:
+        metrics: JSON-ready dict, exactly what `metrics.json` holds (data description, options,
+            the split used, every metric with its real-data baseline, notes, timings).
+        images: dict of file name -> PNG bytes, in the order the page shows them.
+    """
+
+    metrics: dict
+    images: dict
+
+
+def evaluate_arrays(real, synthetic, output_dir, feature_names=None, *, title="How real are the synthetic paths?",
+                    **options):
+    """Computes every metric for `real` vs `synthetic` and writes the report to `output_dir`.
+
+    Args:
+        real: array (n_real, seq_len, n_features), original units, in time order (stride-1
+            windows of one series) for the default blocked split.
+        synthetic: array (n_synthetic, seq_len, n_features), original units.
+        output_dir: directory to write report.html, metrics.json and the PNGs to (created if
+            needed; other files in it are left alone).
+        feature_names: one name per feature: strings or (ticker, field) tuples. Defaults to
+            x0, x1, ...
+        title: page title.
+        **options: keyword options of `compute_report`.
+
+    Returns:
+        The metrics dict (as written to `metrics.json`).
+
+    Raises:
+        ValueError: on invalid arrays, names or options, or an `output_dir` that is a file.
+    """
+    from evaluation.render import render_html
+
+    output_dir = Path(output_dir)
+    if output_dir.exists() and not output_dir.is_dir():
+        raise ValueError(f"Expected `output_dir` to be a directory. Received: {str(output_dir)!r}")
+    report = compute_report(real, synthetic, feature_names, **options)
+    page = render_html(report.metrics, report.images, title=title)
+    _write(output_dir, report.images, report.metrics, page)
+    logger.info("Report written to %s", output_dir / "report.html")
+    return report.metrics
+
+
+def compute_report(
     real,
     synthetic,
-    output_dir,
     feature_names=None,
     *,
     losses=None,
     info=None,
     long_real=None,
     long_synthetic=None,
-    title="How real are the synthetic paths?",
     seed=0,
     repeats=1,
+    split="blocked",
+    diversity="flatten",
     discriminative_iterations=2000,
     discriminative_cell="lstm",
     predictive_iterations=5000,
@@ -136,16 +196,15 @@ def evaluate_arrays(
     tail_fraction=0.05,
     progress=True,
 ):
-    """Computes every metric for `real` vs `synthetic` and writes the report to `output_dir`.
+    """Computes every metric and figure for `real` vs `synthetic`; writes nothing.
 
     The discriminative, predictive and diversity metrics use both arrays MinMax-scaled with
     the real data's per-feature range; the stylized facts use the original units.
 
     Args:
-        real: array (n_real, seq_len, n_features), original units.
+        real: array (n_real, seq_len, n_features), original units; in time order (stride-1
+            windows of one series) for `split="blocked"`.
         synthetic: array (n_synthetic, seq_len, n_features), original units.
-        output_dir: directory to write report.html, metrics.json and the PNGs to (created if
-            needed; other files in it are left alone).
         feature_names: one name per feature: strings or (ticker, field) tuples. Defaults to
             x0, x1, ...
         losses: optional DataFrame of training losses (columns phase, step, loss names).
@@ -154,9 +213,13 @@ def evaluate_arrays(
             example the whole history as one path), original units.
         long_synthetic: optional array (m, length', n_features) of long synthetic paths. With
             `long_real`, their stylized facts are compared too, over up to 20 lags.
-        title: page title.
         seed: seed of every metric. Defaults to 0.
         repeats: repeats of the discriminative and predictive metrics. Defaults to 1.
+        split: "blocked" (default): a time block of real windows, `seq_len` windows away from
+            the training windows, is held out (no shared day; the predictive baseline is
+            scored on it too); "random": the TimeGAN paper's protocol. See `evaluation.splits`.
+        diversity: what PCA and t-SNE embed: "flatten" (default) whole windows, steps x
+            features; "mean" the paper's mean over features; "both" draws both.
         discriminative_iterations: classifier iterations. Defaults to 2000.
         discriminative_cell: "lstm" (default) or "gru".
         predictive_iterations: predictor iterations. Defaults to 5000.
@@ -171,13 +234,13 @@ def evaluate_arrays(
         progress: show progress bars. Defaults to True.
 
     Returns:
-        The metrics dict (as written to `metrics.json`).
+        `Report`: the metrics dict and the PNGs.
 
     Raises:
-        ValueError: on invalid arrays, names or options, or an `output_dir` that is a file.
+        ValueError: on invalid arrays, names or options.
     """
     real, synthetic = _checks.check_pair(real, synthetic, min_seq_len=3)
-    n_features = real.shape[2]
+    seq_len, n_features = real.shape[1], real.shape[2]
     names = _feature_labels(feature_names, n_features)
     _checks.check_seed(seed)
     for name, value in (
@@ -187,15 +250,17 @@ def evaluate_arrays(
         ("max_samples", max_samples),
     ):
         _checks.check_int(value, name)
+    _checks.check_choice(split, "split", SPLITS)
+    _checks.check_choice(diversity, "diversity", DIVERSITY)
     _checks.check_choice(discriminative_cell, "discriminative_cell", ("gru", "lstm"))
     _checks.check_choice(predictive_cell, "predictive_cell", ("gru", "lstm"))
     _checks.check_fraction(tail_fraction, "tail_fraction", high=0.5)
     price_features = _price_features(price_features, feature_names, n_features)
-    max_lag = min(10, real.shape[1] - 2) if max_lag is None else max_lag
+    max_lag = min(10, seq_len - 2) if max_lag is None else max_lag
     _checks.check_int(max_lag, "max_lag")
-    if max_lag > real.shape[1] - 2:
+    if max_lag > seq_len - 2:
         raise ValueError(
-            f"Expected `max_lag` to be at most seq_len - 2 = {real.shape[1] - 2}. "
+            f"Expected `max_lag` to be at most seq_len - 2 = {seq_len - 2}. "
             f"Received: max_lag={max_lag!r}"
         )
     if (long_real is None) != (long_synthetic is None):
@@ -213,12 +278,11 @@ def evaluate_arrays(
                     f"Expected `{name}` to have {n_features} features like `real`. "
                     f"Received: {name}.shape={array.shape}"
                 )
-    output_dir = Path(output_dir)
-    if output_dir.exists() and not output_dir.is_dir():
-        raise ValueError(f"Expected `output_dir` to be a directory. Received: {str(output_dir)!r}")
     options = {
         "seed": seed,
         "repeats": repeats,
+        "split": split,
+        "diversity": diversity,
         "discriminative_iterations": discriminative_iterations,
         "discriminative_cell": discriminative_cell,
         "predictive_iterations": predictive_iterations,
@@ -236,6 +300,7 @@ def evaluate_arrays(
     metrics = {
         "data": _describe(real, synthetic, names, info),
         "options": options,
+        "split": _split_description(split, seq_len),
         "timings": timings,
         "notes": notes,
     }
@@ -247,51 +312,58 @@ def evaluate_arrays(
         timings[key] = round(time.monotonic() - started, 2)
         return result
 
-    figures["samples.png"] = _plot_samples(real, synthetic, names, seed)
+    figures["samples.png"] = plot_real_vs_synthetic(
+        real, synthetic, names, features=range(min(4, n_features)), seed=seed
+    )
     if losses is not None and len(losses):
-        figures["losses.png"] = _plot_losses(losses)
+        figures["losses.png"] = plot_losses(losses)
 
-    # Diversity.
-    pca = timed("pca", pca_embedding, real, synthetic, max_samples=max_samples, seed=seed)
-    metrics["diversity"] = {
-        "pca_explained_variance_ratio": list(pca.explained_variance_ratio),
-        "n_real": len(pca.real),
-        "n_synthetic": len(pca.synthetic),
-    }
-    figures["pca.png"] = plot_embedding(pca)
+    # Diversity: whole windows (they see how features relate), the paper's window means, or both.
+    reductions = {"flatten": ["flatten"], "mean": ["mean"], "both": ["flatten", "mean"]}[diversity]
+    metrics["diversity"] = {"reductions": reductions}
     n_points = min(len(real), max_samples) + min(len(synthetic), max_samples)
-    if tsne and n_points >= MIN_TSNE_POINTS:
-        perplexity = min(40.0, (n_points - 1) / 3)
-        embedding = timed(
-            "tsne", tsne_embedding, real, synthetic, max_samples=max_samples,
-            perplexity=perplexity, seed=seed,
-        )
-        figures["tsne.png"] = plot_embedding(embedding)
-        metrics["diversity"]["tsne_perplexity"] = perplexity
-    elif tsne:
+    for reduction in reductions:
+        suffix = "" if reduction == reductions[0] else f"_{reduction}"
+        pca = timed(f"pca{suffix}", pca_embedding, real, synthetic, reduction=reduction, max_samples=max_samples,
+                    seed=seed)
+        metrics["diversity"][reduction] = {
+            "pca_explained_variance_ratio": list(pca.explained_variance_ratio),
+            "n_real": len(pca.real),
+            "n_synthetic": len(pca.synthetic),
+        }
+        figures[f"pca{suffix}.png"] = plot_embedding(pca)
+        if tsne and n_points >= MIN_TSNE_POINTS:
+            perplexity = min(40.0, (n_points - 1) / 3)
+            embedding = timed(
+                f"tsne{suffix}", tsne_embedding, real, synthetic, reduction=reduction, max_samples=max_samples,
+                perplexity=perplexity, seed=seed,
+            )
+            figures[f"tsne{suffix}.png"] = plot_embedding(embedding)
+            metrics["diversity"][reduction]["tsne_perplexity"] = perplexity
+    if tsne and n_points < MIN_TSNE_POINTS:
         notes.append(f"t-SNE skipped: {n_points} windows, fewer than {MIN_TSNE_POINTS}.")
 
-    # Fidelity, with real vs real (two random halves) as the baseline.
+    # Fidelity, with real vs real (two halves of the real windows) as the baseline.
     disc_options = {
         "cell": discriminative_cell,
         "iterations": discriminative_iterations,
         "repeats": repeats,
+        "split": split,
+        "gap": seq_len,
         "seed": seed,
         "progress": progress,
     }
     disc = timed("discriminative", discriminative_score, real, synthetic, **disc_options)
     metrics["discriminative"] = disc.to_dict()
     disc_baseline = None
-    if len(real) >= 6:
-        order = np.random.default_rng(seed).permutation(len(real))
-        half = len(real) // 2
+    first, second = _real_halves(len(real), seq_len, split, seed)
+    try:
         disc_baseline = timed(
-            "discriminative_baseline", discriminative_score,
-            real[order[:half]], real[order[half : 2 * half]], **disc_options,
+            "discriminative_baseline", discriminative_score, real[first], real[second], **disc_options
         )
         metrics["discriminative"]["baseline"] = disc_baseline.to_dict()
-    else:
-        notes.append("Discriminative baseline skipped: fewer than 6 real windows.")
+    except ValueError as error:
+        notes.append(f"Discriminative baseline skipped: {len(real)} real windows are too few to halve ({error}).")
     figures["roc.png"] = plot_roc(disc, baseline=disc_baseline)
 
     # Utility: train on synthetic, test on real; baseline trained on real.
@@ -299,6 +371,8 @@ def evaluate_arrays(
         "cell": predictive_cell,
         "iterations": predictive_iterations,
         "repeats": repeats,
+        "split": split,
+        "gap": seq_len,
         "seed": seed,
         "progress": progress,
     }
@@ -348,12 +422,45 @@ def evaluate_arrays(
         compare_facts("stylized_facts_long", long_real, long_synthetic, long_lag, "Long paths: ")
 
     metrics["created"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-    images = {name: _png(figure) for name, figure in figures.items()}
+    images = {name: _png(figures[name]) for name in FIGURE_FILES if name in figures}
     metrics["files"] = ["report.html", "metrics.json", *images]
-    page = _html(title, metrics, images, names)
-    _write(output_dir, images, metrics, page)
-    logger.info("Report written to %s", output_dir / "report.html")
-    return metrics
+    return Report(metrics=_json_ready(metrics), images=images)
+
+
+def _split_description(split, seq_len):
+    if split == "random":
+        return {
+            "kind": "random",
+            "gap": None,
+            "description": "The TimeGAN paper's protocol: windows split at random (held-out windows overlap "
+            "training windows by up to seq_len - 1 days); the real-trained predictor is scored on its "
+            "own training windows.",
+        }
+    return {
+        "kind": "blocked",
+        "gap": seq_len,
+        "description": f"A time block of the real windows is held out, {seq_len} windows (seq_len) away from "
+        "every training window, so no held-out window shares a day with a training window; the "
+        "real-trained predictor is scored on that block too.",
+    }
+
+
+def _real_halves(n, seq_len, split, seed):
+    """Two halves of the real windows for the real-vs-real baseline.
+
+    "random": a random permutation cut in two (the halves interleave window by window).
+    "blocked": alternate chunks of `seq_len` windows, each half in time order, so that the
+    same relative position in both halves is the same time (within `seq_len` days) and the
+    blocked split holds out the same stretch of time from both.
+    """
+    if split == "random":
+        order = np.random.default_rng(seed).permutation(n)
+        half = n // 2
+        return order[:half], order[half : 2 * half]
+    chunk = np.arange(n) // seq_len
+    first, second = np.flatnonzero(chunk % 2 == 0), np.flatnonzero(chunk % 2 == 1)
+    size = min(len(first), len(second))
+    return first[:size], second[:size]
 
 
 # ---------------------------------------------------------------------- data description
@@ -425,38 +532,6 @@ def _describe(real, synthetic, names, info):
 # ---------------------------------------------------------------------- figures
 
 
-def _plot_samples(real, synthetic, names, seed, n_windows=5):
-    """Up to 4 features: a few real windows beside a few synthetic ones, original units."""
-    shown = list(range(min(4, len(names))))
-    figure = matplotlib.figure.Figure(figsize=(10, 2.4 * len(shown)))
-    axes = figure.subplots(len(shown), 2, squeeze=False, sharey="row")
-    rng = np.random.default_rng(seed)
-    picks = {
-        "real": rng.choice(len(real), size=min(n_windows, len(real)), replace=False),
-        "synthetic": rng.choice(len(synthetic), size=min(n_windows, len(synthetic)), replace=False),
-    }
-    for row, feature in enumerate(shown):
-        for ax, (label, data) in zip(axes[row], (("real", real), ("synthetic", synthetic))):
-            ax.plot(data[picks[label], :, feature].T, linewidth=1)
-            ax.set_title(f"{names[feature]}: {len(picks[label])} {label} windows", fontsize="medium")
-            ax.grid(alpha=0.3)
-    for ax in axes[-1]:
-        ax.set_xlabel("step in window")
-    figure.tight_layout()
-    return figure
-
-
-def _plot_losses(losses):
-    import matplotlib.pyplot as plt
-
-    from timegan.plots import plot_losses
-
-    figure = plot_losses(losses)
-    # plot_losses draws through pyplot: detach the figure so it is not kept open.
-    plt.close(figure)
-    return figure
-
-
 def _plot_acf_panels(real, synthetic):
     figure = matplotlib.figure.Figure(figsize=(10, 7))
     for ax, kind in zip(figure.subplots(2, 2).ravel(), ACF_KINDS):
@@ -497,191 +572,3 @@ def _write(output_dir, images, metrics, page):
             tmp.write_bytes(data)
     _atomic.write_json(output_dir / "metrics.json", _json_ready(metrics))
     _atomic.write_text(output_dir / "report.html", page)
-
-
-# ---------------------------------------------------------------------- HTML
-
-_CSS = """
-body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; color: #222; }
-h1 { font-size: 1.6em; } h2 { border-bottom: 1px solid #ccc; padding-bottom: .2em; margin-top: 2em; }
-table { border-collapse: collapse; margin: 1em 0; font-size: .92em; }
-th, td { border: 1px solid #ccc; padding: .3em .6em; text-align: right; }
-th:first-child, td:first-child { text-align: left; }
-th { background: #f2f2f2; } td.note { text-align: left; color: #555; }
-img { max-width: 100%; } .row { display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start; }
-.row img { max-width: 48%; } .notes { color: #8a4b00; } pre { background: #f7f7f7; padding: .8em; }
-"""
-
-
-def _number(value, std=None, digits=4):
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "n/a"
-    text = f"{value:.{digits}f}"
-    if std is not None and std > 0:
-        text += f" ± {std:.{digits}f}"
-    return text
-
-
-def _table(header, rows):
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join(
-        "<tr>" + "".join(cell if cell.startswith("<td") else f"<td>{cell}</td>" for cell in row) + "</tr>"
-        for row in rows
-    )
-    return f"<table><tr>{head}</tr>{body}</table>"
-
-
-def _img(images, name, alt):
-    if name not in images:
-        return ""
-    data = base64.b64encode(images[name]).decode("ascii")
-    return f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'
-
-
-def _metrics_rows(metrics):
-    rows = []
-    disc = metrics["discriminative"]
-    base = disc.get("baseline")
-    rows.append([
-        "Discriminative score |accuracy − 0.5|",
-        _number(disc["score"], disc["score_std"]),
-        _number(base["score"], base["score_std"]) if base else "n/a",
-        '<td class="note">0: indistinguishable, 0.5: trivially separable. Baseline: two random halves of the real windows.</td>',
-    ])
-    rows.append([
-        "Classifier test accuracy",
-        _number(disc["accuracy"], disc["accuracy_std"]),
-        _number(base["accuracy"], base["accuracy_std"]) if base else "n/a",
-        '<td class="note">0.5 is chance.</td>',
-    ])
-    rows.append([
-        "Classifier ROC AUC",
-        _number(disc["auc"], disc["auc_std"]),
-        _number(base["auc"], base["auc_std"]) if base else "n/a",
-        '<td class="note">0.5: indistinguishable; 1 (or 0): separable.</td>',
-    ])
-    for target, label in (("last", "last feature"), ("all", "all features")):
-        pred = metrics.get(f"predictive_{target}")
-        if pred:
-            rows.append([
-                f"Predictive MAE, next step of {label}",
-                _number(pred["mae"], pred["mae_std"]),
-                _number(pred["baseline_mae"], pred["baseline_mae_std"]),
-                '<td class="note">Trained on synthetic, tested on all real windows (TSTR); '
-                "baseline trained on the real windows. Lower is better; close to the baseline is the goal.</td>",
-            ])
-    return rows
-
-
-_FACT_LABELS = {
-    "excess_kurtosis": "Excess kurtosis (heavy tails > 0)",
-    "hill_tail_index": "Hill tail index (smaller: heavier tails)",
-    "skewness": "Skewness (gain/loss asymmetry < 0)",
-    "gain_loss_ratio": "Gain/loss quantile ratio |q_low| / q_high",
-    "acf_returns_lag1": "ACF of r, lag 1 (≈ 0)",
-    "acf_returns_mean": "ACF of r, mean over lags (≈ 0)",
-    "acf_abs_lag1": "ACF of |r|, lag 1 (volatility clustering > 0)",
-    "acf_abs_mean": "ACF of |r|, mean over lags",
-    "acf_squared_lag1": "ACF of r², lag 1",
-    "acf_squared_mean": "ACF of r², mean over lags",
-    "leverage_lag1": "Leverage corr(r_t, r²_{t+1}) (< 0 for equities)",
-    "leverage_mean": "Leverage, mean over lags",
-}
-
-
-def _facts_rows(facts):
-    real, synthetic = facts["real"], facts["synthetic"]
-    rows = [[html.escape(label), _number(real[key]), _number(synthetic[key])] for key, label in _FACT_LABELS.items()]
-    rows.append(["returns pooled", str(real["n_returns"]), str(synthetic["n_returns"])])
-    return rows
-
-
-def _html(title, metrics, images, names):
-    data = metrics["data"]
-    info = data["info"]
-    parts = [
-        "<!DOCTYPE html><html><head><meta charset='utf-8'>",
-        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>{html.escape(title)}</h1>",
-        f"<p>Created {html.escape(metrics['created'])}. All numbers are in "
-        "<code>metrics.json</code> beside this page.</p>",
-        "<h2>Data</h2>",
-        _table(
-            ["", "real", "synthetic"],
-            [
-                ["windows", str(data["n_real"]), str(data["n_synthetic"])],
-                ["steps per window", str(data["seq_len"]), str(data["seq_len"])],
-                ["features", str(data["n_features"]), str(data["n_features"])],
-            ],
-        ),
-    ]
-    if info:
-        rows = [[html.escape(str(k)), f'<td class="note">{html.escape(json.dumps(v, default=str))}</td>']
-                for k, v in info.items() if k != "config"]
-        parts.append(_table(["run / data", "value"], rows))
-    parts.append(
-        _table(
-            ["feature", "real mean", "real std", "real min", "real max",
-             "synthetic mean", "synthetic std", "synthetic min", "synthetic max"],
-            [[html.escape(f["feature"])] + [_number(f[k]) for k in (
-                "real_mean", "real_std", "real_min", "real_max",
-                "synthetic_mean", "synthetic_std", "synthetic_min", "synthetic_max")]
-             for f in data["features"]],
-        )
-    )
-    parts.append(_img(images, "samples.png", "real and synthetic windows"))
-    if "losses.png" in images:
-        parts += ["<h2>Training losses</h2>", _img(images, "losses.png", "training losses")]
-
-    parts += [
-        "<h2>Metrics</h2>",
-        "<p>Discriminative, predictive and diversity metrics are computed on both sets scaled to "
-        "[0, 1] with the real data's per-feature range; "
-        f"{metrics['options']['repeats']} repeat(s), seed {metrics['options']['seed']}.</p>",
-        _table(["metric", "synthetic", "real baseline", "how to read"], _metrics_rows(metrics)),
-    ]
-    if metrics["notes"]:
-        parts.append("<ul class='notes'>" + "".join(f"<li>{html.escape(n)}</li>" for n in metrics["notes"]) + "</ul>")
-
-    parts += [
-        "<h2>Diversity: PCA and t-SNE</h2>",
-        "<p>Each window is reduced to its mean over features (up to "
-        f"{metrics['options']['max_samples']} windows per set). Synthetic points should cover "
-        "the real ones, neither collapsing to a few modes nor spreading outside them.</p>",
-        "<div class='row'>", _img(images, "pca.png", "PCA"), _img(images, "tsne.png", "t-SNE"), "</div>",
-        "<h2>Fidelity: post-hoc classifier</h2>",
-        _img(images, "roc.png", "ROC curve"),
-        "<h2>Utility: train on synthetic, test on real</h2>",
-        "<div class='row'>",
-        _img(images, "predictive_last.png", "predictive MAE, last feature"),
-        _img(images, "predictive_all.png", "predictive MAE, all features"),
-        "</div>",
-    ]
-    facts = metrics.get("stylized_facts")
-    if facts:
-        parts += [
-            "<h2>Stylized facts of returns</h2>",
-            "<p>Log returns within windows of "
-            + html.escape(", ".join(facts["features"]))
-            + ", standardised per feature and pooled.</p>",
-            _table(["fact", "real", "synthetic"], _facts_rows(facts)),
-            "<div class='row'>", _img(images, "returns.png", "return distribution"), "</div>",
-            _img(images, "acf.png", "autocorrelations"),
-        ]
-    long = metrics.get("stylized_facts_long")
-    if long:
-        (n_real, real_len, _), (n_synthetic, synthetic_len, _) = long["real_shape"], long["synthetic_shape"]
-        parts += [
-            "<h2>Stylized facts of long paths</h2>",
-            f"<p>Real: {n_real} path(s) of {real_len} steps; synthetic: {n_synthetic} generated "
-            f"path(s) of {synthetic_len} steps (beyond the training window length, where the model "
-            "has never been trained).</p>",
-            _table(["fact", "real", "synthetic"], _facts_rows(long)),
-            _img(images, "acf_long.png", "autocorrelations of long paths"),
-        ]
-    parts += [
-        "<h2>Settings and timings</h2>",
-        "<pre>" + html.escape(json.dumps({"options": metrics["options"], "seconds": metrics["timings"]}, indent=2)) + "</pre>",
-        "</body></html>",
-    ]
-    return "\n".join(p for p in parts if p)

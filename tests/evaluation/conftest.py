@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 
+from evaluation import _posthoc
+
 
 def _windows(path, seq_len):
     starts = np.arange(len(path) - seq_len + 1)
@@ -53,3 +55,33 @@ def gjr_prices():
     """Windows of prices with a leverage effect: negative returns raise future volatility."""
     path = 100 * np.exp(np.cumsum(simulate_garch(20000, alpha=0.3, beta=0.65, leverage=True, seed=1)))
     return _windows(path, 24)[..., None]
+
+
+@pytest.fixture
+def day_windows():
+    """`make(n, seq_len=6)`: stride-1 windows (n, seq_len, 2) of a series whose value is its day / 1000."""
+
+    def make(n, seq_len=6):
+        days = np.arange(n + seq_len - 1) / 1000
+        return np.stack([days[i : i + seq_len] for i in range(n)])[..., None].repeat(2, axis=2)
+
+    return make
+
+
+@pytest.fixture
+def spy(monkeypatch):
+    """Records the arrays every post-hoc network is trained and tested on."""
+    seen = {"train": [], "predict": []}
+    train, predict = _posthoc.Trainer.train, _posthoc.Trainer.predict
+
+    def spy_train(self, data, *args, **kwargs):
+        seen["train"].append([np.array(a) for a in data])
+        return train(self, data, *args, **kwargs)
+
+    def spy_predict(self, x, *args, **kwargs):
+        seen["predict"].append(np.array(x))
+        return predict(self, x, *args, **kwargs)
+
+    monkeypatch.setattr(_posthoc.Trainer, "train", spy_train)
+    monkeypatch.setattr(_posthoc.Trainer, "predict", spy_predict)
+    return seen

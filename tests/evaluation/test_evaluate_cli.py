@@ -1,6 +1,7 @@
 """`scripts/evaluate.py` end to end on a real (tiny) run and on files, and every bad input."""
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -70,7 +71,7 @@ def test_two_files_reach_the_report(tiny_run, tmp_path, monkeypatch, capsys):
     np.testing.assert_allclose(synthetic, run.synthetic, rtol=1e-5)  # synthetic.csv keeps 6 digits
     # Feature names come from the tidy synthetic.csv when the .npy file has none.
     assert output_dir == out and names == [("BA", "Adj Close"), ("CAT", "Adj Close")]
-    assert options == {"seed": 3, "repeats": 2, "discriminative_iterations": 2000, "discriminative_cell": "lstm",
+    assert options == {"seed": 3, "repeats": 2, "split": "blocked", "diversity": "flatten", "discriminative_iterations": 2000, "discriminative_cell": "lstm",
                        "predictive_iterations": 5000, "predictive_cell": "gru", "max_samples": 1000,
                        "tsne": False, "all_features": True, "progress": False}
     assert "Discriminative score 0.2500" in capsys.readouterr().out
@@ -81,12 +82,48 @@ def test_two_files_reach_the_report(tiny_run, tmp_path, monkeypatch, capsys):
     np.testing.assert_array_equal(calls[-1][0], run.real_windows)
 
 
-def bad_inputs(tmp_path):
+def bad_inputs(tmp_path, tiny_run):
     np.save(tmp_path / "two.npy", np.ones((10, 8, 2)))
     np.save(tmp_path / "three.npy", np.ones((10, 8, 3)))
     (tmp_path / "x.txt").write_text("1")
     two, three = str(tmp_path / "two.npy"), str(tmp_path / "three.npy")
     out = str(tmp_path / "out")
+
+    def write(name, text):
+        path = tmp_path / name
+        path.write_bytes(text) if isinstance(text, bytes) else path.write_text(text)
+        return str(path)
+
+    def run_copy(name, change):
+        """A copy of the tiny run with one file changed by `change(path)`."""
+        path = tmp_path / name
+        shutil.copytree(tiny_run, path, ignore=shutil.ignore_patterns("report.html", "metrics.json"))
+        change(path)
+        return str(path)
+
+    def replace_line(path, number, text):
+        lines = path.read_text().splitlines()
+        lines[number - 1] = text
+        path.write_text("\n".join(lines) + "\n")
+
+    series = "Date,Close,Volume\n" + "".join(f"2020-01-{d:02d},{10 + d},{1000 + d}\n" for d in range(1, 21))
+    abc = write("abc.csv", series.replace("2020-01-03,13,1003", "2020-01-03,abc,1003"))
+    nan_series = write("nan_series.csv", series.replace("2020-01-05,15,", "2020-01-05,NaN,"))
+    bad_date = write("bad_date.csv", series.replace("2020-01-04,", "yesterday,"))
+    synthetic_lines = (tiny_run / "synthetic.csv").read_text().splitlines()
+    tidy_header, first = synthetic_lines[0], synthetic_lines[1].split(",")
+
+    def tidy(value):
+        return write(f"tidy_{value or 'empty'}.csv", "\n".join([tidy_header, ",".join(first[:-1] + [value]), *synthetic_lines[2:]]) + "\n")
+
+    missing_step = write("missing_step.csv", "\n".join([tidy_header, *synthetic_lines[2:]]) + "\n")
+    nan_npy = tmp_path / "nan.npy"
+    array = np.ones((10, 8, 2))
+    array[3, 4, 1] = np.nan
+    np.save(nan_npy, array)
+    not_a_run = tmp_path / "not_a_run"
+    not_a_run.mkdir()
+    (not_a_run / "notes.txt").write_text("mine")
     return [
         ([], "Expected --run DIR, or both --real PATH and --synthetic PATH."),
         (["--run", str(tmp_path / "missing")], "No run directory at"),
@@ -99,11 +136,37 @@ def bad_inputs(tmp_path):
         (["--real", two, "--synthetic", two, "--output", out, "--repeats", "0"], "expected a positive integer, received '0'"),
         (["--real", two, "--synthetic", two, "--output", out, "--seed", "-1"], "Expected --seed to be a non-negative integer"),
         (["--real", two, "--synthetic", two, "--output", out, "--discriminative-cell", "rnn"], "invalid choice: 'rnn'"),
+        (["--real", two, "--synthetic", two, "--output", out, "--split", "kfold"], "invalid choice: 'kfold'"),
+        # Files are read as they are or refused, naming file, column, line and value.
+        (["--real", abc, "--synthetic", two, "--output", out],
+         f"--real: Expected a finite number in every cell of column 'Close' of '{abc}'. Received: 'abc' on line 4"),
+        (["--real", two, "--synthetic", abc, "--output", out],
+         f"--synthetic: Expected a finite number in every cell of column 'Close' of '{abc}'. Received: 'abc' on line 4"),
+        (["--real", nan_series, "--synthetic", two, "--output", out], "column 'Close' of '" + nan_series + "'. Received: 'NaN' on line 6"),
+        (["--real", bad_date, "--synthetic", two, "--output", out], "column 'Date' of '" + bad_date + "'. Received: 'yesterday' on line 5"),
+        (["--real", two, "--synthetic", tidy("abc"), "--output", out], "column 'value' of '" + str(tmp_path / "tidy_abc.csv") + "'. Received: 'abc' on line 2"),
+        (["--real", two, "--synthetic", tidy(""), "--output", out], "column 'value' of '" + str(tmp_path / "tidy_empty.csv") + "'. Received: an empty cell on line 2"),
+        (["--real", two, "--synthetic", tidy("nan"), "--output", out], "Received: 'nan' on line 2"),
+        (["--real", two, "--synthetic", missing_step, "--output", out], "Received: sample 0 with"),
+        (["--real", str(nan_npy), "--synthetic", two, "--output", out], "Expected finite numbers in '" + str(nan_npy) + "'. Received: nan at index (3, 4, 1)"),
+        (["--real", write("empty.csv", ""), "--synthetic", two, "--output", out], "empty.csv' to be a CSV table with a header and data rows. Received: an empty file"),
+        (["--real", write("binary.csv", bytes(range(256)) * 4), "--synthetic", two, "--output", out], "binary.csv' to be a CSV table (UTF-8 text). Received: binary data"),
+        (["--real", write("header.csv", "Date,Close,Volume\n"), "--synthetic", two, "--output", out],
+         "header.csv' to have data rows below its header. Received: the header ['Date', 'Close', 'Volume'] only"),
+        # --run: a directory that is not a run is called so; --resume is suggested for unfinished runs only.
+        (["--run", str(not_a_run)], "Expected a run directory written by scripts/train.py (run.json, prices.csv, model/). Received: '"
+         + str(not_a_run) + "', which holds no run.json"),
+        (["--run", run_copy("unfinished", lambda p: shutil.rmtree(p / "model"))], "is unfinished (no model/ yet); finish it with `scripts/train.py --resume"),
+        (["--run", run_copy("garbage_prices", lambda p: replace_line(p / "prices.csv", 5, "2019-01-04,12.5,zzz"))],
+         "column 'CAT Adj Close' of '" + str(tmp_path / "garbage_prices" / "prices.csv") + "'. Received: 'zzz' on line 5"),
+        (["--run", run_copy("text_prices", lambda p: (p / "prices.csv").write_text("just some words\n"))], "prices.csv' as a CSV table"),
+        (["--run", run_copy("nan_synthetic", lambda p: replace_line(p / "synthetic.csv", 3, ",".join(first[:-1] + ["nan"])))],
+         "column 'value' of '" + str(tmp_path / "nan_synthetic" / "synthetic.csv") + "'. Received: 'nan' on line 3"),
     ]
 
 
-def test_bad_inputs_give_one_line_and_exit_2(tmp_path, capsys):
-    for argv, message in bad_inputs(tmp_path):
+def test_bad_inputs_give_one_line_and_exit_2(tmp_path, tiny_run, capsys):
+    for argv, message in bad_inputs(tmp_path, tiny_run):
         try:
             code = main(argv)
         except SystemExit as exit:  # argparse's own errors
@@ -113,7 +176,10 @@ def test_bad_inputs_give_one_line_and_exit_2(tmp_path, capsys):
         assert err.startswith("timegan-evaluate: error: ") and err.count("\n") == 1, err
         assert message in err, (argv, err)
         assert "Traceback" not in err
+        if "--run" in argv and "unfinished" not in err:
+            assert "--resume" not in err, err
         assert not (tmp_path / "out").exists()
+    assert not list(tmp_path.glob("*/report.html")) and not list(tmp_path.glob("*/metrics.json"))
 
 
 def test_script_wrapper():

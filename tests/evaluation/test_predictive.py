@@ -12,7 +12,7 @@ FAST = {"iterations": 300, "learning_rate": 0.01, "batch_size": 64, "eval_every"
 def test_trained_on_real_beats_trained_on_noise(sines, target):
     real = sines[0]
     noise = np.random.default_rng(0).uniform(size=real.shape)
-    result = predictive_score(real, noise, target=target, seed=0, **FAST)
+    result = predictive_score(real, noise, target=target, split="random", seed=0, **FAST)
     assert result.baseline_mae < 0.6 * result.mae
     # The curves record the test MAE every 100 iterations; the last point is the score.
     assert list(result.curve_iterations) == [100, 200, 300]
@@ -28,6 +28,36 @@ def test_trained_on_the_same_distribution_beats_noise(sines):
         real, np.random.default_rng(0).uniform(size=real.shape), baseline=False, seed=0, **FAST
     )
     assert on_sines.mae < 0.6 * on_noise.mae
+
+
+def test_baseline_is_scored_on_held_out_windows(spy, day_windows):
+    """split="blocked" (default): the real-trained baseline never sees a day of the windows it is scored on."""
+    real, synthetic = day_windows(100), day_windows(50) + 0.5
+    result = predictive_score(real, synthetic, iterations=4, eval_every=2, normalize=False, repeats=2, seed=0)
+    assert result.params["split"] == "blocked" and result.params["gap"] == 6
+    assert result.n_test == 20 and 100 - 20 - 2 * 5 <= result.n_baseline_train <= 100 - 20 - 5
+
+    def days(windows):
+        return set(np.round(windows.ravel() * 1000).astype(int).tolist())
+
+    # Per repeat: trained on synthetic, then on real; each scored twice (eval_every=2) on the same block.
+    for repeat in range(2):
+        (tstr_x, _), (baseline_x, baseline_y) = spy["train"][2 * repeat : 2 * repeat + 2]
+        test_x = spy["predict"][4 * repeat]
+        assert len(tstr_x) == 50 and len(test_x) == 20
+        assert all(np.array_equal(test_x, x) for x in spy["predict"][4 * repeat : 4 * repeat + 4])
+        test_days = days(test_x) | {max(days(test_x)) + 1}  # the last target day too
+        assert not (days(baseline_x) | days(baseline_y)) & test_days
+    assert not np.array_equal(spy["predict"][0], spy["predict"][4])  # another block per repeat
+
+
+def test_random_split_is_the_papers_in_sample_baseline(spy, day_windows):
+    real, synthetic = day_windows(100), day_windows(50) + 0.5
+    result = predictive_score(real, synthetic, split="random", iterations=2, eval_every=2, normalize=False)
+    assert result.params["split"] == "random" and result.n_test == 100 and result.n_baseline_train == 100
+    (_, _), (baseline_x, _) = spy["train"]
+    np.testing.assert_allclose(baseline_x, real[:, :-1, :-1], rtol=1e-6)
+    np.testing.assert_allclose(spy["predict"][-1], real[:, :-1, :-1], rtol=1e-6)
 
 
 def test_input_target_split_follows_the_reference():
@@ -60,3 +90,7 @@ def test_errors(sines):
         predictive_score(real, real, target="first")
     with pytest.raises(ValueError, match="Expected `learning_rate` to be a finite number > 0. Received: learning_rate=0"):
         predictive_score(real, real, learning_rate=0)
+    with pytest.raises(ValueError, match="Expected `split` to be one of 'random', 'blocked'. Received: split=None"):
+        predictive_score(real, real, split=None)
+    with pytest.raises(ValueError, match="Expected `real` to have training windows left beside a test block of 4"):
+        predictive_score(real[:20], real)
