@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 
 from timegan import _atomic
-from timegan.callbacks import Checkpoint, TensorBoard
+from timegan.callbacks import Checkpoint
 from timegan.config import TimeGANConfig
-from timegan.model import TimeGAN, frame_to_windows, windows_to_frame
+from timegan.model import TimeGAN, distribution_strategy, frame_to_windows, windows_to_frame
 from timegan.plots import plot_losses, plot_real_vs_synthetic
 from timegan.preprocessing import check_window_count, make_windows
 
@@ -63,7 +63,7 @@ def holds_run(directory):
 
 
 def train_run(output_dir, prices=None, config=None, steps=None, n_synthetic=None, checkpoint_every=500,
-              log_dir=None, resume=False, overwrite=False, progress=True):
+              log_dir=None, resume=False, overwrite=False, progress=True, distribute="none"):
     """Trains a TimeGAN on `prices` and writes a complete run directory.
 
     Args:
@@ -79,6 +79,8 @@ def train_run(output_dir, prices=None, config=None, steps=None, n_synthetic=None
         resume: continue from `output_dir/checkpoint` at the saved phase and step.
         overwrite: replace a run already in `output_dir`.
         progress: show progress bars.
+        distribute: "none", "mirrored" (all devices of this machine) or "multiworker" (the
+            machines in `TF_CONFIG`); see `timegan.model.distribution_strategy`.
 
     Returns:
         The finished `Run`.
@@ -89,8 +91,10 @@ def train_run(output_dir, prices=None, config=None, steps=None, n_synthetic=None
         ValueError: on data too short for `seq_len` or `batch_size`, and other bad values.
     """
     output_dir = Path(output_dir)
+    strategy = distribution_strategy(distribute)
     if resume:
-        model, prices, steps = _resume_state(output_dir, steps)
+        with strategy.scope():
+            model, prices, steps = _resume_state(output_dir, steps)
     else:
         if config is None:
             config = TimeGANConfig()
@@ -104,7 +108,8 @@ def train_run(output_dir, prices=None, config=None, steps=None, n_synthetic=None
                     "or --resume to continue it"
                 )
             _remove_run(output_dir)
-        model = TimeGAN(config)
+        with strategy.scope():
+            model = TimeGAN(config)
         _atomic.write_json(output_dir / "run.json", {
             "config": config.to_dict(),
             "steps": list(steps) if isinstance(steps, (tuple, list)) else steps,
@@ -115,10 +120,15 @@ def train_run(output_dir, prices=None, config=None, steps=None, n_synthetic=None
         })
         _atomic.write_text(output_dir / "prices.csv", prices.to_csv(date_format="%Y-%m-%d"))
 
-    callbacks = [Checkpoint(output_dir / "checkpoint", every=checkpoint_every)]
+    import keras
+
+    callbacks = [keras.callbacks.TerminateOnNaN(), Checkpoint(output_dir / "checkpoint", every=checkpoint_every)]
     if log_dir is not None:
-        callbacks.append(TensorBoard(log_dir))
+        callbacks.append(keras.callbacks.TensorBoard(str(log_dir)))
     model.fit(prices, steps=steps, callbacks=callbacks, progress=progress)
+    if model.stop_training:
+        raise ValueError(f"Training diverged (a non-finite loss) in the {model.phase} phase at step "
+                         f"{model.steps_done[model.phase]}; the last finite state is in {str(output_dir / 'checkpoint')!r}")
     model.save(output_dir / "model")
     history = model.losses()
     _atomic.write_text(output_dir / "losses.csv", history.to_csv(index=False))
