@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from timegan import Checkpoint, ProgressBar, TimeGAN, TimeGANConfig
+from timegan import Checkpoint, PhaseTensorBoard, ProgressBar, TimeGAN, TimeGANConfig
 
 TINY = TimeGANConfig(seq_len=8, hidden_dim=4, num_layers=1, batch_size=8, seed=0)
 
@@ -50,6 +50,7 @@ def test_keras_callbacks_see_each_step_with_its_phase_and_write_csv_and_tensorbo
         phases,
         keras.callbacks.CSVLogger(str(tmp_path / "log.csv")),
         keras.callbacks.TensorBoard(str(tmp_path / "tb")),
+        PhaseTensorBoard(tmp_path / "steps"),
     ])
     assert [(p, s) for p, s, _ in phases.seen] == [("embedding", 1), ("embedding", 2), ("supervised", 1),
                                                    ("joint", 1), ("joint", 2)]
@@ -67,13 +68,27 @@ def test_keras_callbacks_see_each_step_with_its_phase_and_write_csv_and_tensorbo
     np.testing.assert_allclose(float(rows[2]["discriminator"]), last.loc["joint", "discriminator"], rtol=1e-6)
 
     # TensorBoard: the epoch scalars of the three phases, with the logged values.
+    scalars = read_scalars(tmp_path / "tb" / "train")
+    assert sorted(scalars["epoch_loss"]) == [0, 1, 2]
+    np.testing.assert_allclose(scalars["epoch_moments"][2], last.loc["joint", "moments"], rtol=1e-6)
+
+    # PhaseTensorBoard: every step, per phase, against the phase's step.
+    steps = read_scalars(tmp_path / "steps")
+    losses = model.losses().set_index(["phase", "step"])
+    assert sorted(steps["embedding/recon"]) == [1, 2] and sorted(steps["joint/discriminator"]) == [1, 2]
+    assert "embedding/discriminator" not in steps  # NaN terms are not written
+    np.testing.assert_allclose(steps["joint/recon"][1], losses.loc[("joint", 1), "recon"], rtol=1e-6)
+    np.testing.assert_allclose(steps["supervised/supervised"][1], losses.loc[("supervised", 1), "supervised"], rtol=1e-6)
+
+
+def read_scalars(directory):
+    """tag -> {step: value} from the TensorBoard event files in `directory`."""
     scalars = {}
-    for path in (tmp_path / "tb" / "train").glob("events.out.tfevents.*"):
+    for path in directory.glob("events.out.tfevents.*"):
         for event in tf.compat.v1.train.summary_iterator(str(path)):
             for value in event.summary.value:
                 scalars.setdefault(value.tag, {})[event.step] = float(tf.make_ndarray(value.tensor))
-    assert sorted(scalars["epoch_loss"]) == [0, 1, 2]
-    np.testing.assert_allclose(scalars["epoch_moments"][2], last.loc["joint", "moments"], rtol=1e-6)
+    return scalars
 
 
 def test_terminate_on_nan_stops_training_and_no_checkpoint_keeps_a_nan_model(tmp_path):

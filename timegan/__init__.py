@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "Checkpoint": "timegan.callbacks",
+    "PhaseTensorBoard": "timegan.callbacks",
     "ProgressBar": "timegan.callbacks",
     "TimeGANConfig": "timegan.config",
     "FIELDS": "timegan.data",

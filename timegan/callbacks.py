@@ -1,4 +1,5 @@
-"""What Keras' callbacks lack for a TimeGAN: a tqdm progress bar and a phase-aware checkpoint.
+"""What Keras' callbacks lack for a TimeGAN: a tqdm progress bar, a phase-aware checkpoint and
+per-step TensorBoard scalars per phase.
 
 `TimeGAN.fit` runs one Keras `fit` per phase (epoch index = phase index), so any Keras callback
 works (`TensorBoard`, `CSVLogger`, `TerminateOnNaN`, `ModelCheckpoint`, your own); a callback
@@ -122,3 +123,46 @@ class Checkpoint(keras.callbacks.Callback):
             self.model.save(self.directory)
             self._saved_at = (self.model.phase, step)
             logger.debug("Checkpoint saved at %s step %d.", self.model.phase, step)
+
+
+class PhaseTensorBoard(keras.callbacks.Callback):
+    """Writes each step's losses as TensorBoard scalars `{phase}/{loss}` against the phase's step.
+
+    `keras.callbacks.TensorBoard` counts batches from 0 in each `fit`, so the three phases of a
+    TimeGAN would draw over one another; here each phase has its own curves (`embedding/recon`,
+    `joint/discriminator`, ...), continued across resumes.
+
+    Args:
+        log_dir: directory of the event files (`tensorboard --logdir log_dir`).
+        every: write every `every` steps (>= 1). Default 1.
+
+    Raises:
+        ValueError: if `every` is not an integer >= 1.
+    """
+
+    def __init__(self, log_dir, every=1):
+        super().__init__()
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ValueError(f"Expected `every` to be an integer >= 1. Received: every={every!r}")
+        self.log_dir = str(log_dir)
+        self.every = every
+        self._writer = None
+
+    def on_train_batch_end(self, batch, logs=None):
+        import tensorflow as tf
+
+        phase = self.model.phase
+        step = self.model.steps_done[phase]
+        if step % self.every:
+            return
+        if self._writer is None:
+            self._writer = tf.summary.create_file_writer(self.log_dir)
+        with self._writer.as_default():
+            for name, value in (logs or {}).items():
+                value = float(value)
+                if not math.isnan(value):  # terms the phase does not compute
+                    tf.summary.scalar(f"{phase}/{name}", value, step=step)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._writer is not None:
+            self._writer.flush()

@@ -260,7 +260,11 @@ class TimeGAN(keras.Model):
             logs = self._joint_step(data)
         self.steps_counter.assign_add(tf.one_hot(PHASES.index(self.phase), len(PHASES), dtype="int64"))
         nan = tf.constant(float("nan"))
-        return {name: tf.cast(logs[name], "float32") if name in logs else nan for name in LOG_NAMES}
+        logs = {name: tf.cast(logs[name], "float32") if name in logs else nan for name in LOG_NAMES}
+        if _multi_worker(self.distribute_strategy):
+            # Keras reduces logs across workers along axis 0 (a scalar has none); it returns scalars.
+            logs = {name: tf.reshape(value, (1,)) for name, value in logs.items()}
+        return logs
 
     def _replicas(self):
         return tf.distribute.get_replica_context().num_replicas_in_sync
@@ -441,6 +445,13 @@ class TimeGAN(keras.Model):
         if phase == "joint":
             dataset = dataset.batch(updates, drop_remainder=True).map(lambda b: tf.transpose(b, [1, 0, 2, 3]))
         return dataset
+
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        # `fit` builds the networks before Keras' fit starts. Keras' symbolic build under a
+        # strategy would draw a batch from a first iterator of the dataset, and the training
+        # iterator would then see the next reshuffle: other batches than on one device.
+        if self.n_features is None:
+            super()._maybe_symbolic_build(iterator=iterator, data_batch=data_batch)
 
     def set_phase(self, phase):
         """Makes `train_step` run `phase`; the phase's traced train function is reused if there is one."""
@@ -711,6 +722,11 @@ def distribution_strategy(name="none"):
     if name == "multiworker":
         return tf.distribute.MultiWorkerMirroredStrategy()
     return tf.distribute.get_strategy()
+
+
+def _multi_worker(strategy):
+    return (isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+            and strategy.extended._in_multi_worker_mode())
 
 
 class _StepRecorder(keras.callbacks.Callback):

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from timegan import _atomic
-from timegan.callbacks import Checkpoint
+from timegan.callbacks import Checkpoint, PhaseTensorBoard
 from timegan.config import TimeGANConfig
 from timegan.model import TimeGAN, distribution_strategy, frame_to_windows, windows_to_frame
 from timegan.plots import plot_losses, plot_real_vs_synthetic
@@ -124,7 +124,7 @@ def train_run(output_dir, prices=None, config=None, steps=None, n_synthetic=None
 
     callbacks = [keras.callbacks.TerminateOnNaN(), Checkpoint(output_dir / "checkpoint", every=checkpoint_every)]
     if log_dir is not None:
-        callbacks.append(keras.callbacks.TensorBoard(str(log_dir)))
+        callbacks.append(PhaseTensorBoard(log_dir))
     model.fit(prices, steps=steps, callbacks=callbacks, progress=progress)
     if model.stop_training:
         raise ValueError(f"Training diverged (a non-finite loss) in the {model.phase} phase at step "
