@@ -74,7 +74,7 @@ def run_python(code, *args, env=None):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def finish(process, timeout=900):
+def finish(process, timeout=1800):
     try:
         out, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
