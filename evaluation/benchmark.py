@@ -16,13 +16,14 @@ import logging
 import time
 from pathlib import Path
 
+import keras
 import numpy as np
 
 from evaluation import _checks, datasets
 from evaluation.discriminative import discriminative_score
 from evaluation.predictive import predictive_score
 from timegan._atomic import write_json
-from timegan.callbacks import Callback, Checkpoint
+from timegan.callbacks import Checkpoint
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +158,7 @@ def run_benchmark(
     }
 
 
-class _TrainingClock(Callback):
+class _TrainingClock(keras.callbacks.Callback):
     """Records the training time spent so far, on the schedule of the checkpoint saves."""
 
     def __init__(self, path, every, earlier_seconds):
@@ -165,11 +166,11 @@ class _TrainingClock(Callback):
         self.path, self.every, self.earlier_seconds = path, every, earlier_seconds
         self.started = time.monotonic()
 
-    def on_step_end(self, phase, step, logs):
-        if step % self.every == 0:
+    def on_train_batch_end(self, batch, logs=None):
+        if self.model.steps_done[self.model.phase] % self.every == 0:
             self._write()
 
-    def on_phase_end(self, phase, logs):
+    def on_epoch_end(self, epoch, logs=None):
         self._write()
 
     def _write(self):

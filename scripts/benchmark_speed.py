@@ -41,19 +41,24 @@ def time_calls(call, steps):
     start = time.perf_counter()
     for _ in range(steps):
         result = call()
+    if hasattr(result, "get_value"):  # Keras' train function returns a tf.experimental.Optional
+        result = result.get_value()
     float(np.asarray(list(result.values())[0]) if isinstance(result, dict) else result)
     return steps / (time.perf_counter() - start)
 
 
 def fused(config, windows, steps):
     from timegan import TimeGAN
-    from timegan.preprocessing import window_dataset
 
     model = TimeGAN(config)
-    model.fit(windows, steps=0, progress=False)  # builds the networks and fits the scaler
-    iterator = iter(window_dataset(model.scaler.transform(windows), config.batch_size, config.seed))
-    return {phase: time_calls(lambda: model._train_functions[phase](iterator), n)
-            for phase, n in zip(("embedding", "supervised", "joint"), steps)}
+    model.fit(windows, steps=0, progress=False)  # builds the networks, the optimizers and fits the scaler
+    scaled = model.scaler.transform(windows).astype("float32")
+    rates = {}
+    for phase, n in zip(("embedding", "supervised", "joint"), steps):
+        model.set_phase(phase)  # Keras' traced train function of the phase: what `fit` calls per step
+        iterator = iter(model.make_dataset(scaled, phase))
+        rates[phase] = time_calls(lambda: model.train_function(iterator), n)
+    return rates
 
 
 def baseline(config, windows, steps):

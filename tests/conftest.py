@@ -79,3 +79,24 @@ def fake_yahoo(monkeypatch, tmp_path):
     monkeypatch.setattr(yfinance, "download", fake.download)
     monkeypatch.setenv("TIMEGAN_CACHE_DIR", str(tmp_path / "price-cache"))
     return fake
+
+
+def sine_series(n=64, seq_len=8, dim=2, seed=0):
+    """`n` windows (n, seq_len, dim) of sines in [0, 10], random frequency and phase per window."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(seq_len)[None, :, None]
+    return 5 + 5 * np.sin(rng.uniform(0.2, 0.6, (n, 1, dim)) * t + rng.uniform(0, np.pi, (n, 1, dim)))
+
+
+@pytest.fixture(scope="session")
+def trained_timegan(tmp_path_factory):
+    """One tiny TimeGAN (seq_len 8, hidden 4, one layer, batch 8, seed 0) trained 3 steps per phase
+    on `sine_series()`, and the directory it was saved to. Shared by the tests that only read it:
+    do not train or change it."""
+    from timegan import TimeGAN, TimeGANConfig
+
+    model = TimeGAN(TimeGANConfig(seq_len=8, hidden_dim=4, num_layers=1, batch_size=8, seed=0))
+    model.fit(sine_series(), steps=3, progress=False)
+    path = tmp_path_factory.mktemp("saved") / "model"
+    model.save(path)
+    return model, path

@@ -7,13 +7,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from timegan import Callback, Checkpoint, TimeGAN, TimeGANConfig, frame_to_windows
+from timegan import Checkpoint, TimeGAN, TimeGANConfig, frame_to_windows
 from timegan.networks import NETWORK_NAMES
 
 TINY = TimeGANConfig(seq_len=8, hidden_dim=4, num_layers=1, batch_size=8, seed=0)
 
 
 def sines(n=64, seq_len=8, dim=2, seed=0):
+    """The data `trained_timegan` (conftest) was trained on, for the default arguments."""
     rng = np.random.default_rng(seed)
     t = np.arange(seq_len)[None, :, None]
     return 5 + 5 * np.sin(rng.uniform(0.2, 0.6, (n, 1, dim)) * t + rng.uniform(0, np.pi, (n, 1, dim)))
@@ -28,12 +29,10 @@ def changed(before, after):
             if any(not np.array_equal(a, b) for a, b in zip(before[name], after[name]))}
 
 
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    model = TimeGAN(TINY)
-    model.fit(sines(), steps=3, progress=False)
-    path = tmp_path_factory.mktemp("saved") / "model"
-    model.save(path)
+@pytest.fixture
+def trained(trained_timegan):
+    model, path = trained_timegan
+    assert model.config == TINY and model.steps_done == {"embedding": 3, "supervised": 3, "joint": 3}
     return model, path
 
 
@@ -57,8 +56,7 @@ def test_discriminator_updates_when_its_loss_exceeds_the_threshold(trained):
     model, _ = trained
     joint = model.losses().query("phase == 'joint'")
     assert (joint["discriminator"] > TINY.disc_loss_threshold).all()
-    untrained = TimeGAN(TINY)
-    untrained.build(2)  # same seed: the weights `trained` started from
+    untrained = TimeGAN(TINY, n_features=2)  # same seed: the weights `trained` started from
     assert "discriminator" in changed(weights(untrained), weights(model))
 
 
@@ -70,8 +68,8 @@ def test_losses_are_finite_and_reconstruction_falls(trained):
     assert np.isfinite(numeric[~np.isnan(numeric)]).all() and (~np.isnan(numeric)).sum() >= 3 + 3 + 3 * 5
 
     model = TimeGAN(dataclasses.replace(TINY, learning_rate=0.01))
-    history = model.fit(sines(), steps=(80, 0, 0), progress=False)
-    recon = history["recon"].to_numpy()
+    model.fit(sines(), steps=(80, 0, 0), progress=False)
+    recon = model.losses()["recon"].to_numpy()
     assert len(recon) == 80 and np.isfinite(recon).all()
     assert recon[-10:].mean() < 0.75 * recon[:10].mean()
 
@@ -87,22 +85,84 @@ def test_generate_is_in_original_units_and_seeded(trained):
     assert model.generate(2, seq_len=20).shape == (2, 20, 2)
 
 
+def test_a_seed_fixes_each_sample_whatever_the_batch_size(trained):
+    model, _ = trained
+    reference = model.generate(300, seed=7)  # crosses a noise block (256 samples)
+    for batch_size in (13, 256, 299):
+        np.testing.assert_allclose(model.generate(300, seed=7, batch_size=batch_size), reference, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(model.generate(5, seed=7), reference[:5], rtol=1e-6, atol=1e-9)
+    assert not np.allclose(model.generate(5, seed=8), reference[:5])
+
+
 def test_save_load_generate_identical(trained):
     model, path = trained
     loaded = TimeGAN.load(path)
     assert loaded.config == model.config and loaded.steps_done == model.steps_done
     np.testing.assert_array_equal(loaded.generate(5, seed=11), model.generate(5, seed=11))
     np.testing.assert_array_equal(loaded.scaler.data_max, model.scaler.data_max)
+    assert loaded.feature_names == model.feature_names and loaded.data_info == model.data_info
     assert loaded.losses().shape == model.losses().shape
-    assert sorted(p.name for p in (path / "networks").iterdir()) == sorted(f"{n}.keras" for n in NETWORK_NAMES)
+    assert sorted(p.name for p in path.iterdir()) == ["data.json", "losses.csv", "scaler.json", "timegan.keras",
+                                                      "training.json"]
     assert not list(path.parent.glob(".*tmp"))
-    for name in NETWORK_NAMES:  # standalone .keras files: the cuDNN-ready loop, trained weights
-        standalone = keras.saving.load_model(path / "networks" / f"{name}.keras")
-        assert not any(layer.unroll for layer in standalone.layers[:-1])
-        for a, b in zip(standalone.get_weights(), loaded.networks[name].get_weights()):
+    # The archive alone (safe mode) is the whole model; generation runs the cuDNN-ready loop.
+    archive = keras.saving.load_model(path / "timegan.keras", safe_mode=True)
+    assert isinstance(archive, TimeGAN) and archive.steps_done == model.steps_done
+    np.testing.assert_array_equal(archive.generate(5, seed=11), model.generate(5, seed=11))
+    for name, network in loaded._loop_networks().items():
+        assert not any(layer.unroll for layer in network.layers[:-1])
+        for a, b in zip(network.get_weights(), model.networks[name].get_weights()):
             np.testing.assert_array_equal(a, b)
-    for a, b in zip(loaded.networks["generator"].get_weights(), model.networks["generator"].get_weights()):
-        np.testing.assert_array_equal(a, b)
+
+
+def test_a_single_keras_file_saves_and_loads_the_whole_model(trained, tmp_path):
+    model, _ = trained
+    model.save(tmp_path / "model.keras")
+    assert [p.name for p in tmp_path.iterdir()] == ["model.keras"]
+    loaded = TimeGAN.load(tmp_path / "model.keras")
+    assert loaded.steps_done == model.steps_done and loaded.feature_names == model.feature_names
+    np.testing.assert_array_equal(loaded.generate(4, seed=5), model.generate(4, seed=5))
+
+
+def test_a_corrupt_archive_gives_one_line_naming_the_file(trained, tmp_path):
+    bad = tmp_path / "bad.keras"
+    bad.write_bytes(np.random.default_rng(0).bytes(256))
+    with pytest.raises(ValueError, match=r"Cannot read the TimeGAN archive '.*bad.keras': not a valid .keras file") as error:
+        TimeGAN.load(bad)
+    assert "\n" not in str(error.value)
+    broken = tmp_path / "run"
+    shutil.copytree(trained[1], broken)
+    (broken / "timegan.keras").write_bytes(b"not a zip")
+    with pytest.raises(ValueError, match=r"Cannot read the TimeGAN archive '.*run/timegan.keras'"):
+        TimeGAN.load(broken)
+
+
+def save_format_1(model, path):
+    """Writes `model` as the first save format did: networks/*.keras, optimizers.npz, JSON."""
+    (path / "networks").mkdir(parents=True)
+    for name, network in model._loop_networks().items():
+        network.save(path / "networks" / f"{name}.keras")
+    (path / "config.json").write_text(json.dumps(model.config.to_dict()))
+    (path / "scaler.json").write_text(json.dumps(model.scaler.to_dict()))
+    (path / "data.json").write_text(json.dumps({"feature_names": [list(n) for n in model.feature_names], **model.data_info}))
+    (path / "training.json").write_text(json.dumps({"format_version": 1, "n_features": model.n_features,
+                                                    "steps_done": model.steps_done}))
+    state = {f"{name}/{i}": np.asarray(v) for name in ("embedding", "supervised", "generator", "embedder", "discriminator")
+             for i, v in enumerate(model._optimizer(name).variables)}
+    state["noise_seed"] = np.asarray(model.noise_state)
+    np.savez(path / "optimizers.npz", **state)
+    model.losses().to_csv(path / "losses.csv", index=False)
+
+
+def test_a_run_of_the_first_format_still_loads_with_its_whole_state(trained, tmp_path):
+    model, _ = trained
+    save_format_1(model, tmp_path / "old")
+    loaded = TimeGAN.load(tmp_path / "old")
+    assert loaded.steps_done == model.steps_done
+    np.testing.assert_array_equal(flat_weights(loaded), flat_weights(model))
+    np.testing.assert_array_equal(training_state(loaded), training_state(model))
+    np.testing.assert_array_equal(loaded.generate(3, seed=4), model.generate(3, seed=4))
+    pd.testing.assert_frame_equal(loaded.losses(), model.losses())
 
 
 def test_generate_frame_is_tidy_and_inverts(trained):
@@ -119,31 +179,39 @@ def test_load_refuses_incomplete_and_incompatible(trained, tmp_path):
     _, path = trained
     broken = tmp_path / "broken"
     shutil.copytree(path, broken)
-    (broken / "networks" / "generator.keras").unlink()
-    with pytest.raises(ValueError, match=r"incomplete: missing \['networks/generator.keras'\]"):
+    (broken / "timegan.keras").unlink()
+    with pytest.raises(ValueError, match=r"incomplete: missing \['timegan.keras'\]"):
         TimeGAN.load(broken)
     future = tmp_path / "future"
     shutil.copytree(path, future)
     info = json.loads((future / "training.json").read_text())
     (future / "training.json").write_text(json.dumps({**info, "format_version": 99}))
-    with pytest.raises(ValueError, match="format version 99; this version of timegan reads 1"):
+    with pytest.raises(ValueError, match=r"format version 99; this version of timegan reads 2 \(and 1\)"):
         TimeGAN.load(future)
     with pytest.raises(FileNotFoundError, match="not a directory"):
         TimeGAN.load(tmp_path / "nothing")
 
 
-class StopAt(Callback):
+class StopAt(keras.callbacks.Callback):
     def __init__(self, phase, step):
         super().__init__()
         self.phase, self.step = phase, step
 
-    def on_step_end(self, phase, step, logs):
-        if (phase, step) == (self.phase, self.step):
+    def on_train_batch_end(self, batch, logs=None):
+        if (self.model.phase, self.model.steps_done[self.model.phase]) == (self.phase, self.step):
             self.model.stop_training = True
 
 
 def flat_weights(model):
     return np.concatenate([w.ravel() for arrays in weights(model).values() for w in arrays])
+
+
+def training_state(model):
+    """Everything besides the weights that training continues from: optimizer slots, noise, steps."""
+    optimizers = [v for name in ("embedding", "supervised", "generator", "embedder", "discriminator")
+                  for v in model._optimizer(name).variables]
+    return np.concatenate([np.asarray(v, dtype="float64").ravel()
+                           for v in [*optimizers, model.noise_state, model.steps_counter]])
 
 
 def fraction_moved(a, b, atol=1e-5):
@@ -164,12 +232,10 @@ def test_resume_continues_at_the_saved_step_and_matches_an_uninterrupted_run(tra
     assert resumed.steps_done == {"embedding": 3, "supervised": 3, "joint": 2}
     # The checkpoint holds the whole training state, bit for bit.
     np.testing.assert_array_equal(flat_weights(resumed), flat_weights(interrupted))
-    for name, optimizer in interrupted._optimizers.items():
-        for a, b in zip(optimizer.variables, resumed._optimizers[name].variables):
-            np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
-    np.testing.assert_array_equal(np.asarray(resumed._seed_generator.state), np.asarray(interrupted._seed_generator.state))
+    np.testing.assert_array_equal(training_state(resumed), training_state(interrupted))
 
-    history = resumed.fit(data, steps=steps, progress=False)
+    resumed.fit(data, steps=steps, progress=False)
+    history = resumed.losses()
     assert history[history.phase == "joint"]["step"].tolist() == [1, 2, 3]
     # Continuing must give the uninterrupted run's weights. Two identical runs are not always
     # bit-identical (float32 rounding varies from call to call, even on one thread), and Adam
@@ -208,14 +274,11 @@ def test_an_interrupted_save_leaves_the_previous_model_intact(trained, tmp_path,
     path = tmp_path / "model"
     model.save(path)
     before = model.generate(4, seed=2)
-    calls = []
     original = keras.Model.save
 
-    def failing_save(self, *args, **kwargs):
-        calls.append(self.name)
-        if len(calls) == 3:
-            raise OSError("disk full")
-        return original(self, *args, **kwargs)
+    def failing_save(self, target, *args, **kwargs):
+        original(self, target, *args, **kwargs)
+        raise OSError("disk full")  # after the archive, before the JSON files
 
     monkeypatch.setattr(keras.Model, "save", failing_save)
     with pytest.raises(OSError, match="disk full"):

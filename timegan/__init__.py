@@ -13,18 +13,17 @@ import importlib
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "Callback": "timegan.callbacks",
     "Checkpoint": "timegan.callbacks",
+    "PhaseTensorBoard": "timegan.callbacks",
     "ProgressBar": "timegan.callbacks",
-    "TensorBoard": "timegan.callbacks",
     "TimeGANConfig": "timegan.config",
     "FIELDS": "timegan.data",
     "bundled_tickers": "timegan.data",
     "load_prices": "timegan.data",
     "read_price_csv": "timegan.data",
     "TimeGAN": "timegan.model",
-    "frame_to_windows": "timegan.model",
-    "windows_to_frame": "timegan.model",
+    "frame_to_windows": "timegan.windows",
+    "windows_to_frame": "timegan.windows",
     "FeatureScaler": "timegan.preprocessing",
     "align_prices": "timegan.preprocessing",
     "make_windows": "timegan.preprocessing",

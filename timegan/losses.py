@@ -25,14 +25,16 @@ def supervised_loss(h, h_supervised):
     return tf.reduce_mean(tf.square(h[:, 1:, :] - h_supervised[:, :-1, :]))
 
 
-def moment_loss(x, x_hat, eps=1e-6):
+def moment_loss(x, x_hat, eps=1e-6, moments=tf.nn.moments):
     """Matches the first two moments over the batch of real and synthetic data.
 
     mean |std_batch(x_hat) - std_batch(x)| + mean |mean_batch(x_hat) - mean_batch(x)|, with
     std = sqrt(var + eps), moments taken over the batch axis for each time step and feature.
+    `moments(tensor, axes)` returns (mean, variance); under a `tf.distribute` strategy, pass one
+    that reduces over the global batch.
     """
-    mean_x, var_x = tf.nn.moments(x, axes=[0])
-    mean_hat, var_hat = tf.nn.moments(x_hat, axes=[0])
+    mean_x, var_x = moments(x, axes=[0])
+    mean_hat, var_hat = moments(x_hat, axes=[0])
     std_term = tf.reduce_mean(tf.abs(tf.sqrt(var_hat + eps) - tf.sqrt(var_x + eps)))
     mean_term = tf.reduce_mean(tf.abs(mean_hat - mean_x))
     return std_term + mean_term

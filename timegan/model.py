@@ -1,4 +1,4 @@
-"""TimeGAN (Yoon, Jarrett & van der Schaar, NeurIPS 2019): five networks, three training phases.
+"""TimeGAN (Yoon, Jarrett & van der Schaar, NeurIPS 2019) as a `keras.Model`: five networks, three phases.
 
 Phases, as in the reference implementation:
 
@@ -8,14 +8,21 @@ Phases, as in the reference implementation:
    embedder+recovery update, then a discriminator update when its loss exceeds
    `disc_loss_threshold`.
 
-Each update is one `GradientTape` over an explicit variable list; every network output is
-computed once per update. A whole phase step (for the joint phase: all its updates, the batches
-and the noise) is one compiled TensorFlow call.
+`train_step` runs one step of the current phase (`model.phase`); `fit` runs one Keras `fit` per
+phase. Each update is one `GradientTape` over an explicit variable list; every network output is
+computed once per update. A whole phase step (for the joint phase: all its updates, its batches
+and its noise) is one compiled TensorFlow call.
+
+Under a `tf.distribute` strategy every replica takes its slice of the global batch; the loss
+terms are means over the global batch (cross-replica reductions before any square root, the
+moment loss from global batch moments), so all replicas take the same decisions and the losses
+equal those of one device with the same batch.
 """
 
 import json
 import logging
 import numbers
+import zipfile
 from pathlib import Path
 
 import keras
@@ -24,15 +31,23 @@ import pandas as pd
 import tensorflow as tf
 
 from timegan import _atomic, losses
-from timegan.callbacks import Callback, ProgressBar
 from timegan.config import TimeGANConfig
 from timegan.networks import NETWORK_NAMES, build_networks, unroll_for_training
-from timegan.preprocessing import FeatureScaler, check_window_count, make_windows, window_dataset
+from timegan.preprocessing import FeatureScaler, check_window_count, window_dataset
+from timegan.windows import frame_to_windows, prepare_windows, windows_to_frame
+
+__all__ = ["LOG_NAMES", "PHASES", "TimeGAN", "frame_to_windows", "windows_to_frame"]
 
 logger = logging.getLogger(__name__)
 
 PHASES = ("embedding", "supervised", "joint")
-FORMAT_VERSION = 1
+# Every phase logs these names (NaN for the terms a phase does not compute), so a CSVLogger
+# writes one table for the three phases. `loss` is the sum of the objectives the step minimised
+# (what `keras.callbacks.TerminateOnNaN` watches).
+LOG_NAMES = ("loss", "recon", "supervised", "generator_adversarial", "moments", "discriminator")
+FORMAT_VERSION = 2
+_NOISE_BLOCK = 256  # generation noise is drawn in blocks of this many samples, one seed per block
+ARCHIVE_NAME = "timegan.keras"
 _OPTIMIZER_VARIABLES = {
     "embedding": ("embedder", "recovery"),
     "supervised": ("supervisor",),
@@ -40,18 +55,37 @@ _OPTIMIZER_VARIABLES = {
     "embedder": ("embedder", "recovery"),
     "discriminator": ("discriminator",),
 }
-_RUN_FILES = ("config.json", "scaler.json", "data.json", "training.json", "optimizers.npz",
-              *(f"networks/{name}.keras" for name in NETWORK_NAMES))
+_FORMAT_1_FILES = ("config.json", "scaler.json", "data.json", "training.json", "optimizers.npz",
+                   *(f"networks/{name}.keras" for name in NETWORK_NAMES))
+_RUN_FILES = (ARCHIVE_NAME, "scaler.json", "data.json")
 
 
-class TimeGAN:
+class _Untracked:
+    """Holds objects that Keras must not track (nor save): the loop copies used for generation."""
+
+    def __init__(self, value):
+        self.value = value
+
+
+@keras.saving.register_keras_serializable(package="timegan")
+class TimeGAN(keras.Model):
     """A TimeGAN for multivariate time series, trained on windows of real data.
 
     Example:
         >>> model = TimeGAN(TimeGANConfig(seq_len=24))
-        >>> history = model.fit(prices, steps=1000)        # prices: DataFrame (dates x features)
-        >>> paths = model.generate(100, seed=0)           # (100, 24, n_features), price units
+        >>> model.compile()                                 # the paper's Adam for each update
+        >>> model.fit(prices, steps=(1000, 1000, 1000),     # prices: DataFrame (dates x features)
+        ...           callbacks=[keras.callbacks.TerminateOnNaN()])
+        >>> paths = model.generate(100, seed=0)             # (100, 24, n_features), price units
         >>> model.save("runs/model"); model = TimeGAN.load("runs/model")
+
+    Args:
+        config: the `TimeGANConfig` (default: the paper's settings).
+        n_features: features per time step; None builds the networks at the first `fit`.
+        scaler: a `FeatureScaler` (or its `to_dict()`), fitted on the training data.
+        feature_names: list of `(ticker, field)` pairs naming the features.
+        data_info: description of the training data (tickers, fields, dates, rows).
+        **kwargs: passed to `keras.Model` (e.g. `name`).
 
     Attributes:
         config: the `TimeGANConfig`.
@@ -60,178 +94,383 @@ class TimeGAN:
             original units.
         feature_names: list of `(ticker, field)` pairs naming the features.
         data_info: description of the training data (tickers, fields, dates, rows).
-        steps_done: dict phase -> steps trained so far.
+        phase: the phase `train_step` runs ("embedding", "supervised" or "joint"); callbacks
+            read it.
+        steps_done: dict phase -> steps trained so far (saved with the weights).
         networks: dict name -> `keras.Sequential` (embedder, recovery, generator, supervisor,
-            discriminator).
-        stop_training: set to True (e.g. by a callback) to stop after the current step.
+            discriminator); each is also an attribute of that name.
     """
 
-    def __init__(self, config=None):
+    def __init__(self, config=None, n_features=None, scaler=None, feature_names=None, data_info=None, **kwargs):
+        super().__init__(**kwargs)
         if config is None:
             config = TimeGANConfig()
+        if isinstance(config, dict):
+            config = TimeGANConfig.from_dict(config)
         if not isinstance(config, TimeGANConfig):
-            raise TypeError(f"Expected a TimeGANConfig. Received: {type(config).__name__}")
+            raise TypeError(f"Expected a TimeGANConfig. Received: config of type {type(config).__name__}")
         self.config = config
         self.n_features = None
-        self.scaler = None
-        self.feature_names = None
-        self.data_info = {}
-        self.steps_done = dict.fromkeys(PHASES, 0)
-        self.networks = None
-        self._generation_networks = None
-        self.stop_training = False
-        self._history = []
-        self._optimizers = None
-        self._seed_generator = None
-        self._train_functions = None
+        self.scaler = FeatureScaler.from_dict(scaler) if isinstance(scaler, dict) else scaler
+        self.feature_names = None if feature_names is None else [tuple(name) for name in feature_names]
+        self.data_info = dict(data_info or {})
+        self.phase = PHASES[0]
+        self._log = _Untracked([])
+        self._generation = _Untracked(None)
+        self._phase_functions = {}
+        self._traced_update = None
+        # Training progress and the noise stream live in variables: they are saved and restored
+        # with the weights, and under a strategy every replica keeps the same values.
+        self.steps_counter = self.add_weight(shape=(len(PHASES),), dtype="int64", initializer="zeros",
+                                             trainable=False, name="steps_done", aggregation="only_first_replica")
+        self.noise_state = self.add_weight(shape=(2,), dtype="int64", trainable=False, name="noise_state",
+                                           initializer=keras.initializers.Constant([config.seed, 0]),
+                                           aggregation="only_first_replica")
+        if n_features is not None:
+            self.build_networks(n_features)
 
     # ------------------------------------------------------------------ building
 
     @property
-    def built(self):
-        return self.networks is not None
+    def networks(self):
+        if self.n_features is None:
+            return None
+        return {name: getattr(self, name) for name in NETWORK_NAMES}
 
-    def build(self, n_features):
-        """Creates the networks, optimizers and compiled update functions for `n_features`."""
+    @property
+    def steps_done(self):
+        return dict(zip(PHASES, (int(v) for v in keras.ops.convert_to_numpy(self.steps_counter))))
+
+    def build_networks(self, n_features):
+        """Creates the five networks for `n_features` (and the optimizers' slots if compiled).
+
+        Raises:
+            ValueError: if `n_features` is not an integer >= 1, or differs from the number the
+                model was built for.
+        """
         if isinstance(n_features, bool) or not isinstance(n_features, numbers.Integral) or n_features < 1:
             raise ValueError(f"Expected `n_features` to be an integer >= 1. Received: n_features={n_features!r}")
-        if self.built:
+        if self.n_features is not None:
             if n_features != self.n_features:
-                raise ValueError(f"This model was built for {self.n_features} features. Received: {n_features}")
+                raise ValueError(f"This model was built for {self.n_features} features. Received: n_features={n_features}")
             return
-        self.n_features = int(n_features)
-        self._build_networks()
-
-    def _build_networks(self):
         unroll = unroll_for_training(self.config)
-        self.networks = build_networks(self.config, self.n_features, unroll=unroll)
-        # Generation and the saved .keras files use the recurrent loop, which takes paths of any
-        # length and runs on cuDNN; with unrolled training networks these are loop copies whose
-        # weights `_loop_networks` refreshes.
-        self._generation_networks = build_networks(self.config, self.n_features) if unroll else self.networks
-        self._optimizers = {}
-        for name, owners in _OPTIMIZER_VARIABLES.items():
-            optimizer = keras.optimizers.Adam(learning_rate=self.config.learning_rate, name=f"{name}_adam")
-            optimizer.build(self._variables(owners))
-            self._optimizers[name] = optimizer
-        self._seed_generator = keras.random.SeedGenerator(self.config.seed, name="noise_seed")
-        compile_ = lambda update: tf.function(update, jit_compile=self.config.jit_compile)  # noqa: E731
-        self._compiled = {
-            "embedding": compile_(self._embedding_update),
-            "supervised": compile_(self._supervised_update),
-            "generator_embedder": compile_(self._generator_embedder_update),
-            "discriminator": compile_(self._discriminator_update),
-        }
-        # One call per step; batches come from the iterator outside the (maybe XLA) updates.
-        self._train_functions = {
-            "embedding": tf.function(lambda iterator: self._compiled["embedding"](next(iterator))),
-            "supervised": tf.function(lambda iterator: self._compiled["supervised"](next(iterator))),
-            "joint": tf.function(self._joint_step),
-        }
-        self._synthesize = tf.function(self._synthesize_scaled, reduce_retracing=True)
+        with self.distribute_strategy.scope():
+            networks = build_networks(self.config, int(n_features), unroll=unroll)
+            for name in NETWORK_NAMES:
+                setattr(self, name, networks[name])
+        self.n_features = int(n_features)
+        # Generation uses the recurrent loop, which takes paths of any length and runs on cuDNN;
+        # with unrolled training networks these are loop copies whose weights `_loop_networks`
+        # refreshes. They are not tracked: the archive holds each weight once.
+        self._generation = _Untracked(build_networks(self.config, self.n_features) if unroll else None)
+        self.built = True
+        if self.compiled:
+            self._build_optimizers()
 
-    def _loop_networks(self):
-        if self._generation_networks is not self.networks:
-            for name, network in self.networks.items():
-                self._generation_networks[name].set_weights(network.get_weights())
-        return self._generation_networks
+    def build(self, input_shape=None):
+        """Builds the networks from `(batch, seq_len, n_features)` (Keras' build protocol)."""
+        if input_shape is not None:
+            self.build_networks(int(input_shape[-1]))
+
+    def call(self, inputs, training=False):
+        """Synthetic windows on the model's [0, 1] scale from noise `(batch, time, z_dim)`."""
+        return self.recovery(self.supervisor(self.generator(inputs, training=training), training=training),
+                             training=training)
+
+    def compile(self, embedding_optimizer=None, supervised_optimizer=None, generator_optimizer=None,
+                embedder_optimizer=None, discriminator_optimizer=None, **kwargs):
+        """Sets one optimizer per update and resets the traced train steps.
+
+        Call it inside `strategy.scope()` to train under a `tf.distribute` strategy. Each
+        optimizer left None is the paper's `Adam(config.learning_rate)`.
+
+        Args:
+            embedding_optimizer: embedder + recovery in the embedding phase.
+            supervised_optimizer: the supervisor in the supervised phase.
+            generator_optimizer: generator + supervisor in the joint phase.
+            embedder_optimizer: embedder + recovery in the joint phase.
+            discriminator_optimizer: the discriminator in the joint phase.
+            **kwargs: passed to `keras.Model.compile` (`jit_compile` defaults to
+                `config.jit_compile`; `run_eagerly` for debugging).
+
+        Raises:
+            TypeError: if an optimizer is not a `keras.optimizers.Optimizer`.
+        """
+        given = {"embedding": embedding_optimizer, "supervised": supervised_optimizer, "generator": generator_optimizer,
+                 "embedder": embedder_optimizer, "discriminator": discriminator_optimizer}
+        kwargs.setdefault("jit_compile", self.config.jit_compile)
+        with self.distribute_strategy.scope():
+            super().compile(optimizer=None, **kwargs)
+            for name, optimizer in given.items():
+                if optimizer is None:
+                    optimizer = keras.optimizers.Adam(learning_rate=self.config.learning_rate, name=f"{name}_adam")
+                elif not isinstance(optimizer, keras.optimizers.Optimizer):
+                    raise TypeError(f"Expected `{name}_optimizer` to be a keras.optimizers.Optimizer. "
+                                    f"Received: {name}_optimizer of type {type(optimizer).__name__}")
+                setattr(self, f"{name}_optimizer", optimizer)
+        self._phase_functions = {}
+        self._traced_update = None
+        if self.n_features is not None:
+            self._build_optimizers()
+
+    def get_compile_config(self):
+        if not self.compiled:
+            return {}
+        return {name: keras.optimizers.serialize(self._optimizer(name)) for name in _OPTIMIZER_VARIABLES}
+
+    def compile_from_config(self, config):
+        self.compile(**{f"{name}_optimizer": keras.optimizers.deserialize(value) for name, value in config.items()})
+
+    def _optimizer(self, name):
+        return getattr(self, f"{name}_optimizer")
+
+    def _build_optimizers(self):
+        with self.distribute_strategy.scope():
+            for name, owners in _OPTIMIZER_VARIABLES.items():
+                if not self._optimizer(name).built:
+                    self._optimizer(name).build(self._variables(owners))
 
     def _variables(self, owners):
-        return [v for name in owners for v in self.networks[name].trainable_variables]
+        return [v for name in owners for v in getattr(self, name).trainable_variables]
 
-    # ------------------------------------------------------------------ updates
+    def _loop_networks(self):
+        copies = self._generation.value
+        if copies is None:
+            return self.networks
+        for name in NETWORK_NAMES:
+            copies[name].set_weights(getattr(self, name).get_weights())
+        return copies
 
-    def _noise(self, batch_size, seq_len, seed=None):
+    # ------------------------------------------------------------------ one step
+
+    def train_step(self, data):
+        """One step of `self.phase`; returns the logs (`LOG_NAMES`, NaN where not computed).
+
+        Args:
+            data: a batch `(batch, seq_len, n_features)` for the embedding and supervised
+                phases; for the joint phase `(batch, generator_updates_per_step + 1, seq_len,
+                n_features)`, one batch per update (as `make_dataset` builds it).
+        """
+        if self.phase == "embedding":
+            logs = self._embedding_update(data)
+        elif self.phase == "supervised":
+            logs = self._supervised_update(data)
+        else:
+            logs = self._joint_step(data)
+        self.steps_counter.assign_add(tf.one_hot(PHASES.index(self.phase), len(PHASES), dtype="int64"))
+        nan = tf.constant(float("nan"))
+        logs = {name: tf.cast(logs[name], "float32") if name in logs else nan for name in LOG_NAMES}
+        if _multi_worker(self.distribute_strategy):
+            # Keras reduces logs across workers along axis 0 (a scalar has none); it returns scalars.
+            logs = {name: tf.reshape(value, (1,)) for name, value in logs.items()}
+        return logs
+
+    def _replicas(self):
+        return tf.distribute.get_replica_context().num_replicas_in_sync
+
+    def _global_mean(self, value):
+        """The mean over the global batch of a per-replica mean (all replicas have equal batches)."""
+        if self._replicas() == 1:
+            return value
+        return tf.distribute.get_replica_context().all_reduce(tf.distribute.ReduceOp.MEAN, value)
+
+    def _global_moments(self, x, axes):
+        mean = self._global_mean(tf.reduce_mean(x, axis=axes))
+        variance = self._global_mean(tf.reduce_mean(tf.math.squared_difference(x, tf.stop_gradient(mean)), axis=axes))
+        return mean, variance
+
+    def _noise(self, batch_size, seq_len):
+        """Uniform noise for this replica's `batch_size` rows: the global batch's noise is drawn
+        from the model's noise state on every replica and each takes its slice, so the noise is
+        that of one device with the global batch."""
         z_dim = self.config.z_dim or self.n_features
-        return keras.random.uniform((batch_size, seq_len, z_dim), seed=seed or self._seed_generator)
+        seed = tf.identity(self.noise_state.value)  # read before the increment below
+        self.noise_state.assign_add(tf.constant([0, 1], "int64"))
+        replicas = self._replicas()
+        if replicas == 1:
+            return tf.random.stateless_uniform((batch_size, seq_len, z_dim), seed=seed)
+        noise = tf.random.stateless_uniform((batch_size * replicas, seq_len, z_dim), seed=seed)
+        start = tf.distribute.get_replica_context().replica_id_in_sync_group * batch_size
+        return noise[start:start + batch_size]
 
-    def _apply(self, optimizer_name, tape, loss):
-        owners = _OPTIMIZER_VARIABLES[optimizer_name]
-        variables = self._variables(owners)
+    def _replica_loss(self, loss):
+        """What each replica differentiates (inside its tape): the optimizers sum the replicas'
+        gradients, and the global means pass the full gradient back to every replica, so each
+        takes `1 / replicas` of the loss."""
+        replicas = self._replicas()
+        return loss / replicas if replicas > 1 else loss
+
+    def _gradients(self, optimizer_name, tape, loss):
+        variables = self._variables(_OPTIMIZER_VARIABLES[optimizer_name])
         gradients = tape.gradient(loss, variables)
         missing = [v.path for v, g in zip(variables, gradients) if g is None]
         if missing:
-            raise RuntimeError(f"No gradient reaches {missing} in the {optimizer_name} update.")
-        self._optimizers[optimizer_name].apply_gradients(zip(gradients, variables))
+            raise ValueError(f"The {optimizer_name} loss has no gradient for {missing}: "
+                             f"the {optimizer_name} update is not wired to its loss.")
+        return gradients, variables
+
+    def _apply(self, optimizer_name, tape, loss):
+        gradients, variables = self._gradients(optimizer_name, tape, loss)
+        self._optimizer(optimizer_name).apply_gradients(zip(gradients, variables))
 
     def _embedding_update(self, x):
-        cfg, net = self.config, self.networks
+        cfg = self.config
         with tf.GradientTape() as tape:
-            x_tilde = net["recovery"](net["embedder"](x, training=True), training=True)
-            recon = losses.reconstruction_loss(x, x_tilde)
+            x_tilde = self.recovery(self.embedder(x, training=True), training=True)
+            recon = self._global_mean(losses.reconstruction_loss(x, x_tilde))
             loss = cfg.recon_weight * tf.sqrt(recon)
-        self._apply("embedding", tape, loss)
-        return {"recon": recon}
+            replica_loss = self._replica_loss(loss)
+        self._apply("embedding", tape, replica_loss)
+        return {"loss": loss, "recon": recon}
 
     def _supervised_update(self, x):
-        net = self.networks
-        h = net["embedder"](x, training=False)
+        h = self.embedder(x, training=False)
         with tf.GradientTape() as tape:
-            supervised = losses.supervised_loss(h, net["supervisor"](h, training=True))
-        self._apply("supervised", tape, supervised)
-        return {"supervised": supervised}
+            supervised = self._global_mean(losses.supervised_loss(h, self.supervisor(h, training=True)))
+            replica_loss = self._replica_loss(supervised)
+        self._apply("supervised", tape, replica_loss)
+        return {"loss": supervised, "supervised": supervised}
 
-    def _joint_step(self, iterator):
-        # The generator+embedder update is traced once and called
-        # `generator_updates_per_step` times, each on a fresh batch and fresh noise.
-        seq_len = self.config.seq_len
-        for _ in range(self.config.generator_updates_per_step):
-            x = next(iterator)
-            logs = self._compiled["generator_embedder"](x, self._noise(tf.shape(x)[0], seq_len))
-        x = next(iterator)
-        return {**logs, **self._compiled["discriminator"](x, self._noise(tf.shape(x)[0], seq_len))}
+    def _joint_step(self, batches):
+        # Each generator+embedder update, then the discriminator, takes its own batch and fresh noise.
+        seq_len, updates = self.config.seq_len, self.config.generator_updates_per_step
+        total = 0.0
+        # On one device the update is traced once and called `updates` times (half the graph to
+        # compile); on several, a nested tf.function may not hold the optimizers' all-reduce.
+        update = self._generator_embedder_update
+        if self._replicas() == 1:
+            if self._traced_update is None:
+                self._traced_update = tf.function(self._generator_embedder_update)
+            update = self._traced_update
+        for i in range(updates):
+            x = batches[:, i]
+            logs = update(x, self._noise(tf.shape(x)[0], seq_len))
+            total = logs.pop("objectives")
+        x = batches[:, updates]
+        discriminator = self._discriminator_update(x, self._noise(tf.shape(x)[0], seq_len))
+        return {**logs, "discriminator": discriminator, "loss": total + discriminator}
 
     def _generator_embedder_update(self, x, z):
-        cfg, net = self.config, self.networks
+        cfg = self.config
         n = tf.shape(x)[0]
         with tf.GradientTape() as embedder_tape:
-            h = net["embedder"](x, training=True)
+            h = self.embedder(x, training=True)
             # Generator + supervisor update. The embedder is not trained here, so H is shared
             # with the embedder update below. R(H) is not batched with R(H_hat): the embedder's
             # gradient would then flow back through the supervisor and generator for nothing.
             with tf.GradientTape() as generator_tape:
-                e_hat = net["generator"](z, training=True)
-                supervised_out = net["supervisor"](tf.concat([h, e_hat], axis=0), training=True)
+                e_hat = self.generator(z, training=True)
+                supervised_out = self.supervisor(tf.concat([h, e_hat], axis=0), training=True)
                 h_supervised, h_hat = supervised_out[:n], supervised_out[n:]
-                x_hat = net["recovery"](h_hat, training=True)
-                logits = net["discriminator"](tf.concat([h_hat, e_hat], axis=0), training=True)
-                adversarial = losses.generator_adversarial_loss(logits[:n], logits[n:], cfg.gamma)
-                supervised = losses.supervised_loss(h, h_supervised)
-                moments = losses.moment_loss(x, x_hat, cfg.moment_eps)
+                x_hat = self.recovery(h_hat, training=True)
+                logits = self.discriminator(tf.concat([h_hat, e_hat], axis=0), training=True)
+                adversarial = self._global_mean(losses.generator_adversarial_loss(logits[:n], logits[n:], cfg.gamma))
+                supervised = self._global_mean(losses.supervised_loss(h, h_supervised))
+                if self._replicas() == 1:
+                    moments = losses.moment_loss(x, x_hat, cfg.moment_eps)
+                else:
+                    moments = losses.moment_loss(x, x_hat, cfg.moment_eps, moments=self._global_moments)
                 generator_loss = (adversarial + cfg.generator_supervised_weight * tf.sqrt(supervised)
                                   + cfg.moment_weight * moments)
-            self._apply("generator", generator_tape, generator_loss)
+                replica_loss = self._replica_loss(generator_loss)
+            self._apply("generator", generator_tape, replica_loss)
             # Embedder + recovery update, with the supervisor as just updated.
-            recon = losses.reconstruction_loss(x, net["recovery"](h, training=True))
-            supervised_e = losses.supervised_loss(h, net["supervisor"](h, training=False))
+            recon = self._global_mean(losses.reconstruction_loss(x, self.recovery(h, training=True)))
+            supervised_e = self._global_mean(losses.supervised_loss(h, self.supervisor(h, training=False)))
             embedder_loss = cfg.recon_weight * tf.sqrt(recon) + cfg.embedder_supervised_weight * supervised_e
-        self._apply("embedder", embedder_tape, embedder_loss)
-        return {"generator_adversarial": adversarial, "supervised": supervised, "moments": moments, "recon": recon}
+            replica_loss = self._replica_loss(embedder_loss)
+        self._apply("embedder", embedder_tape, replica_loss)
+        return {"generator_adversarial": adversarial, "supervised": supervised, "moments": moments, "recon": recon,
+                "objectives": generator_loss + embedder_loss}
 
     def _discriminator_update(self, x, z):
-        cfg, net = self.config, self.networks
+        cfg = self.config
         n = tf.shape(x)[0]
-        h = net["embedder"](x, training=False)
-        e_hat = net["generator"](z, training=False)
-        h_hat = net["supervisor"](e_hat, training=False)
+        h = self.embedder(x, training=False)
+        e_hat = self.generator(z, training=False)
+        h_hat = self.supervisor(e_hat, training=False)
         with tf.GradientTape() as tape:
-            logits = net["discriminator"](tf.concat([h, h_hat, e_hat], axis=0), training=True)
-            loss = losses.discriminator_loss(logits[:n], logits[n:2 * n], logits[2 * n:], cfg.gamma)
-        if loss > cfg.disc_loss_threshold:
-            self._apply("discriminator", tape, loss)
-        return {"discriminator": loss}
+            logits = self.discriminator(tf.concat([h, h_hat, e_hat], axis=0), training=True)
+            loss = self._global_mean(losses.discriminator_loss(logits[:n], logits[n:2 * n], logits[2 * n:], cfg.gamma))
+            replica_loss = self._replica_loss(loss)
+        gradients, variables = self._gradients("discriminator", tape, replica_loss)
+        self._apply_if(loss > cfg.disc_loss_threshold, self._optimizer("discriminator"), gradients, variables)
+        return loss
 
-    def _synthesize_scaled(self, z):
-        net = self._generation_networks
-        return net["recovery"](net["supervisor"](net["generator"](z, training=False), training=False), training=False)
+    def _apply_if(self, condition, optimizer, gradients, variables):
+        """Applies the update only if `condition` (the same on every replica) holds."""
+        def update():
+            optimizer.apply_gradients(zip(gradients, variables))
+            return tf.constant(True)
+
+        if self._replicas() == 1:
+            tf.cond(condition, update, lambda: tf.constant(False))
+            return
+        # An all-reduce (the optimizer's) cannot sit inside a conditional branch on several
+        # replicas: update unconditionally, then put the old values back if it was not wanted.
+        state = list(variables) + list(optimizer.variables)
+        before = [tf.identity(v.value) for v in state]
+        update()
+
+        def restore(strategy, keep, before):
+            keep = strategy.experimental_local_results(keep)[0]
+            for variable, old in zip(state, before):
+                strategy.extended.update(variable.value, lambda var, o: var.assign(tf.where(keep, var, o)),
+                                         args=(old,), group=False)
+
+        tf.distribute.get_replica_context().merge_call(restore, args=(condition, before))
 
     # ------------------------------------------------------------------ training
 
-    def fit(self, data, steps=1000, callbacks=None, progress=True, feature_names=None):
+    def make_dataset(self, windows, phase):
+        """The `tf.data` pipeline of `phase`, continuing the batch stream where training stopped.
+
+        One stream of shuffled batches (a function of `config.seed` only) feeds the phases in
+        order, so a resumed run sees the batches an uninterrupted one would.
+
+        Args:
+            windows: windows (n, seq_len, n_features) on the model's [0, 1] scale.
+            phase: "embedding", "supervised" or "joint".
+
+        Returns:
+            An infinite `tf.data.Dataset` of `(batch_size, seq_len, n_features)` batches, or for
+            the joint phase `(batch_size, generator_updates_per_step + 1, seq_len, n_features)`.
+        """
+        updates = self.config.generator_updates_per_step + 1
+        per_step = {"embedding": 1, "supervised": 1, "joint": updates}
+        done = self.steps_done
+        consumed = sum(done[p] * per_step[p] for p in PHASES)
+        dataset = window_dataset(windows, self.config.batch_size, self.config.seed, consumed)
+        if phase == "joint":
+            dataset = dataset.batch(updates, drop_remainder=True).map(lambda b: tf.transpose(b, [1, 0, 2, 3]))
+        return dataset
+
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        # `fit` builds the networks before Keras' fit starts. Keras' symbolic build under a
+        # strategy would draw a batch from a first iterator of the dataset, and the training
+        # iterator would then see the next reshuffle: other batches than on one device.
+        if self.n_features is None:
+            super()._maybe_symbolic_build(iterator=iterator, data_batch=data_batch)
+
+    def set_phase(self, phase):
+        """Makes `train_step` run `phase`; the phase's traced train function is reused if there is one."""
+        if phase not in PHASES:
+            raise ValueError(f"Expected `phase` to be one of {PHASES}. Received: phase={phase!r}")
+        if self.train_function is not None and self.phase in PHASES:
+            self._phase_functions[self.phase] = self.train_function
+        self.phase = phase
+        self.train_function = self._phase_functions.get(phase)
+        self.make_train_function()
+
+    def fit(self, data, steps=1000, callbacks=None, progress=True, feature_names=None, verbose=0):
         """Trains the three phases in order, each until it has run its number of steps.
 
-        Steps are totals per phase: a model restored with `load` from a checkpoint continues
-        where it stopped, and calling `fit` again with the same steps does nothing more.
+        Steps are totals per phase: a model restored with `load` (or from a checkpoint)
+        continues where it stopped, and calling `fit` again with the same steps does nothing
+        more. Each phase is one Keras `fit` of one epoch (epoch index = phase index, so
+        `CSVLogger` and `TensorBoard` epoch scalars get one row per phase) with
+        `steps_per_epoch` the phase's remaining steps; callbacks read `model.phase`.
 
         Args:
             data: a DataFrame of prices (rows = days, columns = features; MultiIndex columns
@@ -239,107 +478,82 @@ class TimeGAN:
                 3-D array of windows (n, seq_len, features), all in original units. The scaler
                 is fitted on the first call and reused afterwards.
             steps: steps per phase: an int for all three, or `(embedding, supervised, joint)`.
-            callbacks: list of `timegan.callbacks.Callback`.
-            progress: show a tqdm progress bar per phase.
+            callbacks: list of `keras.callbacks.Callback` (TensorBoard, CSVLogger,
+                TerminateOnNaN, ModelCheckpoint, `timegan.callbacks.Checkpoint`, your own).
+            progress: show a tqdm progress bar per phase (`timegan.callbacks.ProgressBar`).
             feature_names: names of the features when `data` is an array; default
                 `("x0", "value"), ("x1", "value"), ...`.
+            verbose: Keras' own progress output (default 0: the tqdm bar instead).
 
         Returns:
-            DataFrame of the loss history (`losses()`).
+            A `keras.callbacks.History`: `history.history[name]` holds the last step's value of
+            each loss per phase trained (NaN where a phase has no such loss). The loss of every
+            step is in `losses()`.
 
         Raises:
             ValueError: on bad steps, data with the wrong shape or NaN, fewer than 2 windows,
                 fewer windows than `batch_size`, or a phase asked to run after a later one began.
         """
+        from timegan.callbacks import ProgressBar
+
         targets = _phase_steps(steps)
         windows = self._prepare_windows(data, feature_names)
         check_window_count(len(windows) + self.config.seq_len - 1, self.config.seq_len, self.config.batch_size)
-        self.build(windows.shape[-1])
+        if not self.compiled:
+            self.compile()
+        self.build_networks(windows.shape[-1])
+        done = self.steps_done
         for i, phase in enumerate(PHASES):
-            later = [p for p in PHASES[i + 1:] if self.steps_done[p] > 0]
-            if targets[phase] > self.steps_done[phase] and later:
+            later = [p for p in PHASES[i + 1:] if done[p] > 0]
+            if targets[phase] > done[phase] and later:
                 raise ValueError(
-                    f"Cannot train more {phase} steps ({self.steps_done[phase]} -> {targets[phase]}): "
+                    f"Cannot train more {phase} steps ({done[phase]} -> {targets[phase]}): "
                     f"the {later[0]} phase has already started."
                 )
-
         callbacks = list(callbacks or [])
-        if progress:
-            callbacks.insert(0, ProgressBar())
         for callback in callbacks:
-            if not isinstance(callback, Callback):
-                raise TypeError(f"Expected timegan.callbacks.Callback instances. Received: {type(callback).__name__}")
-            callback.set_model(self)
-
-        per_step = {"embedding": 1, "supervised": 1, "joint": self.config.generator_updates_per_step + 1}
-        consumed = sum(self.steps_done[p] * per_step[p] for p in PHASES)
-        dataset = window_dataset(self.scaler.transform(windows), self.config.batch_size, self.config.seed, consumed)
-        iterator = iter(dataset)
+            if not isinstance(callback, keras.callbacks.Callback):
+                raise TypeError(f"Expected keras.callbacks.Callback instances. Received: {type(callback).__name__}")
+        recorder = _StepRecorder(self._log.value)
+        callbacks = [recorder, *([ProgressBar()] if progress else []), *callbacks]
+        scaled = self.scaler.transform(windows).astype("float32")
         self.stop_training = False
-        for phase in PHASES:
-            if self.steps_done[phase] >= targets[phase] or self.stop_training:
+        history = keras.callbacks.History()
+        history.set_model(self)
+        history.epoch, history.history = [], {}
+        for index, phase in enumerate(PHASES):
+            remaining = targets[phase] - self.steps_done[phase]
+            if remaining <= 0:
                 continue
-            self._run_phase(phase, targets[phase], iterator, callbacks)
-        return self.losses()
-
-    def _run_phase(self, phase, total, iterator, callbacks):
-        train = self._train_functions[phase]
-        for callback in callbacks:
-            callback.on_phase_begin(phase, self.steps_done[phase], total)
-        logs = {}
-        while self.steps_done[phase] < total and not self.stop_training:
-            logs = {name: float(value) for name, value in train(iterator).items()}
-            if not all(np.isfinite(v) for v in logs.values()):
-                raise FloatingPointError(f"Non-finite loss in the {phase} phase at step {self.steps_done[phase] + 1}: {logs}")
-            self.steps_done[phase] += 1
-            self._history.append({"phase": phase, "step": self.steps_done[phase], **logs})
-            for callback in callbacks:
-                callback.on_step_end(phase, self.steps_done[phase], logs)
-        for callback in callbacks:
-            callback.on_phase_end(phase, logs)
+            self.set_phase(phase)
+            recorder.phase, recorder.first_step = phase, self.steps_done[phase] + 1
+            phase_history = super().fit(self.make_dataset(scaled, phase), epochs=index + 1, initial_epoch=index,
+                                        steps_per_epoch=remaining, callbacks=callbacks, verbose=verbose, shuffle=False)
+            history.epoch.append(index)
+            for name, values in phase_history.history.items():
+                history.history.setdefault(name, []).extend(values)
+            for callback in callbacks:  # one table across phases, not one file per phase
+                if isinstance(callback, keras.callbacks.CSVLogger):
+                    callback.append = True
+            if self.stop_training:
+                logger.info("Training stopped by a callback in the %s phase at step %d.", phase, self.steps_done[phase])
+                break
+        history.params = {"steps": targets, "phases": [PHASES[i] for i in history.epoch]}
+        return history
 
     def _prepare_windows(self, data, feature_names):
-        seq_len = self.config.seq_len
-        info = {}
-        if isinstance(data, pd.DataFrame):
-            if isinstance(data.columns, pd.MultiIndex):
-                names = [tuple(str(part) for part in column[:2]) for column in data.columns]
-            else:
-                names = [(str(column), "value") for column in data.columns]
-            try:
-                values = data.to_numpy(dtype="float64")
-            except (ValueError, TypeError):
-                raise ValueError("Expected numeric price columns; the DataFrame has non-numeric values.") from None
-            check_window_count(len(values), seq_len, 1)
-            windows = make_windows(values, seq_len)
-            info = _describe_frame(data, names)
-        else:
-            array = np.asarray(data, dtype="float64")
-            if array.ndim == 2:
-                check_window_count(len(array), seq_len, 1)
-                windows = make_windows(array, seq_len)
-            elif array.ndim == 3:
-                if array.shape[1] != seq_len:
-                    raise ValueError(f"Expected windows of seq_len={seq_len} steps. Received: shape={array.shape}")
-                if not np.isfinite(array).all():
-                    raise ValueError("Expected finite values only; the windows contain NaN or inf.")
-                windows = array
-            else:
-                raise ValueError(f"Expected a DataFrame, (rows, features) or (n, seq_len, features) data. Received: shape={array.shape}")
-            names = feature_names or [(f"x{i}", "value") for i in range(windows.shape[-1])]
-        if len(names) != windows.shape[-1]:
-            raise ValueError(f"Expected {windows.shape[-1]} feature names. Received: {len(names)}")
+        windows, names, info = prepare_windows(data, self.config.seq_len, feature_names)
         if self.scaler is None:
             self.scaler = FeatureScaler().fit(windows)
-            self.feature_names = [tuple(name) for name in names]
-            self.data_info = {**info, "n_windows": len(windows), "seq_len": seq_len}
-        elif windows.shape[-1] != self.n_features:
+            self.feature_names = names
+            self.data_info = {**info, "n_windows": len(windows), "seq_len": self.config.seq_len}
+        elif self.n_features is not None and windows.shape[-1] != self.n_features:
             raise ValueError(f"This model was trained on {self.n_features} features. Received: {windows.shape[-1]}")
         return windows
 
     def losses(self):
         """Loss history: DataFrame with columns phase, step and one per loss (NaN where unused)."""
-        return pd.DataFrame(self._history, columns=_history_columns(self._history))
+        return pd.DataFrame(self._log.value, columns=_history_columns(self._log.value))
 
     # ------------------------------------------------------------------ generation
 
@@ -348,13 +562,18 @@ class TimeGAN:
 
         Args:
             n: number of windows (>= 1).
-            seed: int for reproducible output; None draws from the model's noise stream.
+            seed: int for reproducible output (sample i depends only on the seed and i, not on
+                `n` or `batch_size`); None for fresh random noise.
             seq_len: length of each path; default the training `seq_len` (the recurrent
                 networks can run longer paths).
             batch_size: windows per forward pass.
 
         Returns:
             float64 array (n, seq_len, n_features) in the units of the training data.
+
+        Raises:
+            ValueError: if the model is not fitted, or on a bad `n`, `seed`, `seq_len` or
+                `batch_size`.
         """
         self._check_trained()
         for name, value in (("n", n), ("batch_size", batch_size)):
@@ -365,38 +584,73 @@ class TimeGAN:
             raise ValueError(f"Expected `seq_len` to be an integer >= 2. Received: seq_len={seq_len!r}")
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0):
             raise ValueError(f"Expected `seed` to be a non-negative integer or None. Received: seed={seed!r}")
-        generator = None if seed is None else keras.random.SeedGenerator(int(seed))
-        self._loop_networks()
+        if seed is None:
+            seed = int(tf.random.uniform((), maxval=2**31 - 1, dtype="int64"))
+        networks = self._loop_networks()
         chunks = []
         for start in range(0, n, batch_size):
-            size = min(batch_size, n - start)
-            chunks.append(self._synthesize(self._noise(size, seq_len, seed=generator)).numpy())
+            z = self._generation_noise(int(seed), start, min(start + batch_size, n), seq_len)
+            h = networks["supervisor"](networks["generator"](z, training=False), training=False)
+            chunks.append(keras.ops.convert_to_numpy(networks["recovery"](h, training=False)))
         return self.scaler.inverse_transform(np.concatenate(chunks).astype("float64"))
+
+    def _generation_noise(self, seed, start, stop, seq_len):
+        """Noise of samples `start .. stop - 1`: sample i's noise is a function of (seed, i) only
+        (fixed blocks of `_NOISE_BLOCK` samples), whatever the batch size and the chunking."""
+        z_dim = self.config.z_dim or self.n_features
+        first, last = start // _NOISE_BLOCK, (stop - 1) // _NOISE_BLOCK
+        blocks = [tf.random.stateless_uniform((_NOISE_BLOCK, seq_len, z_dim), seed=tf.constant([seed, block], "int64"))
+                  for block in range(first, last + 1)]
+        offset = first * _NOISE_BLOCK
+        return tf.concat(blocks, axis=0)[start - offset:stop - offset]
 
     def generate_frame(self, n, seed=None, seq_len=None):
         """`generate` as a tidy DataFrame with columns sample, step, ticker, field, value."""
         return windows_to_frame(self.generate(n, seed=seed, seq_len=seq_len), self.feature_names)
 
     def _check_trained(self):
-        if not self.built or self.scaler is None:
+        if self.n_features is None or self.scaler is None:
             raise ValueError("This TimeGAN has not been fitted; call `fit` or `TimeGAN.load` first.")
 
     # ------------------------------------------------------------------ persistence
 
-    def save(self, path):
-        """Saves networks (.keras), config/scaler/data/progress (JSON), optimizer state and losses.
+    def get_config(self):
+        return {
+            "name": self.name,
+            "config": self.config.to_dict(),
+            "n_features": self.n_features,
+            "scaler": None if self.scaler is None else self.scaler.to_dict(),
+            "feature_names": None if self.feature_names is None else [list(n) for n in self.feature_names],
+            "data_info": self.data_info,
+        }
 
-        The directory is written beside `path` and renamed into place: an interrupted save
-        leaves the previous content of `path` intact.
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def save(self, path, overwrite=True, **kwargs):
+        """Saves the model: a run-style directory, or one Keras archive if `path` ends in `.keras`.
+
+        The directory holds `timegan.keras` (networks in their loop form, optimizers, noise
+        state, steps done, config, scaler and data description), `scaler.json` and `data.json`
+        (the same, readable without Keras), `training.json` (format version, steps done) and
+        `losses.csv`. Everything is written beside `path` and renamed into place: an
+        interrupted save leaves the previous content of `path` intact.
+
+        Raises:
+            ValueError: if the model has not been fitted.
         """
         self._check_trained()
+        path = Path(path)
+        if path.suffix == ".keras":
+            with _atomic.atomic_path(path) as tmp:
+                self._save_archive(tmp, **kwargs)
+            return
         from timegan import __version__
 
         with _atomic.atomic_path(path) as tmp:
-            (tmp / "networks").mkdir(parents=True)
-            for name, network in self._loop_networks().items():
-                network.save(tmp / "networks" / f"{name}.keras")
-            _atomic.write_json(tmp / "config.json", self.config.to_dict())
+            tmp.mkdir(parents=True)
+            self._save_archive(tmp / ARCHIVE_NAME, **kwargs)
             _atomic.write_json(tmp / "scaler.json", self.scaler.to_dict())
             _atomic.write_json(tmp / "data.json", {"feature_names": [list(n) for n in self.feature_names], **self.data_info})
             _atomic.write_json(tmp / "training.json", {
@@ -405,101 +659,146 @@ class TimeGAN:
                 "n_features": self.n_features,
                 "steps_done": self.steps_done,
             })
-            state = {f"{name}/{i}": np.asarray(v) for name, opt in self._optimizers.items() for i, v in enumerate(opt.variables)}
-            state["noise_seed"] = np.asarray(self._seed_generator.state)
-            np.savez(tmp / "optimizers.npz", **state)
             self.losses().to_csv(tmp / "losses.csv", index=False)
+
+    def _save_archive(self, target, **kwargs):
+        # Only the weights matter: `from_config` rebuilds the networks with the factory in the
+        # form this machine trains best (unrolled on a CPU, the cuDNN loop on a GPU).
+        super().save(target, **kwargs)
 
     @classmethod
     def load(cls, path):
-        """Loads a model saved by `save` (or a checkpoint), ready to generate or continue `fit`.
+        """Loads a model saved by `save` (a directory or a `.keras` archive), ready to generate or
+        continue `fit` bit for bit (weights, optimizer state, noise state, steps done).
+
+        Directories of the first format (`networks/*.keras` + `optimizers.npz`) are read too.
 
         Raises:
-            FileNotFoundError: if `path` is not a directory.
-            ValueError: if the directory is incomplete or from an incompatible format version.
+            FileNotFoundError: if nothing is at `path`.
+            ValueError: if the directory is incomplete, from an unknown format version, or the
+                archive is not a readable TimeGAN `.keras` file.
         """
-        path = Path(path)
+        path = _atomic.readable_path(path)  # the previous version if a crash interrupted a replacement
+        if path.is_file():
+            return _load_archive(path)
         if not path.is_dir():
-            raise FileNotFoundError(f"No saved TimeGAN at {str(path)!r} (not a directory)")
-        missing = [name for name in _RUN_FILES if not (path / name).is_file()]
+            raise FileNotFoundError(f"No saved TimeGAN at {str(path)!r} (not a directory or .keras file)")
+        if (path / "optimizers.npz").is_file() and not (path / ARCHIVE_NAME).exists():
+            return _load_format_1(cls, path)
+        missing = [name for name in (*_RUN_FILES, "training.json") if not (path / name).is_file()]
         if missing:
             raise ValueError(f"Saved TimeGAN {str(path)!r} is incomplete: missing {missing}")
-        try:
-            training = _read_json(path / "training.json")
-            version = training.get("format_version")
-            if version != FORMAT_VERSION:
-                raise ValueError(f"Saved TimeGAN {str(path)!r} has format version {version!r}; this version of timegan reads {FORMAT_VERSION}")
-            model = cls(TimeGANConfig.from_dict(_read_json(path / "config.json")))
-            model.scaler = FeatureScaler.from_dict(_read_json(path / "scaler.json"))
-            data = _read_json(path / "data.json")
-            model.feature_names = [tuple(n) for n in data.pop("feature_names")]
-            model.data_info = data
-            model.n_features = int(training["n_features"])
-            model.steps_done = {phase: int(training["steps_done"][phase]) for phase in PHASES}
-        except (KeyError, TypeError, json.JSONDecodeError) as error:
-            raise ValueError(f"Saved TimeGAN {str(path)!r} has an unreadable description file: {error!r}") from None
-        # Rebuilt by the factory for this machine (unrolled on a CPU, cuDNN loop on a GPU).
-        model._build_networks()
-        for name in NETWORK_NAMES:
-            try:
-                model.networks[name].load_weights(path / "networks" / f"{name}.keras")
-            except ValueError as error:
-                raise ValueError(f"Saved TimeGAN {str(path)!r} has a {name} network that does not match its config: {error}") from None
-        with np.load(path / "optimizers.npz", allow_pickle=False) as state:
-            for name, optimizer in model._optimizers.items():
-                for i, variable in enumerate(optimizer.variables):
-                    variable.assign(state[f"{name}/{i}"])
-            model._seed_generator.state.assign(state["noise_seed"])
-        if (path / "losses.csv").is_file():
-            frame = pd.read_csv(path / "losses.csv")
-            model._history = [{k: v for k, v in row.items() if not (isinstance(v, float) and np.isnan(v))}
-                              for row in frame.to_dict("records")]
+        training = _read_json(path, "training.json")
+        version = training.get("format_version") if isinstance(training, dict) else None
+        if version != FORMAT_VERSION:
+            raise ValueError(f"Saved TimeGAN {str(path)!r} has format version {version!r}; "
+                             f"this version of timegan reads {FORMAT_VERSION} (and 1)")
+        model = _load_archive(path / ARCHIVE_NAME)
+        model._log.value[:] = _read_losses(path)
         return model
 
 
-def windows_to_frame(windows, feature_names):
-    """Turns windows (n, seq_len, n_features) into a tidy DataFrame.
+DISTRIBUTE = ("none", "mirrored", "multiworker")
+
+
+def distribution_strategy(name="none"):
+    """The `tf.distribute` strategy called `name`, to build, compile and fit a TimeGAN under.
+
+    Args:
+        name: "none" (the default strategy: one device), "mirrored" (`MirroredStrategy`: all
+            GPUs of this machine, or its CPU) or "multiworker" (`MultiWorkerMirroredStrategy`:
+            the machines listed in the `TF_CONFIG` environment variable).
 
     Returns:
-        DataFrame with columns sample, step, ticker, field, value; one row per value, ordered by
-        sample, step, then feature.
-    """
-    windows = np.asarray(windows)
-    n, seq_len, n_features = windows.shape
-    if len(feature_names) != n_features:
-        raise ValueError(f"Expected {n_features} feature names. Received: {len(feature_names)}")
-    tickers = np.array([name[0] for name in feature_names], dtype=object)
-    fields = np.array([name[1] for name in feature_names], dtype=object)
-    return pd.DataFrame({
-        "sample": np.repeat(np.arange(n), seq_len * n_features),
-        "step": np.tile(np.repeat(np.arange(seq_len), n_features), n),
-        "ticker": np.tile(tickers, n * seq_len),
-        "field": np.tile(fields, n * seq_len),
-        "value": windows.reshape(-1),
-    })
-
-
-def frame_to_windows(frame, feature_names=None):
-    """Inverse of `windows_to_frame`: tidy DataFrame -> (windows, feature_names).
+        A `tf.distribute.Strategy`; use `with strategy.scope(): model = TimeGAN(...)`.
 
     Raises:
-        ValueError: if columns are missing or the samples do not all have the same steps.
+        ValueError: on another name.
     """
-    needed = ["sample", "step", "ticker", "field", "value"]
-    absent = [c for c in needed if c not in frame.columns]
-    if absent:
-        raise ValueError(f"Expected tidy columns {needed}. Missing: {absent}")
-    wide = frame.pivot_table(index=["sample", "step"], columns=["ticker", "field"], values="value", aggfunc="first", sort=False)
-    if feature_names is not None:
-        wide = wide[[tuple(n) for n in feature_names]]
-    if wide.isna().any().any():
-        raise ValueError("The tidy frame is incomplete: some (sample, step, feature) values are missing.")
-    wide = wide.sort_index()
-    n_samples = wide.index.get_level_values("sample").nunique()
-    if len(wide) % n_samples:
-        raise ValueError("Expected every sample to have the same number of steps.")
-    values = wide.to_numpy(dtype="float64").reshape(n_samples, -1, wide.shape[1])
-    return values, [tuple(c) for c in wide.columns]
+    if name not in DISTRIBUTE:
+        raise ValueError(f"Expected `distribute` to be one of {DISTRIBUTE}. Received: distribute={name!r}")
+    if name == "mirrored":
+        return tf.distribute.MirroredStrategy()
+    if name == "multiworker":
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    return tf.distribute.get_strategy()
+
+
+def _multi_worker(strategy):
+    return (isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+            and strategy.extended._in_multi_worker_mode())
+
+
+class _StepRecorder(keras.callbacks.Callback):
+    """Appends each step's losses (the finite ones) to the model's history."""
+
+    def __init__(self, history):
+        super().__init__()
+        self.history = history
+        self.phase = None
+        self.first_step = 1
+
+    def on_train_batch_end(self, batch, logs=None):
+        values = {name: float(value) for name, value in (logs or {}).items() if name != "loss"}
+        row = {"phase": self.phase, "step": self.first_step + batch}
+        row.update((name, value) for name, value in values.items() if not np.isnan(value))
+        self.history.append(row)
+
+
+def _load_archive(path):
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"Cannot read the TimeGAN archive {str(path)!r}: not a valid .keras file (not a zip archive)")
+    try:
+        model = keras.saving.load_model(path, safe_mode=True)
+    except (zipfile.BadZipFile, OSError, EOFError, KeyError, json.JSONDecodeError) as error:
+        raise ValueError(f"Cannot read the TimeGAN archive {str(path)!r}: not a valid .keras file ({error})") from None
+    if not isinstance(model, TimeGAN):
+        raise ValueError(f"Expected a TimeGAN in {str(path)!r}. Received: a {type(model).__name__}")
+    if model.n_features is None or model.scaler is None:
+        raise ValueError(f"The archive {str(path)!r} holds a TimeGAN that was never fitted.")
+    if not model.compiled:
+        model.compile()
+    return model
+
+
+def _load_format_1(cls, path):
+    """Reads a directory of format 1: networks/*.keras, optimizers.npz and JSON descriptions."""
+    missing = [name for name in _FORMAT_1_FILES if not (path / name).is_file()]
+    if missing:
+        raise ValueError(f"Saved TimeGAN {str(path)!r} is incomplete: missing {missing}")
+    training = _read_json(path, "training.json")
+    try:
+        if training.get("format_version") != 1:
+            raise ValueError(f"Saved TimeGAN {str(path)!r} has format version {training.get('format_version')!r}; "
+                             f"this version of timegan reads {FORMAT_VERSION} (and 1)")
+        data = _read_json(path, "data.json")
+        model = cls(TimeGANConfig.from_dict(_read_json(path, "config.json")), n_features=int(training["n_features"]),
+                    scaler=_read_json(path, "scaler.json"), feature_names=data.pop("feature_names"), data_info=data)
+        steps = [int(training["steps_done"][phase]) for phase in PHASES]
+    except (KeyError, TypeError, AttributeError) as error:
+        raise ValueError(f"Saved TimeGAN {str(path)!r} has an unreadable description file: {error!r}") from None
+    model.compile()
+    for name in NETWORK_NAMES:
+        try:
+            getattr(model, name).load_weights(path / "networks" / f"{name}.keras")
+        except ValueError as error:
+            raise ValueError(f"Saved TimeGAN {str(path)!r} has a {name} network that does not match its config: {error}") from None
+    with np.load(path / "optimizers.npz", allow_pickle=False) as state:
+        for name in _OPTIMIZER_VARIABLES:
+            for i, variable in enumerate(model._optimizer(name).variables):
+                variable.assign(state[f"{name}/{i}"])
+        model.noise_state.assign(state["noise_seed"].astype("int64"))
+    model.steps_counter.assign(np.asarray(steps, dtype="int64"))
+    model._log.value[:] = _read_losses(path)
+    return model
+
+
+def _read_losses(path):
+    if not (path / "losses.csv").is_file():
+        return []
+    frame = pd.read_csv(path / "losses.csv")
+    return [{k: v for k, v in row.items() if not (isinstance(v, float) and np.isnan(v))}
+            for row in frame.to_dict("records")]
 
 
 def _phase_steps(steps):
@@ -517,20 +816,6 @@ def _phase_steps(steps):
     return dict(zip(PHASES, (int(s) for s in steps)))
 
 
-def _describe_frame(frame, names):
-    info = {
-        "tickers": list(dict.fromkeys(n[0] for n in names)),
-        "fields": list(dict.fromkeys(n[1] for n in names)),
-        "rows": len(frame),
-    }
-    if isinstance(frame.index, pd.DatetimeIndex) and len(frame):
-        info.update(start=str(frame.index[0].date()), end=str(frame.index[-1].date()))
-    for key in ("rows_dropped", "sources"):
-        if key in frame.attrs:
-            info[key] = frame.attrs[key]
-    return info
-
-
 def _history_columns(history):
     columns = ["phase", "step"]
     for row in history:
@@ -538,6 +823,9 @@ def _history_columns(history):
     return columns
 
 
-def _read_json(path):
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
+def _read_json(directory, name):
+    try:
+        with open(directory / name, encoding="utf-8") as handle:
+            return json.load(handle)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"Saved TimeGAN {str(directory)!r} has an unreadable {name}: {error}") from None

@@ -42,9 +42,9 @@ import numpy as np
 import pandas as pd
 
 from timegan import _atomic
-from timegan.callbacks import Checkpoint, TensorBoard
+from timegan.callbacks import Checkpoint, PhaseTensorBoard
 from timegan.config import TimeGANConfig
-from timegan.model import TimeGAN, frame_to_windows, windows_to_frame
+from timegan.model import TimeGAN, distribution_strategy, frame_to_windows, windows_to_frame
 from timegan.plots import plot_losses, plot_real_vs_synthetic
 from timegan.preprocessing import check_window_count, make_windows
 
@@ -94,7 +94,7 @@ def holds_run(directory):
 
 
 def train_run(output_dir, prices=None, config=None, steps=None, n_synthetic=None, checkpoint_every=500,
-              log_dir=None, resume=False, overwrite=False, progress=True):
+              log_dir=None, resume=False, overwrite=False, progress=True, distribute="none"):
     """Trains a TimeGAN on `prices` and writes a complete run directory.
 
     Args:
@@ -113,6 +113,8 @@ def train_run(output_dir, prices=None, config=None, steps=None, n_synthetic=None
         overwrite: replace a run already in `output_dir`; the old run stays until the new one
             is complete.
         progress: show progress bars.
+        distribute: "none", "mirrored" (all devices of this machine) or "multiworker" (the
+            machines in `TF_CONFIG`); see `timegan.model.distribution_strategy`.
 
     Returns:
         The finished `Run`.
@@ -141,11 +143,13 @@ def train_run(output_dir, prices=None, config=None, steps=None, n_synthetic=None
     if log_dir is not None:
         check_log_dir(log_dir)
     check_output_dir(output_dir, resume=resume, overwrite=overwrite)
+    strategy = distribution_strategy(distribute)
     options = {"n_synthetic": n_synthetic, "checkpoint_every": checkpoint_every, "log_dir": log_dir, "progress": progress}
     if resume:
         with _atomic.DirectoryLock(output_dir, "Run directory"):
             _atomic.remove_stale(output_dir)
-            model, prices, steps = _resume_state(output_dir, steps, n_synthetic)
+            with strategy.scope():
+                model, prices, steps = _resume_state(output_dir, steps, n_synthetic)
             return _train(output_dir, model, prices, steps, new_run=False, **options)
 
     config = TimeGANConfig() if config is None else config
@@ -175,12 +179,16 @@ def train_run(output_dir, prices=None, config=None, steps=None, n_synthetic=None
             _atomic.remove_stale(output_dir.parent, output_dir.name)
             with _atomic.atomic_path(output_dir) as staging:
                 _write_start(staging, info, prices)
-                run = _train(staging, TimeGAN(config), prices, steps, new_run=False, replacing=output_dir, **options)
+                with strategy.scope():
+                    model = TimeGAN(config)
+                run = _train(staging, model, prices, steps, new_run=False, replacing=output_dir, **options)
             return dataclasses.replace(run, path=output_dir)
         _atomic.remove_stale(output_dir)
         _write_start(output_dir, info, prices)
+        with strategy.scope():
+            model = TimeGAN(config)
         try:
-            return _train(output_dir, TimeGAN(config), prices, steps, new_run=True, **options)
+            return _train(output_dir, model, prices, steps, new_run=True, **options)
         except TrainingDivergedError:
             if not _atomic.readable_path(output_dir / "checkpoint").is_dir():
                 _remove_new_run(output_dir, created)
@@ -425,11 +433,15 @@ def read_prices_csv(path):
 def _train(directory, model, prices, steps, n_synthetic, checkpoint_every, log_dir, progress, new_run, replacing=None):
     """Fits `model`, then writes the model, losses, synthetic windows and pictures into `directory`."""
     checkpoint = directory / "checkpoint"
-    callbacks = [Checkpoint(checkpoint, every=checkpoint_every)]
+    import keras
+
+    callbacks = [keras.callbacks.TerminateOnNaN(), Checkpoint(checkpoint, every=checkpoint_every)]
     if log_dir is not None:
-        callbacks.append(TensorBoard(log_dir))
+        callbacks.append(PhaseTensorBoard(log_dir))
     try:
         model.fit(prices, steps=steps, callbacks=callbacks, progress=progress)
+        if model.stop_training:  # only TerminateOnNaN stops a run early
+            raise FloatingPointError(f"Non-finite loss in the {model.phase} phase at step {model.steps_done[model.phase]}")
         _check_losses(model.losses())
     except FloatingPointError as error:
         if replacing is not None:

@@ -65,6 +65,9 @@ def build_parser():
     training.add_argument("--log-dir", default=None, help="write TensorBoard scalars here")
     training.add_argument("--evaluate", action="store_true", help="write the evaluation report after training")
     training.add_argument("--quiet", action="store_true", help="no progress bars")
+    training.add_argument("--distribute", choices=("none", "mirrored", "multiworker"), default="none",
+                          help="mirrored: split each batch over this machine's GPUs; multiworker: over the "
+                               "machines in TF_CONFIG (see README); default none")
     return parser
 
 
@@ -111,7 +114,7 @@ def _train(args):
     started = time.monotonic()
     result = train_run(output_dir, prices=prices, config=config, steps=steps, n_synthetic=args.n_synthetic,
                        checkpoint_every=args.checkpoint_every, log_dir=args.log_dir, resume=args.resume,
-                       overwrite=args.overwrite, progress=not args.quiet)
+                       overwrite=args.overwrite, progress=not args.quiet, distribute=args.distribute)
     minutes = (time.monotonic() - started) / 60
     echo(f"Trained {result.model.steps_done} steps in {minutes:.1f} min. Outputs in {output_dir}/:")
     echo("  model/ (TimeGAN.load), synthetic.csv (price units), losses.csv, loss_curve.png, "

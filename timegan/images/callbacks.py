@@ -1,4 +1,7 @@
-"""Training callbacks: fixed-noise sample grids and a GIF, loss history and curves, a progress bar."""
+"""Training callbacks: fixed-noise sample grids and a GIF, loss history and curves, a progress bar.
+
+The progress bar is the one shared with the TimeGAN (`timegan.callbacks.ProgressBar`).
+"""
 
 import csv
 import io
@@ -11,6 +14,7 @@ import numpy as np
 from PIL import Image
 
 from timegan._atomic import atomic_path, save_figure, write_text
+from timegan.callbacks import ProgressBar as TqdmProgress  # noqa: F401  (the shared tqdm bar)
 
 logger = logging.getLogger(__name__)
 
@@ -162,27 +166,3 @@ def loss_figure(batches, epochs, ax=None):
     ax.grid(alpha=0.3)
     figure.tight_layout()
     return figure
-
-
-class TqdmProgress(keras.callbacks.Callback):
-    """A tqdm progress bar per epoch on stderr, showing the running losses."""
-
-    def __init__(self, steps_per_epoch, epochs):
-        super().__init__()
-        self.steps_per_epoch = steps_per_epoch
-        self.epochs = epochs
-        self._bar = None
-
-    def on_epoch_begin(self, epoch, logs=None):
-        from tqdm import tqdm
-
-        self._bar = tqdm(total=self.steps_per_epoch, desc=f"epoch {epoch + 1}/{self.epochs}", unit="step", leave=True)
-
-    def on_train_batch_end(self, batch, logs=None):
-        self._bar.update(1)
-        if batch % 20 == 0:
-            self._bar.set_postfix({name: f"{float(value):.3f}" for name, value in (logs or {}).items()})
-
-    def on_epoch_end(self, epoch, logs=None):
-        self._bar.set_postfix({name: f"{float(value):.3f}" for name, value in (logs or {}).items()})
-        self._bar.close()
