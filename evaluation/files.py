@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from timegan.model import frame_to_windows
+from timegan.windows import frame_to_windows
 from timegan.preprocessing import make_windows
 
 logger = logging.getLogger(__name__)

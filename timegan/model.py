@@ -31,6 +31,7 @@ import pandas as pd
 import tensorflow as tf
 
 from timegan import _atomic, losses
+from timegan._validation import check_gradients
 from timegan.config import TimeGANConfig
 from timegan.networks import NETWORK_NAMES, build_networks, unroll_for_training
 from timegan.preprocessing import FeatureScaler, check_window_count, window_dataset
@@ -303,12 +304,8 @@ class TimeGAN(keras.Model):
 
     def _gradients(self, optimizer_name, tape, loss):
         variables = self._variables(_OPTIMIZER_VARIABLES[optimizer_name])
-        gradients = tape.gradient(loss, variables)
-        missing = [v.path for v, g in zip(variables, gradients) if g is None]
-        if missing:
-            raise ValueError(f"The {optimizer_name} loss has no gradient for {missing}: "
-                             f"the {optimizer_name} update is not wired to its loss.")
-        return gradients, variables
+        pairs = check_gradients(tape.gradient(loss, variables), variables, optimizer_name)
+        return [g for g, _ in pairs], variables
 
     def _apply(self, optimizer_name, tape, loss):
         gradients, variables = self._gradients(optimizer_name, tape, loss)

@@ -15,6 +15,7 @@ import tensorflow as tf
 from keras import ops
 
 from timegan._atomic import atomic_path
+from timegan._validation import check_gradients
 from timegan.images import losses
 from timegan.images.optimizers import optimizers_from_config
 
@@ -28,11 +29,7 @@ def _final_activation(model):
 
 
 def _apply(optimizer, tape, loss, variables, network):
-    gradients = tape.gradient(loss, variables)
-    missing = [variable.path for variable, gradient in zip(variables, gradients) if gradient is None]
-    if missing:
-        raise ValueError(f"The {network} loss has no gradient for {missing}: the {network} is not wired to its loss.")
-    optimizer.apply_gradients(zip(gradients, variables))
+    optimizer.apply_gradients(check_gradients(tape.gradient(loss, variables), variables, network))
 
 
 class ImageGAN(keras.Model):
