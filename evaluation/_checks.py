@@ -35,8 +35,7 @@ def check_windows(array, name, min_seq_len=2):
         ) from None
     if values.ndim != 3:
         raise ValueError(
-            f"Expected `{name}` to be an array of shape (n, seq_len, n_features). "
-            f"Received: {name}.shape={values.shape}"
+            f"Expected `{name}` to be an array of shape (n, seq_len, n_features). Received: {name}.shape={values.shape}"
         )
     n, seq_len, n_features = values.shape
     if n < 1 or n_features < 1 or seq_len < min_seq_len:
@@ -47,8 +46,7 @@ def check_windows(array, name, min_seq_len=2):
     if not np.all(np.isfinite(values)):
         bad = int(np.size(values) - np.count_nonzero(np.isfinite(values)))
         raise ValueError(
-            f"Expected `{name}` to contain only finite values. Received: {name} with {bad} "
-            "NaN or infinite values"
+            f"Expected `{name}` to contain only finite values. Received: {name} with {bad} NaN or infinite values"
         )
     return values
 
@@ -136,7 +134,6 @@ def check_features(features, n_features, name="features"):
     indices = list(validate(features, name, Sequence(Integer(0))))
     if len(set(indices)) != len(indices) or any(i >= n_features for i in indices):
         raise ValueError(
-            f"Expected `{name}` to be distinct feature indices in [0, {n_features}). "
-            f"Received: {name}={features!r}"
+            f"Expected `{name}` to be distinct feature indices in [0, {n_features}). Received: {name}={features!r}"
         )
     return indices

@@ -80,14 +80,10 @@ class Trainer:
         self._optimizer_start = [np.array(v) for v in self._optimizer.variables]
         self._generator = tf.random.Generator.from_seed(0)
         self._batch_loss = batch_loss
-        signature = [tf.TensorSpec([], tf.int32)] + [
-            tf.TensorSpec([None, None, f], tf.float32) for f in data_features
-        ]
+        signature = [tf.TensorSpec([], tf.int32)] + [tf.TensorSpec([None, None, f], tf.float32) for f in data_features]
         self._run = tf.function(self._steps, input_signature=signature)
         # The network's input is the first data array.
-        self._forward = tf.function(
-            lambda x: self.model(x, training=False), input_signature=signature[1:2]
-        )
+        self._forward = tf.function(lambda x: self.model(x, training=False), input_signature=signature[1:2])
 
     def reset(self, seed):
         """Re-initialises the network with `seed`, clears Adam's state and reseeds the batches."""

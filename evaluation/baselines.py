@@ -181,8 +181,9 @@ class GarchFit:
             rows = rng.integers(0, len(self.std_resid), size=(n_paths, n_steps))
             return self.std_resid[rows]
         if self.dependence == "independent":
-            return np.stack([rng.standard_t(nu[j], size=(n_paths, n_steps)) for j in range(n_features)], axis=-1) \
-                * scale
+            return (
+                np.stack([rng.standard_t(nu[j], size=(n_paths, n_steps)) for j in range(n_features)], axis=-1) * scale
+            )
         normal = rng.standard_normal((n_paths, n_steps, n_features)) @ np.linalg.cholesky(self.correlation).T
         return np.stack([normal_to_t(normal[..., j], nu[j]) for j in range(n_features)], axis=-1) * scale
 
@@ -243,22 +244,25 @@ def fit_garch(prices, *, kind="garch", dependence="copula"):
     returns = PERCENT * _log_returns(history)
     params, residuals, converged = [], [], []
     for j in range(history.shape[1]):
-        model = arch_model(returns[:, j], mean="Constant", vol="GARCH", p=1, o=1 if kind == "gjr" else 0, q=1,
-                           dist="t", rescale=False)
+        model = arch_model(
+            returns[:, j], mean="Constant", vol="GARCH", p=1, o=1 if kind == "gjr" else 0, q=1, dist="t", rescale=False
+        )
         result = model.fit(disp="off")
         values = result.params
         converged.append(result.convergence_flag == 0)
         if not converged[-1]:
             logger.warning("The %s fit of feature %d did not converge (flag %s).", kind, j, result.convergence_flag)
-        params.append({
-            "mu": float(values["mu"]),
-            "omega": float(values["omega"]),
-            "alpha": float(values["alpha[1]"]),
-            "gamma": float(values["gamma[1]"]) if kind == "gjr" else 0.0,
-            "beta": float(values["beta[1]"]),
-            "nu": float(values["nu"]),
-            "sample_variance": float(np.var(returns[:, j])),
-        })
+        params.append(
+            {
+                "mu": float(values["mu"]),
+                "omega": float(values["omega"]),
+                "alpha": float(values["alpha[1]"]),
+                "gamma": float(values["gamma[1]"]) if kind == "gjr" else 0.0,
+                "beta": float(values["beta[1]"]),
+                "nu": float(values["nu"]),
+                "sample_variance": float(np.var(returns[:, j])),
+            }
+        )
         residuals.append(np.asarray(result.std_resid, dtype=np.float64))
     std_resid = np.stack(residuals, axis=1)
     std_resid = std_resid[np.all(np.isfinite(std_resid), axis=1)]
@@ -268,14 +272,22 @@ def fit_garch(prices, *, kind="garch", dependence="copula"):
         uniform = scipy.stats.t.cdf(std_resid / np.sqrt((nu - 2) / nu), nu)
         scores = scipy.stats.norm.ppf(np.clip(uniform, 1e-12, 1 - 1e-12))
         correlation = np.corrcoef(scores, rowvar=False)
-    return GarchFit(kind=kind, dependence=dependence, params=tuple(params), correlation=correlation,
-                    std_resid=std_resid, last_prices=history[-1].copy(), converged=tuple(converged))
+    return GarchFit(
+        kind=kind,
+        dependence=dependence,
+        params=tuple(params),
+        correlation=correlation,
+        std_resid=std_resid,
+        last_prices=history[-1].copy(),
+        converged=tuple(converged),
+    )
 
 
 def garch_paths(prices, n_paths, path_len, *, kind="garch", dependence="copula", seed=0, start_price=None):
     """`fit_garch(prices, ...).sample(n_paths, path_len, ...)` in one call (see both)."""
     return fit_garch(prices, kind=kind, dependence=dependence).sample(
-        n_paths, path_len, seed=seed, start_price=start_price)
+        n_paths, path_len, seed=seed, start_price=start_price
+    )
 
 
 # ---------------------------------------------------------------------------- bootstrap
@@ -335,7 +347,7 @@ def bootstrap_paths(prices, n_paths, path_len, *, block_size=None, seed=0, start
     per_path = -(-(path_len - 1) // len(returns))  # resamples joined per path
     bootstrap = StationaryBootstrap(block_size, returns, seed=np.random.default_rng(seed))
     draws = [data[0] for data, _ in bootstrap.bootstrap(n_paths * per_path)]
-    paths = np.stack([np.concatenate(draws[i * per_path:(i + 1) * per_path])[: path_len - 1] for i in range(n_paths)])
+    paths = np.stack([np.concatenate(draws[i * per_path : (i + 1) * per_path])[: path_len - 1] for i in range(n_paths)])
     return prices_from_returns(paths, start)
 
 

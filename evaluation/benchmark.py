@@ -128,13 +128,28 @@ def run_benchmark(
     # The data are already on the paper's [0, 1] scale: no second normalisation. The windows
     # are shuffled, and the split is the paper's random one, so the numbers compare with Table 2.
     disc = discriminative_score(
-        real, synthetic, cell="gru", iterations=discriminative_iterations, repeats=repeats,
-        normalize=False, split="random", seed=seed, progress=progress,
+        real,
+        synthetic,
+        cell="gru",
+        iterations=discriminative_iterations,
+        repeats=repeats,
+        normalize=False,
+        split="random",
+        seed=seed,
+        progress=progress,
     )
     logger.info("Discriminative score %.4f +- %.4f", disc.score, disc.score_std)
     pred = predictive_score(
-        real, synthetic, target="last", cell="gru", iterations=predictive_iterations,
-        repeats=repeats, normalize=False, split="random", seed=seed, progress=progress,
+        real,
+        synthetic,
+        target="last",
+        cell="gru",
+        iterations=predictive_iterations,
+        repeats=repeats,
+        normalize=False,
+        split="random",
+        seed=seed,
+        progress=progress,
     )
     logger.info("Predictive score %.4f +- %.4f (real data: %.4f)", pred.mae, pred.mae_std, pred.baseline_mae)
     finished = time.monotonic()

@@ -21,38 +21,77 @@ def build_parser():
     )
     source = parser.add_argument_group("what to evaluate (--run, or --real and --synthetic)")
     source.add_argument("--run", metavar="DIR", help="a run directory written by scripts/train.py")
-    source.add_argument("--real", metavar="PATH",
-                        help="real data: .npy windows (n, seq_len, features) or series, run-style tidy "
-                             "CSV, or a CSV series (one row per step)")
+    source.add_argument(
+        "--real",
+        metavar="PATH",
+        help="real data: .npy windows (n, seq_len, features) or series, run-style tidy "
+        "CSV, or a CSV series (one row per step)",
+    )
     source.add_argument("--synthetic", metavar="PATH", help="synthetic data, same formats as --real")
-    source.add_argument("--seq-len", type=positive_int, default=None,
-                        help="window length for series files (default: that of the other file's windows, else 24)")
-    parser.add_argument("--output", metavar="DIR",
-                        help="report directory (default: the run directory; required with --real/--synthetic)")
+    source.add_argument(
+        "--seq-len",
+        type=positive_int,
+        default=None,
+        help="window length for series files (default: that of the other file's windows, else 24)",
+    )
+    parser.add_argument(
+        "--output",
+        metavar="DIR",
+        help="report directory (default: the run directory; required with --real/--synthetic)",
+    )
     metrics = parser.add_argument_group("metrics")
     metrics.add_argument("--seed", type=int, default=0, help="seed of every metric (default 0)")
-    metrics.add_argument("--split", choices=("blocked", "random"), default="blocked",
-                         help="held-out windows of the discriminative and predictive metrics: blocked (default: a "
-                              "time block seq_len windows away from the training windows, no shared day) or random "
-                              "(the TimeGAN paper's; held-out windows overlap training windows)")
-    metrics.add_argument("--diversity", choices=("flatten", "mean", "both"), default="flatten",
-                         help="what PCA and t-SNE embed: whole windows (default), the paper's mean over features, "
-                              "or both")
-    metrics.add_argument("--repeats", type=positive_int, default=1,
-                         help="repeats of the discriminative and predictive metrics (default 1)")
-    metrics.add_argument("--discriminative-iterations", type=positive_int, default=2000, metavar="N",
-                         help="post-hoc classifier iterations (default 2000)")
-    metrics.add_argument("--discriminative-cell", choices=("lstm", "gru"), default="lstm",
-                         help="post-hoc classifier cell (default lstm)")
-    metrics.add_argument("--predictive-iterations", type=positive_int, default=5000, metavar="N",
-                         help="post-hoc predictor iterations (default 5000)")
-    metrics.add_argument("--predictive-cell", choices=("gru", "lstm"), default="gru",
-                         help="post-hoc predictor cell (default gru)")
-    metrics.add_argument("--max-samples", type=positive_int, default=1000, metavar="N",
-                         help="windows per set in PCA and t-SNE (default 1000)")
+    metrics.add_argument(
+        "--split",
+        choices=("blocked", "random"),
+        default="blocked",
+        help="held-out windows of the discriminative and predictive metrics: blocked (default: a "
+        "time block seq_len windows away from the training windows, no shared day) or random "
+        "(the TimeGAN paper's; held-out windows overlap training windows)",
+    )
+    metrics.add_argument(
+        "--diversity",
+        choices=("flatten", "mean", "both"),
+        default="flatten",
+        help="what PCA and t-SNE embed: whole windows (default), the paper's mean over features, or both",
+    )
+    metrics.add_argument(
+        "--repeats",
+        type=positive_int,
+        default=1,
+        help="repeats of the discriminative and predictive metrics (default 1)",
+    )
+    metrics.add_argument(
+        "--discriminative-iterations",
+        type=positive_int,
+        default=2000,
+        metavar="N",
+        help="post-hoc classifier iterations (default 2000)",
+    )
+    metrics.add_argument(
+        "--discriminative-cell", choices=("lstm", "gru"), default="lstm", help="post-hoc classifier cell (default lstm)"
+    )
+    metrics.add_argument(
+        "--predictive-iterations",
+        type=positive_int,
+        default=5000,
+        metavar="N",
+        help="post-hoc predictor iterations (default 5000)",
+    )
+    metrics.add_argument(
+        "--predictive-cell", choices=("gru", "lstm"), default="gru", help="post-hoc predictor cell (default gru)"
+    )
+    metrics.add_argument(
+        "--max-samples",
+        type=positive_int,
+        default=1000,
+        metavar="N",
+        help="windows per set in PCA and t-SNE (default 1000)",
+    )
     metrics.add_argument("--no-tsne", action="store_true", help="skip t-SNE")
-    metrics.add_argument("--no-all-features", action="store_true",
-                         help="skip the all-features next-step predictive variant")
+    metrics.add_argument(
+        "--no-all-features", action="store_true", help="skip the all-features next-step predictive variant"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.add_argument("--verbose", action="store_true", help="debug logging")
     return parser

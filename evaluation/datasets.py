@@ -88,9 +88,7 @@ def normalized_windows(series, seq_len=24, shuffle_seed=None):
     """
     series = np.asarray(series, dtype=np.float64)
     if series.ndim != 2:
-        raise ValueError(
-            f"Expected a series of shape (length, n_features). Received: shape={series.shape}"
-        )
+        raise ValueError(f"Expected a series of shape (length, n_features). Received: shape={series.shape}")
     windows = make_windows(FeatureScaler().fit(series).transform(series), seq_len)
     if shuffle_seed is not None:
         windows = windows[np.random.default_rng(shuffle_seed).permutation(len(windows))]

@@ -218,7 +218,11 @@ def discriminative_score(
                 len(real), split="blocked", train_fraction=train_fraction, gap=gap, position=position, name="real"
             )
             synthetic_train, synthetic_test = train_test_indices(
-                len(synthetic), split="blocked", train_fraction=train_fraction, gap=gap, position=position,
+                len(synthetic),
+                split="blocked",
+                train_fraction=train_fraction,
+                gap=gap,
+                position=position,
                 name="synthetic",
             )
             if balance:
@@ -256,16 +260,15 @@ def discriminative_score(
 def _balance(first, second, rng):
     """Draws as many indices from the longer array as the shorter one has (order kept)."""
     size = min(len(first), len(second))
-    return tuple(np.sort(rng.choice(part, size=size, replace=False)) if len(part) > size else part
-                 for part in (first, second))
+    return tuple(
+        np.sort(rng.choice(part, size=size, replace=False)) if len(part) > size else part for part in (first, second)
+    )
 
 
 def _batch_loss(model, generator, real, synthetic, batch_size):
     """The reference loss: mean cross-entropy on a real batch plus that on a synthetic batch."""
     x_real = tf.gather(real, _posthoc.batch_indices(generator, tf.shape(real)[0], batch_size))
-    x_fake = tf.gather(
-        synthetic, _posthoc.batch_indices(generator, tf.shape(synthetic)[0], batch_size)
-    )
+    x_fake = tf.gather(synthetic, _posthoc.batch_indices(generator, tf.shape(synthetic)[0], batch_size))
     # One forward pass over both batches: the same update as two passes, at half the cost.
     logits = model(tf.concat([x_real, x_fake], axis=0), training=True)
     n_real = tf.shape(x_real)[0]

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from timegan.windows import frame_to_windows
 from timegan.preprocessing import make_windows
+from timegan.windows import frame_to_windows
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +101,9 @@ def read_csv_table(path, **options):
     with open(path, "rb") as handle:
         head = handle.read(65536)
     if not head.strip():
-        raise ValueError(f"Expected {str(path)!r} to be a CSV table with a header and data rows. Received: an empty file")
+        raise ValueError(
+            f"Expected {str(path)!r} to be a CSV table with a header and data rows. Received: an empty file"
+        )
     try:
         head.decode("utf-8")
         text = b"\x00" not in head

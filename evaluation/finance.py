@@ -67,9 +67,7 @@ def log_returns(prices, name="prices"):
     values = _checks.check_windows(_as_paths(prices), name, min_seq_len=2)
     low = float(values.min())
     if low <= 0:
-        raise ValueError(
-            f"Expected `{name}` to hold positive prices (log returns). Received: min({name})={low!r}"
-        )
+        raise ValueError(f"Expected `{name}` to hold positive prices (log returns). Received: min({name})={low!r}")
     return np.diff(np.log(values), axis=1)
 
 
@@ -173,10 +171,9 @@ def emd(real_returns, synthetic_returns, horizon=1, overlapping=True):
 def _emd_per_feature(real, synthetic, horizon, overlapping):
     real_h = aggregate_returns(real, horizon, overlapping)
     synthetic_h = aggregate_returns(synthetic, horizon, overlapping)
-    return np.array([
-        scipy.stats.wasserstein_distance(a, b) if len(a) and len(b) else np.nan
-        for a, b in zip(real_h, synthetic_h)
-    ])
+    return np.array(
+        [scipy.stats.wasserstein_distance(a, b) if len(a) and len(b) else np.nan for a, b in zip(real_h, synthetic_h)]
+    )
 
 
 def value_at_risk_and_shortfall(returns, alpha):
@@ -521,8 +518,17 @@ def _check_settings(horizons, max_lag, alphas, risk_horizons, tail_fraction):
     }
 
 
-def finance_scores(real_prices, synthetic_prices, *, horizons=HORIZONS, max_lag=MAX_LAG, alphas=ALPHAS,
-                   risk_horizons=RISK_HORIZONS, overlapping=True, tail_fraction=0.05):
+def finance_scores(
+    real_prices,
+    synthetic_prices,
+    *,
+    horizons=HORIZONS,
+    max_lag=MAX_LAG,
+    alphas=ALPHAS,
+    risk_horizons=RISK_HORIZONS,
+    overlapping=True,
+    tail_fraction=0.05,
+):
     """Computes every finance score of synthetic price paths against a real price history.
 
     Args:
@@ -565,8 +571,10 @@ def _scores(real, synthetic, settings, overlapping):
         short = [side for side, n in (("reference", n_real), ("synthetic", n_synthetic)) if n < needed]
         if short:
             lengths = {"reference": n_real, "synthetic": n_synthetic}
-            reasons[name] = (f"needs paths of at least {needed} returns; the {' and '.join(short)} paths have "
-                             f"{', '.join(str(lengths[s]) for s in short)}")
+            reasons[name] = (
+                f"needs paths of at least {needed} returns; the {' and '.join(short)} paths have "
+                f"{', '.join(str(lengths[s]) for s in short)}"
+            )
         return bool(short)
 
     emd_values = {}
@@ -616,8 +624,9 @@ def _scores(real, synthetic, settings, overlapping):
                 real_values = np.array([p[0][index] for p in pairs])
                 synthetic_values = np.array([p[1][index] for p in pairs])
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    errors = np.where(real_values != 0, np.abs(synthetic_values - real_values) / np.abs(real_values),
-                                      np.nan)
+                    errors = np.where(
+                        real_values != 0, np.abs(synthetic_values - real_values) / np.abs(real_values), np.nan
+                    )
                 per_feature[name] = errors.tolist()
                 risk[name] = float(np.mean(errors))
                 risk_values[name] = (float(real_values.mean()), float(synthetic_values.mean()))
@@ -633,8 +642,9 @@ def _scores(real, synthetic, settings, overlapping):
         elif too_short(name, 2):
             correlations[name] = float("nan")
         else:
-            correlations[name] = float(np.linalg.norm(
-                _mean_correlation(real, transform) - _mean_correlation(synthetic, transform)))
+            correlations[name] = float(
+                np.linalg.norm(_mean_correlation(real, transform) - _mean_correlation(synthetic, transform))
+            )
 
     tail = settings["tail_fraction"]
     pooled_real, pooled_synthetic = _standardised_pool(real), _standardised_pool(synthetic)
@@ -714,8 +724,11 @@ def evaluate_finance(real_prices, synthetic_prices, **kwargs):
     scores = finance_scores(real_prices, synthetic_prices, **kwargs)
     floor = real_floor(real_prices, **kwargs)
     settings = _check_settings(
-        kwargs.get("horizons", HORIZONS), kwargs.get("max_lag", MAX_LAG), kwargs.get("alphas", ALPHAS),
-        kwargs.get("risk_horizons", RISK_HORIZONS), kwargs.get("tail_fraction", 0.05),
+        kwargs.get("horizons", HORIZONS),
+        kwargs.get("max_lag", MAX_LAG),
+        kwargs.get("alphas", ALPHAS),
+        kwargs.get("risk_horizons", RISK_HORIZONS),
+        kwargs.get("tail_fraction", 0.05),
     )
     settings = {k: list(v) if isinstance(v, tuple) else v for k, v in settings.items()}
     settings["overlapping"] = bool(kwargs.get("overlapping", True))

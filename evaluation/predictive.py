@@ -89,9 +89,7 @@ class PredictiveResult:
             "curve_iterations": [int(i) for i in self.curve_iterations],
             "curve_mean": [float(v) for v in np.mean(self.curves, axis=0)],
             "baseline_curve_mean": (
-                None
-                if self.baseline_curves is None
-                else [float(v) for v in np.mean(self.baseline_curves, axis=0)]
+                None if self.baseline_curves is None else [float(v) for v in np.mean(self.baseline_curves, axis=0)]
             ),
             "n_test": int(self.n_test),
             "n_baseline_train": int(self.n_baseline_train),
@@ -240,8 +238,12 @@ def predictive_score(
             real_train, real_test = np.arange(len(real)), np.arange(len(real))
         else:
             real_train, real_test = train_test_indices(
-                len(real), split="blocked", train_fraction=train_fraction, gap=gap,
-                rng=np.random.default_rng(seed + repeat), name="real",
+                len(real),
+                split="blocked",
+                train_fraction=train_fraction,
+                gap=gap,
+                rng=np.random.default_rng(seed + repeat),
+                name="real",
             )
         test_x, test_y = split_inputs_targets(real[real_test], target)
         sources = [("synthetic", synthetic)] + ([("real", real[real_train])] if baseline else [])

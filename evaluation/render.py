@@ -28,6 +28,7 @@ FACT_LABELS = {
     "leverage_mean": "Leverage, mean over lags",
 }
 
+
 def number(value, std=None, digits=4):
     """Formats `value` (± `std` if positive) with `digits` decimals; "n/a" for None, NaN or inf."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):

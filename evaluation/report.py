@@ -138,8 +138,9 @@ class Report:
     images: dict
 
 
-def evaluate_arrays(real, synthetic, output_dir, feature_names=None, *, title="How real are the synthetic paths?",
-                    **options):
+def evaluate_arrays(
+    real, synthetic, output_dir, feature_names=None, *, title="How real are the synthetic paths?", **options
+):
     """Computes every metric for `real` vs `synthetic` and writes the report to `output_dir`.
 
     Args:
@@ -259,10 +260,7 @@ def compute_report(
     max_lag = min(10, seq_len - 2) if max_lag is None else max_lag
     _checks.check_int(max_lag, "max_lag")
     if max_lag > seq_len - 2:
-        raise ValueError(
-            f"Expected `max_lag` to be at most seq_len - 2 = {seq_len - 2}. "
-            f"Received: max_lag={max_lag!r}"
-        )
+        raise ValueError(f"Expected `max_lag` to be at most seq_len - 2 = {seq_len - 2}. Received: max_lag={max_lag!r}")
     if (long_real is None) != (long_synthetic is None):
         raise ValueError(
             "Expected both `long_real` and `long_synthetic`, or neither. Received: "
@@ -275,8 +273,7 @@ def compute_report(
         for name, array in (("long_real", long_real), ("long_synthetic", long_synthetic)):
             if array.shape[2] != n_features:
                 raise ValueError(
-                    f"Expected `{name}` to have {n_features} features like `real`. "
-                    f"Received: {name}.shape={array.shape}"
+                    f"Expected `{name}` to have {n_features} features like `real`. Received: {name}.shape={array.shape}"
                 )
     options = {
         "seed": seed,
@@ -324,8 +321,9 @@ def compute_report(
     n_points = min(len(real), max_samples) + min(len(synthetic), max_samples)
     for reduction in reductions:
         suffix = "" if reduction == reductions[0] else f"_{reduction}"
-        pca = timed(f"pca{suffix}", pca_embedding, real, synthetic, reduction=reduction, max_samples=max_samples,
-                    seed=seed)
+        pca = timed(
+            f"pca{suffix}", pca_embedding, real, synthetic, reduction=reduction, max_samples=max_samples, seed=seed
+        )
         metrics["diversity"][reduction] = {
             "pca_explained_variance_ratio": list(pca.explained_variance_ratio),
             "n_real": len(pca.real),
@@ -335,8 +333,14 @@ def compute_report(
         if tsne and n_points >= MIN_TSNE_POINTS:
             perplexity = min(40.0, (n_points - 1) / 3)
             embedding = timed(
-                f"tsne{suffix}", tsne_embedding, real, synthetic, reduction=reduction, max_samples=max_samples,
-                perplexity=perplexity, seed=seed,
+                f"tsne{suffix}",
+                tsne_embedding,
+                real,
+                synthetic,
+                reduction=reduction,
+                max_samples=max_samples,
+                perplexity=perplexity,
+                seed=seed,
             )
             figures[f"tsne{suffix}.png"] = plot_embedding(embedding)
             metrics["diversity"][reduction]["tsne_perplexity"] = perplexity
@@ -376,15 +380,11 @@ def compute_report(
         "seed": seed,
         "progress": progress,
     }
-    targets = (["last"] if n_features >= 2 else []) + (
-        ["all"] if all_features or n_features < 2 else []
-    )
+    targets = (["last"] if n_features >= 2 else []) + (["all"] if all_features or n_features < 2 else [])
     if n_features < 2:
         notes.append("One feature only: the last-feature predictive score needs two or more.")
     for target in targets:
-        pred = timed(
-            f"predictive_{target}", predictive_score, real, synthetic, target=target, **pred_options
-        )
+        pred = timed(f"predictive_{target}", predictive_score, real, synthetic, target=target, **pred_options)
         metrics[f"predictive_{target}"] = pred.to_dict()
         figures[f"predictive_{target}.png"] = plot_predictive_curves(pred)
 
@@ -397,7 +397,11 @@ def compute_report(
             return None
         facts = {
             which: timed(
-                f"{key}_{which}", stylized_facts, data, features=usable, max_lag=lag,
+                f"{key}_{which}",
+                stylized_facts,
+                data,
+                features=usable,
+                max_lag=lag,
                 tail_fraction=tail_fraction,
             )
             for which, data in (("real", real_paths), ("synthetic", synthetic_paths))
@@ -409,9 +413,7 @@ def compute_report(
             "real": facts["real"].to_dict(),
             "synthetic": facts["synthetic"].to_dict(),
         }
-        figures[f"{key.replace('stylized_facts', 'acf')}.png"] = _plot_acf_panels(
-            facts["real"], facts["synthetic"]
-        )
+        figures[f"{key.replace('stylized_facts', 'acf')}.png"] = _plot_acf_panels(facts["real"], facts["synthetic"])
         return usable
 
     usable = compare_facts("stylized_facts", real, synthetic, max_lag)
@@ -472,8 +474,7 @@ def _feature_labels(feature_names, n_features):
     names = list(feature_names)
     if len(names) != n_features:
         raise ValueError(
-            f"Expected one name per feature ({n_features}). "
-            f"Received: {len(names)} feature_names={names!r}"
+            f"Expected one name per feature ({n_features}). Received: {len(names)} feature_names={names!r}"
         )
     return [" ".join(str(p) for p in n) if isinstance(n, (tuple, list)) else str(n) for n in names]
 

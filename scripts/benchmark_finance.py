@@ -24,44 +24,97 @@ REPRESENTATIONS = ("levels",)
 BASELINES = ("GARCH-t", "GJR-t", "bootstrap", "Gaussian RW")
 # Quant GANs (Wiese et al. 2020), S&P 500 2009-2018, the paper's best generator and its GARCH(1,1).
 PAPER_ROWS = {
-    "Quant GANs (paper)": {"emd_1": 0.0039, "emd_100": 0.0154, "acf_returns": 0.0212, "acf_abs": 0.0248,
-                           "acf_squared": 0.0214, "leverage": 0.3291},
-    "GARCH (paper)": {"emd_1": 0.0199, "emd_100": 0.0935, "acf_returns": 0.0223, "acf_abs": 0.0291,
-                      "acf_squared": 0.0253, "leverage": 0.4636},
+    "Quant GANs (paper)": {
+        "emd_1": 0.0039,
+        "emd_100": 0.0154,
+        "acf_returns": 0.0212,
+        "acf_abs": 0.0248,
+        "acf_squared": 0.0214,
+        "leverage": 0.3291,
+    },
+    "GARCH (paper)": {
+        "emd_1": 0.0199,
+        "emd_100": 0.0935,
+        "acf_returns": 0.0223,
+        "acf_abs": 0.0291,
+        "acf_squared": 0.0253,
+        "leverage": 0.4636,
+    },
 }
-MAIN_COLUMNS = (("emd_1", "EMD(1)"), ("emd_5", "EMD(5)"), ("emd_20", "EMD(20)"), ("emd_100", "EMD(100)"),
-                ("acf_returns", "ACF(r)"), ("acf_abs", "ACF(|r|)"), ("acf_squared", "ACF(r2)"),
-                ("leverage", "leverage"))
-OTHER_COLUMNS = (("excess_kurtosis", "kurtosis"), ("hill_tail_index", "Hill"), ("acf_returns_lag1", "ACF1(r)"),
-                 ("risk_1d", "VaR/ES 1d"), ("risk_20d", "VaR/ES 20d"), ("correlation_returns", "corr(r)"),
-                 ("correlation_abs", "corr(|r|)"))
+MAIN_COLUMNS = (
+    ("emd_1", "EMD(1)"),
+    ("emd_5", "EMD(5)"),
+    ("emd_20", "EMD(20)"),
+    ("emd_100", "EMD(100)"),
+    ("acf_returns", "ACF(r)"),
+    ("acf_abs", "ACF(|r|)"),
+    ("acf_squared", "ACF(r2)"),
+    ("leverage", "leverage"),
+)
+OTHER_COLUMNS = (
+    ("excess_kurtosis", "kurtosis"),
+    ("hill_tail_index", "Hill"),
+    ("acf_returns_lag1", "ACF1(r)"),
+    ("risk_1d", "VaR/ES 1d"),
+    ("risk_20d", "VaR/ES 20d"),
+    ("correlation_returns", "corr(r)"),
+    ("correlation_abs", "corr(|r|)"),
+)
 
 
 def build_parser():
     parser = ArgumentParser(prog="benchmark_finance", description=__doc__.split("\n\n")[1])
     data = parser.add_argument_group("data")
-    data.add_argument("--tickers", nargs="+", default=[], metavar="T", help="Yahoo symbols (bundled: BA CAT DIS GE IBM KO)")
+    data.add_argument(
+        "--tickers", nargs="+", default=[], metavar="T", help="Yahoo symbols (bundled: BA CAT DIS GE IBM KO)"
+    )
     data.add_argument("--csv", nargs="+", default=[], metavar="PATH", help="Yahoo-layout CSV files or folders of them")
-    data.add_argument("--source", choices=("auto", "yahoo", "bundled"), default="auto",
-                      help="where --tickers come from (default auto: cache, Yahoo, then bundled)")
+    data.add_argument(
+        "--source",
+        choices=("auto", "yahoo", "bundled"),
+        default="auto",
+        help="where --tickers come from (default auto: cache, Yahoo, then bundled)",
+    )
     data.add_argument("--start", default="2000-01-01", help="first date (default 2000-01-01)")
     data.add_argument("--end", default=None, help="last date (default: the last available)")
-    data.add_argument("--basket", action="store_true",
-                      help="score one equal-weight basket (rebalanced daily) of the tickers, an index-like series")
+    data.add_argument(
+        "--basket",
+        action="store_true",
+        help="score one equal-weight basket (rebalanced daily) of the tickers, an index-like series",
+    )
     gen = parser.add_argument_group("generation")
-    gen.add_argument("--representations", nargs="*", default=["levels"], metavar="R",
-                     help=f"TimeGAN rows, among {', '.join(REPRESENTATIONS)}; none given: baselines only")
-    gen.add_argument("--steps", type=positive_int, nargs="+", default=[500], metavar="N",
-                     help="TimeGAN steps per phase: one number or three (embedding supervised joint); default 500")
+    gen.add_argument(
+        "--representations",
+        nargs="*",
+        default=["levels"],
+        metavar="R",
+        help=f"TimeGAN rows, among {', '.join(REPRESENTATIONS)}; none given: baselines only",
+    )
+    gen.add_argument(
+        "--steps",
+        type=positive_int,
+        nargs="+",
+        default=[500],
+        metavar="N",
+        help="TimeGAN steps per phase: one number or three (embedding supervised joint); default 500",
+    )
     gen.add_argument("--seq-len", type=positive_int, default=24, help="TimeGAN training window length (default 24)")
     gen.add_argument("--path-length", type=positive_int, default=4000, help="prices per generated path (default 4000)")
     gen.add_argument("--n-paths", type=positive_int, default=500, help="paths per generator (default 500)")
     gen.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
     gen.add_argument("--seeds", type=positive_int, default=1, help="seeds seed..seed+N-1 per row (default 1)")
-    gen.add_argument("--block-size", type=positive_int, default=None,
-                     help="bootstrap expected block length in days (default: Politis-White on r^2)")
-    gen.add_argument("--dependence", choices=("copula", "resample", "independent"), default="copula",
-                     help="how GARCH innovations of several tickers are tied (default copula)")
+    gen.add_argument(
+        "--block-size",
+        type=positive_int,
+        default=None,
+        help="bootstrap expected block length in days (default: Politis-White on r^2)",
+    )
+    gen.add_argument(
+        "--dependence",
+        choices=("copula", "resample", "independent"),
+        default="copula",
+        help="how GARCH innovations of several tickers are tied (default copula)",
+    )
     parser.add_argument("--max-lag", type=positive_int, default=250, help="ACF/leverage lags (default 250)")
     parser.add_argument("--output", default=None, metavar="PATH", help="also write the table here (.csv, else JSON)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -116,8 +169,11 @@ def baseline_generators(values, args):
         "bootstrap": lambda seed: bootstrap_paths(values, n, length, block_size=block, seed=seed),
         "Gaussian RW": lambda seed: gaussian_paths(values, n, length, seed=seed),
     }
-    fitted = {"garch_params": {k: list(v.params) for k, v in fits.items()}, "bootstrap_block_size": block,
-              "garch_dependence": args.dependence}
+    fitted = {
+        "garch_params": {k: list(v.params) for k, v in fits.items()},
+        "bootstrap_block_size": block,
+        "garch_dependence": args.dependence,
+    }
     return generators, fitted, fit_seconds
 
 
@@ -151,9 +207,11 @@ def _benchmark(args):
     prices = load_history(args)
     values = prices.to_numpy()
     seeds = list(range(args.seed, args.seed + args.seeds))
-    echo(f"Real history: {', '.join(prices.columns)}, {len(prices)} days "
-         f"{prices.index[0].date()} .. {prices.index[-1].date()}; {args.n_paths} paths x {args.path_length} days, "
-         f"seeds {seeds}")
+    echo(
+        f"Real history: {', '.join(prices.columns)}, {len(prices)} days "
+        f"{prices.index[0].date()} .. {prices.index[-1].date()}; {args.n_paths} paths x {args.path_length} days, "
+        f"seeds {seeds}"
+    )
 
     rows, seconds = {}, {}
     for representation in args.representations:
@@ -173,22 +231,39 @@ def _benchmark(args):
     floor = summarise(real_floor(values, max_lag=args.max_lag))
     real = summarise(finance_scores(values, values[None], max_lag=1))  # the history's own kurtosis, Hill, ACF1
 
-    table = {name: {"mean": _stat(per_seed, np.mean), "std": _stat(per_seed, np.std), "per_seed": per_seed,
-                    "seconds": seconds[name]} for name, per_seed in rows.items()}
+    table = {
+        name: {
+            "mean": _stat(per_seed, np.mean),
+            "std": _stat(per_seed, np.std),
+            "per_seed": per_seed,
+            "seconds": seconds[name],
+        }
+        for name, per_seed in rows.items()
+    }
     table["real floor"] = {"mean": floor, "std": {}, "per_seed": [floor], "seconds": []}
     load = os.getloadavg()
     echo(format_table(table, real))
     for representation in args.representations:
         echo(check_targets(table, f"TimeGAN {representation}", real))
-    echo(f"Seconds per row are training + generation (TimeGAN) or fit + sampling (baselines), under a load "
-         f"average of {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1/5/15 min) on {os.cpu_count()} cores.")
+    echo(
+        f"Seconds per row are training + generation (TimeGAN) or fit + sampling (baselines), under a load "
+        f"average of {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1/5/15 min) on {os.cpu_count()} cores."
+    )
     if args.output:
-        result = {"settings": {k: v for k, v in vars(args).items() if k != "output"}, "rows": table,
-                  "real": {k: real[k] for k in ("excess_kurtosis_real", "hill_tail_index_real",
-                                                "acf_returns_lag1_real")},
-                  "paper": PAPER_ROWS, "fitted": fitted, "load_average": list(load),
-                  "data": {"series": list(prices.columns), "days": len(prices),
-                           "first": str(prices.index[0].date()), "last": str(prices.index[-1].date())}}
+        result = {
+            "settings": {k: v for k, v in vars(args).items() if k != "output"},
+            "rows": table,
+            "real": {k: real[k] for k in ("excess_kurtosis_real", "hill_tail_index_real", "acf_returns_lag1_real")},
+            "paper": PAPER_ROWS,
+            "fitted": fitted,
+            "load_average": list(load),
+            "data": {
+                "series": list(prices.columns),
+                "days": len(prices),
+                "first": str(prices.index[0].date()),
+                "last": str(prices.index[-1].date()),
+            },
+        }
         if args.output.endswith(".csv"):
             write_text(args.output, to_csv(table))
         else:
@@ -198,8 +273,12 @@ def _benchmark(args):
 def _stat(per_seed, reducer):
     import numpy as np
 
-    return {key: float(reducer([row[key] for row in per_seed])) if np.all(np.isfinite([row[key] for row in per_seed]))
-            else float("nan") for key in per_seed[0]}
+    return {
+        key: float(reducer([row[key] for row in per_seed]))
+        if np.all(np.isfinite([row[key] for row in per_seed]))
+        else float("nan")
+        for key in per_seed[0]
+    }
 
 
 def _cell(row, key, width=15):
@@ -218,12 +297,23 @@ def _cell(row, key, width=15):
 def format_table(table, real):
     """The table as text: one block of Quant GANs' scores, one of tails, risk and correlation."""
     names = list(table) + list(PAPER_ROWS)
-    rows = {**table, **{name: {"mean": values, "std": {}, "per_seed": [values], "seconds": []}
-                        for name, values in PAPER_ROWS.items()}}
-    rows["real history"] = {"mean": {"excess_kurtosis": real["excess_kurtosis_real"],
-                                     "hill_tail_index": real["hill_tail_index_real"],
-                                     "acf_returns_lag1": real["acf_returns_lag1_real"]},
-                            "std": {}, "per_seed": [{}], "seconds": []}
+    rows = {
+        **table,
+        **{
+            name: {"mean": values, "std": {}, "per_seed": [values], "seconds": []}
+            for name, values in PAPER_ROWS.items()
+        },
+    }
+    rows["real history"] = {
+        "mean": {
+            "excess_kurtosis": real["excess_kurtosis_real"],
+            "hill_tail_index": real["hill_tail_index_real"],
+            "acf_returns_lag1": real["acf_returns_lag1_real"],
+        },
+        "std": {},
+        "per_seed": [{}],
+        "seconds": [],
+    }
     lines = []
     for columns, extra, block_names in ((MAIN_COLUMNS, True, names), (OTHER_COLUMNS, False, [*table, "real history"])):
         header = "".ljust(20) + "".join(label.rjust(15) for _, label in columns) + ("  seconds" if extra else "")
@@ -237,10 +327,12 @@ def format_table(table, real):
         lines.append("")
     lags = sorted({int(row["mean"]["max_lag"]) for row in table.values() if "max_lag" in row["mean"]})
     lines.append(f"ACF and leverage scores: Euclidean norm over lags 1..L, L = {', '.join(map(str, lags))}.")
-    lines.append("Distances (smaller is better) except kurtosis, Hill and ACF1(r), which are values to compare with "
-                 "the real history; VaR/ES: mean relative error of VaR and ES at 1% and 5%. The real floor scores the "
-                 "history's second half against its first. The paper rows are not on this data and their ACF "
-                 "normalisation is not known to match (docs/finance.md).")
+    lines.append(
+        "Distances (smaller is better) except kurtosis, Hill and ACF1(r), which are values to compare with "
+        "the real history; VaR/ES: mean relative error of VaR and ES at 1% and 5%. The real floor scores the "
+        "history's second half against its first. The paper rows are not on this data and their ACF "
+        "normalisation is not known to match (docs/finance.md)."
+    )
     return "\n".join(lines)
 
 
@@ -255,11 +347,15 @@ def check_targets(table, name, real):
         lines.append(f"  beats GARCH-t on {label}: {verdict} ({mean[key]:.4f} vs {garch[key]:.4f})")
     kurtosis, real_kurtosis = mean["excess_kurtosis"], real["excess_kurtosis_real"]
     within = abs(kurtosis - real_kurtosis) <= 0.3 * abs(real_kurtosis)
-    lines.append(f"  excess kurtosis within 30% of real: {'yes' if within else 'no'} ({kurtosis:.2f} vs "
-                 f"{real_kurtosis:.2f}; the target is for 250-day paths: --path-length 250)")
+    lines.append(
+        f"  excess kurtosis within 30% of real: {'yes' if within else 'no'} ({kurtosis:.2f} vs "
+        f"{real_kurtosis:.2f}; the target is for 250-day paths: --path-length 250)"
+    )
     lag1, real_lag1 = mean["acf_returns_lag1"], real["acf_returns_lag1_real"]
-    lines.append(f"  lag-1 ACF of r within 0.05 of real: {'yes' if abs(lag1 - real_lag1) <= 0.05 else 'no'} "
-                 f"({lag1:.3f} vs {real_lag1:.3f})")
+    lines.append(
+        f"  lag-1 ACF of r within 0.05 of real: {'yes' if abs(lag1 - real_lag1) <= 0.05 else 'no'} "
+        f"({lag1:.3f} vs {real_lag1:.3f})"
+    )
     return "\n".join(lines)
 
 
@@ -268,8 +364,11 @@ def to_csv(table):
 
     records = []
     for name, row in table.items():
-        record = {"row": name, **{f"{k}_mean": v for k, v in row["mean"].items()},
-                  **{f"{k}_std": v for k, v in row["std"].items()}}
+        record = {
+            "row": name,
+            **{f"{k}_mean": v for k, v in row["mean"].items()},
+            **{f"{k}_std": v for k, v in row["std"].items()},
+        }
         record["seconds_mean"] = sum(row["seconds"]) / len(row["seconds"]) if row["seconds"] else float("nan")
         records.append(record)
     for name, values in PAPER_ROWS.items():

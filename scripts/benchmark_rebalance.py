@@ -25,11 +25,20 @@ def gan_config_from(args, steps, units):
     from timegan.rebalance import TabularGANConfig
 
     wgan = args.gan_loss == "wgan-gp"
-    return TabularGANConfig(loss=args.gan_loss, steps=steps, hidden_units=tuple(units), batch_size=args.gan_batch_size,
-                            discriminator_steps=5 if wgan else 1, learning_rate=1e-4 if wgan else args.gan_learning_rate,
-                            beta_1=0.0 if wgan else 0.5, beta_2=0.9 if wgan else 0.999, dropout=0.0 if wgan else 0.25,
-                            gumbel_temperature=args.gumbel_temperature, balanced_batches=not args.no_balanced_batches,
-                            seed=args.seed)
+    return TabularGANConfig(
+        loss=args.gan_loss,
+        steps=steps,
+        hidden_units=tuple(units),
+        batch_size=args.gan_batch_size,
+        discriminator_steps=5 if wgan else 1,
+        learning_rate=1e-4 if wgan else args.gan_learning_rate,
+        beta_1=0.0 if wgan else 0.5,
+        beta_2=0.9 if wgan else 0.999,
+        dropout=0.0 if wgan else 0.25,
+        gumbel_temperature=args.gumbel_temperature,
+        balanced_batches=not args.no_balanced_batches,
+        seed=args.seed,
+    )
 
 
 def tp53_report(args):
@@ -39,8 +48,9 @@ def tp53_report(args):
     from timegan.rebalance import dna, tp53
 
     window = tuple(args.window)
-    sequences, labels, _ = tp53.simulate_population(args.tp53_mutated, args.tp53_mutated * args.ratios[0],
-                                                    window=window, seed=args.seed)
+    sequences, labels, _ = tp53.simulate_population(
+        args.tp53_mutated, args.tp53_mutated * args.ratios[0], window=window, seed=args.seed
+    )
     mutated = [s for s, label in zip(sequences, labels) if label == 1]
     start_nt = 3 * (window[0] - 1)
     reference = tp53.coding_sequence()[start_nt : 3 * window[1]]
@@ -60,8 +70,16 @@ def tp53_report(args):
         echo(json.dumps(report))
         reports.append(report)
     real = {"substitutions_mean": reports[0]["real_substitutions_mean"], "arg72_share": reports[0]["real_arg72_share"]}
-    for key in ("identity_mean", "identity_min", "exact_copies", "hotspot_share", "several_hotspots_share",
-                "substitutions_mean", "arg72_share", "discriminator_accuracy"):
+    for key in (
+        "identity_mean",
+        "identity_min",
+        "exact_copies",
+        "hotspot_share",
+        "several_hotspots_share",
+        "substitutions_mean",
+        "arg72_share",
+        "discriminator_accuracy",
+    ):
         values = np.array([report[key] for report in reports])
         spread = values.std(ddof=1) if len(values) > 1 else 0.0
         echo(f"{key}: {values.mean():.4f} ± {spread:.4f}" + (f" (real: {real[key]:.4f})" if key in real else ""))
@@ -74,8 +92,9 @@ def main(argv=None):
     parser.add_argument("--ratios", type=positive_int, nargs="+", default=[5, 10], help="majority:minority ratios")
     parser.add_argument("--splits", type=positive_int, default=5, help="folds per repeat (default 5)")
     parser.add_argument("--repeats", type=positive_int, default=5, help="repeats of the K-fold split (default 5)")
-    parser.add_argument("--methods", nargs="+", default=None, help="subset of: none undersample oversample smote "
-                                                                  "class-weight gan")
+    parser.add_argument(
+        "--methods", nargs="+", default=None, help="subset of: none undersample oversample smote class-weight gan"
+    )
     parser.add_argument("--gan-loss", default="non-saturating", choices=["non-saturating", "wgan-gp"])
     parser.add_argument("--gan-steps", type=positive_int, default=300, help="generator updates per fold (default 300)")
     parser.add_argument("--gan-units", type=positive_int, nargs="+", default=[64, 64], help="hidden layer widths")
@@ -120,9 +139,18 @@ def main(argv=None):
                 write_text(args.output, partial.to_csv(index=False))
 
         results = benchmark.compare_resamplers(
-            X, y, minority=1, ratios=tuple(args.ratios), n_splits=args.splits, n_repeats=args.repeats,
-            methods=tuple(args.methods or benchmark.METHODS), categorical=categorical, gan_config=gan_config,
-            seed=args.seed, on_fold=checkpoint)
+            X,
+            y,
+            minority=1,
+            ratios=tuple(args.ratios),
+            n_splits=args.splits,
+            n_repeats=args.repeats,
+            methods=tuple(args.methods or benchmark.METHODS),
+            categorical=categorical,
+            gan_config=gan_config,
+            seed=args.seed,
+            on_fold=checkpoint,
+        )
         echo(benchmark.format_table(benchmark.summarize(results)))
         if "gan" in set(results["method"]):
             for metric in benchmark.METRICS:
@@ -130,8 +158,10 @@ def main(argv=None):
                 echo(f"# paired per-fold differences gan - baseline, {metric}:")
                 echo(benchmark.paired_differences(results, "gan", baselines, metric).round(4).to_string())
         load = os.getloadavg()
-        echo(f"# {time.perf_counter() - start:.0f} s in total; load average {load[0]:.1f} {load[1]:.1f} "
-             f"{load[2]:.1f} (2 shared cores: timings inflated); classes in the data: {np.bincount(y).tolist()}")
+        echo(
+            f"# {time.perf_counter() - start:.0f} s in total; load average {load[0]:.1f} {load[1]:.1f} "
+            f"{load[2]:.1f} (2 shared cores: timings inflated); classes in the data: {np.bincount(y).tolist()}"
+        )
         if args.output:
             echo(f"# per-fold scores: {args.output}")
 

@@ -23,8 +23,14 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--xla", action="store_true", help="compile the updates with XLA")
     parser.add_argument("--baseline", action="store_true", help="time the straightforward formulation instead")
-    parser.add_argument("--steps", type=int, nargs=3, default=(300, 300, 100), metavar=("EMB", "SUP", "JOINT"),
-                        help="timed steps per phase (default 300 300 100)")
+    parser.add_argument(
+        "--steps",
+        type=int,
+        nargs=3,
+        default=(300, 300, 100),
+        metavar=("EMB", "SUP", "JOINT"),
+        help="timed steps per phase (default 300 300 100)",
+    )
     parser.add_argument("--cell", choices=("gru", "lstm"), default="gru")
     return parser.parse_args()
 
@@ -57,7 +63,7 @@ def fused(config, windows, steps):
     for phase, n in zip(("embedding", "supervised", "joint"), steps):
         model.set_phase(phase)  # Keras' traced train function of the phase: what `fit` calls per step
         iterator = iter(model.make_dataset(scaled, phase))
-        rates[phase] = time_calls(lambda: model.train_function(iterator), n)
+        rates[phase] = time_calls(lambda iterator=iterator: model.train_function(iterator), n)
     return rates
 
 
@@ -72,8 +78,9 @@ def baseline(config, windows, steps):
     scaled = FeatureScaler().fit(windows).transform(windows)
     n_features, batch, seq_len = windows.shape[-1], config.batch_size, config.seq_len
     nets = build_networks(config, n_features)
-    embedder, recovery, generator, supervisor, discriminator = (nets[k] for k in
-                                                                ("embedder", "recovery", "generator", "supervisor", "discriminator"))
+    embedder, recovery, generator, supervisor, discriminator = (
+        nets[k] for k in ("embedder", "recovery", "generator", "supervisor", "discriminator")
+    )
     iterator = iter(window_dataset(scaled, batch, config.seed))
     rng = np.random.default_rng(config.seed)
     adam = {k: keras.optimizers.Adam(config.learning_rate) for k in ("e0", "s", "g", "e", "d")}
@@ -105,8 +112,11 @@ def baseline(config, windows, steps):
             h = embedder(x)
             supervised = losses.supervised_loss(h, supervisor(h))
             x_hat = recovery(supervisor(generator(z)))
-            loss = (losses.generator_adversarial_loss(y_fake, y_fake_e, config.gamma) + 100 * tf.sqrt(supervised)
-                    + 100 * losses.moment_loss(x, x_hat))
+            loss = (
+                losses.generator_adversarial_loss(y_fake, y_fake_e, config.gamma)
+                + 100 * tf.sqrt(supervised)
+                + 100 * losses.moment_loss(x, x_hat)
+            )
         apply("g", tape, loss, (generator, supervisor))
         return loss
 
@@ -114,14 +124,20 @@ def baseline(config, windows, steps):
     def train_embedder(x):
         with tf.GradientTape() as tape:
             h = embedder(x)
-            loss = 10 * tf.sqrt(losses.reconstruction_loss(x, recovery(h))) + 0.1 * losses.supervised_loss(h, supervisor(h))
+            loss = 10 * tf.sqrt(losses.reconstruction_loss(x, recovery(h))) + 0.1 * losses.supervised_loss(
+                h, supervisor(h)
+            )
         apply("e", tape, loss, (embedder, recovery))
         return loss
 
     @tf.function
     def discriminator_loss(x, z):
-        return losses.discriminator_loss(discriminator(embedder(x)), discriminator(supervisor(generator(z))),
-                                         discriminator(generator(z)), config.gamma)
+        return losses.discriminator_loss(
+            discriminator(embedder(x)),
+            discriminator(supervisor(generator(z))),
+            discriminator(generator(z)),
+            config.gamma,
+        )
 
     @tf.function
     def train_discriminator(x, z):
@@ -162,9 +178,11 @@ def main():
 
     layers = "unrolled" if unroll_for_training(config) and not args.baseline else "looped"
     kind = "straightforward baseline" if args.baseline else f"timegan{' + XLA' if args.xla else ''}"
-    print(f"# {kind}, {layers} {args.cell}, seq_len {config.seq_len}, hidden {config.hidden_dim}, {config.num_layers} layers, "
-          f"batch {config.batch_size}, {windows.shape[-1]} features; {os.cpu_count()} CPUs, "
-          f"load average {os.getloadavg()[0]:.1f}; {time.perf_counter() - started:.0f} s in all")
+    print(
+        f"# {kind}, {layers} {args.cell}, seq_len {config.seq_len}, hidden {config.hidden_dim}, {config.num_layers} layers, "
+        f"batch {config.batch_size}, {windows.shape[-1]} features; {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.1f}; {time.perf_counter() - started:.0f} s in all"
+    )
     for phase, rate in rates.items():
         print(f"{phase} steps/s: {rate:.2f}")
 

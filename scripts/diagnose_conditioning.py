@@ -27,8 +27,12 @@ def main(argv=None):
     parser.add_argument("--dataset", required=True, choices=("mnist", "fashion-mnist"))
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--model", default="mlp", choices=("mlp", "dcgan"))
-    parser.add_argument("--conditionings", nargs="+", default=["concat", "projection", "acgan"],
-                        choices=("concat", "projection", "acgan"))
+    parser.add_argument(
+        "--conditionings",
+        nargs="+",
+        default=["concat", "projection", "acgan"],
+        choices=("concat", "projection", "acgan"),
+    )
     parser.add_argument("--train-size", type=positive_int, default=12800)
     parser.add_argument("--epochs", type=positive_int, default=1)
     parser.add_argument("--filters", type=positive_int, default=32)
@@ -51,13 +55,20 @@ def main(argv=None):
         real, real_labels = to_model_range(test_images[:1000]), test_labels[:1000]
         probe = ClassifierProbe(load_classifier(args.dataset))
         echo(f"{args.dataset}, {args.model}, {args.train_size} images x {args.epochs} epoch(s), seed {args.seed}")
-        echo("| conditioning | label accuracy (G) | D label preference (real) | label spread / image spread "
-             "| label share of D's first-layer weights | CPU s |")
+        echo(
+            "| conditioning | label accuracy (G) | D label preference (real) | label spread / image spread "
+            "| label share of D's first-layer weights | CPU s |"
+        )
         echo("|---|---|---|---|---|---|")
         for conditioning in args.conditionings:
             keras.utils.set_random_seed(args.seed)
-            config = ImageGANConfig(architecture=args.model, conditional=True, conditioning=conditioning,
-                                    filters=args.filters, seed=args.seed)
+            config = ImageGANConfig(
+                architecture=args.model,
+                conditional=True,
+                conditioning=conditioning,
+                filters=args.filters,
+                seed=args.seed,
+            )
             gan = ImageGAN(build_generator(config), build_discriminator(config), config)
             gan.compile()
             dataset = make_dataset(to_model_range(images), labels, 64, 1, args.seed, True)
@@ -73,7 +84,7 @@ def main(argv=None):
             share = "-"
             if conditioning == "concat" and args.model == "mlp":
                 kernel = keras.ops.convert_to_numpy(gan.discriminator.get_layer("dense0").kernel)
-                share = f"{np.linalg.norm(kernel[-config.label_embedding_dim:]) / np.linalg.norm(kernel):.3f}"
+                share = f"{np.linalg.norm(kernel[-config.label_embedding_dim :]) / np.linalg.norm(kernel):.3f}"
             echo(f"| {conditioning} | {accuracy:.3f} | {preference:.3f} | {spread:.3f} | {share} | {cpu:.0f} |")
 
     return run(_main, PROG)

@@ -28,7 +28,8 @@ STACKED_HEADER = (
 
 def _stacked_row(name, m):
     remedy = ", ".join(
-        label for flag, label in (("minibatch_discrimination", "minibatch discr."), ("noise_layer", "noise layer"))
+        label
+        for flag, label in (("minibatch_discrimination", "minibatch discr."), ("noise_layer", "noise layer"))
         if m.get(flag)
     )
     if m.get("packing", 1) > 1:
@@ -55,10 +56,18 @@ def _optimizer(run_dir, m):
 
 
 def _row(name, m, optimizer):
-    remedy = ", ".join(
-        label for flag, label in (("minibatch_discrimination", "minibatch discr."), ("noise_layer", "noise layer"),
-                                  ("conditional", "conditional")) if m.get(flag)
-    ) or "-"
+    remedy = (
+        ", ".join(
+            label
+            for flag, label in (
+                ("minibatch_discrimination", "minibatch discr."),
+                ("noise_layer", "noise layer"),
+                ("conditional", "conditional"),
+            )
+            if m.get(flag)
+        )
+        or "-"
+    )
     extra = f" (label acc. {m['label_accuracy']:.2f})" if m.get("label_accuracy") is not None else ""
     if m.get("conditioning"):
         extra = f", {m['conditioning']}{extra}"

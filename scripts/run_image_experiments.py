@@ -35,7 +35,8 @@ EXPERIMENTS = {
     "mlp-nonsat-momentum": MLP + ["--loss", "non-saturating", "--optimizer", "momentum"],
     "mlp-nonsat-adagrad": MLP + ["--loss", "non-saturating", "--optimizer", "adagrad"],
     "mlp-nonsat-adadelta": MLP + ["--loss", "non-saturating", "--optimizer", "adadelta"],
-    "mlp-nonsat-momentum-mbd": MLP + ["--loss", "non-saturating", "--optimizer", "momentum", "--minibatch-discrimination"],
+    "mlp-nonsat-momentum-mbd": MLP
+    + ["--loss", "non-saturating", "--optimizer", "momentum", "--minibatch-discrimination"],
     "mlp-nonsat-momentum-lr1e-3": MLP + ["--loss", "non-saturating", "--optimizer", "momentum", "--lr", "0.001"],
     # Longer runs: WGAN makes one generator step per 5 critic steps, and the DCGAN above sees
     # a third of the images.
@@ -47,10 +48,26 @@ EXPERIMENTS = {
     "cdcgan-acgan": ["--model", "dcgan", "--epochs", "1", "--conditional", "--conditioning", "acgan"],
     "cdcgan-projection": ["--model", "dcgan", "--epochs", "1", "--conditional", "--conditioning", "projection"],
     "cdcgan-concat": ["--model", "dcgan", "--epochs", "1", "--conditional", "--conditioning", "concat"],
-    "cdcgan-acgan-mbd": ["--model", "dcgan", "--epochs", "1", "--conditional", "--conditioning", "acgan",
-                         "--minibatch-discrimination"],
-    "cdcgan-projection-mbd": ["--model", "dcgan", "--epochs", "1", "--conditional", "--conditioning", "projection",
-                              "--minibatch-discrimination"],
+    "cdcgan-acgan-mbd": [
+        "--model",
+        "dcgan",
+        "--epochs",
+        "1",
+        "--conditional",
+        "--conditioning",
+        "acgan",
+        "--minibatch-discrimination",
+    ],
+    "cdcgan-projection-mbd": [
+        "--model",
+        "dcgan",
+        "--epochs",
+        "1",
+        "--conditional",
+        "--conditioning",
+        "projection",
+        "--minibatch-discrimination",
+    ],
 }
 # Stacked MNIST (1000 modes; PacGAN Table 3's rows). Batch 48 so that packs of 2, 3 and 4 divide
 # it; 400 steps (19200 stacked images, one epoch) per row to fit a shared 2-core CPU.
@@ -69,13 +86,18 @@ EVALUATE = {name: ["--num-samples", "26000"] for name in STACKED_EXPERIMENTS}
 
 
 def main(argv=None):
-    parser = ArgumentParser(prog="run_image_experiments", description=__doc__,
-                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = ArgumentParser(
+        prog="run_image_experiments", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--dataset", required=True, choices=("mnist", "fashion-mnist", "stacked-mnist"))
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--runs-dir", required=True)
-    parser.add_argument("--only", nargs="+", choices=sorted(set(EXPERIMENTS) | set(STACKED_EXPERIMENTS)),
-                        help="run just these experiments")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=sorted(set(EXPERIMENTS) | set(STACKED_EXPERIMENTS)),
+        help="run just these experiments",
+    )
     parser.add_argument("--cas", action="store_true", help="evaluate conditional runs with --cas as well")
     parser.add_argument("--seed", default="0")
     args = parser.parse_args(argv)
@@ -90,10 +112,25 @@ def main(argv=None):
             logging.info("skip %s (already evaluated)", run_dir)
             continue
         common = ["--dataset", args.dataset, "--data-dir", args.data_dir, "--output-dir", str(run_dir)]
-        train = [sys.executable, str(SCRIPTS / "train_images.py"), *common, *experiments[name],
-                 "--seed", args.seed, "--overwrite", "--no-progress"]
-        evaluate = [sys.executable, str(SCRIPTS / "evaluate_images.py"), "--run", str(run_dir), "--data-dir", args.data_dir,
-                    *EVALUATE.get(name, [])]
+        train = [
+            sys.executable,
+            str(SCRIPTS / "train_images.py"),
+            *common,
+            *experiments[name],
+            "--seed",
+            args.seed,
+            "--overwrite",
+            "--no-progress",
+        ]
+        evaluate = [
+            sys.executable,
+            str(SCRIPTS / "evaluate_images.py"),
+            "--run",
+            str(run_dir),
+            "--data-dir",
+            args.data_dir,
+            *EVALUATE.get(name, []),
+        ]
         if args.cas and "--conditional" in experiments[name]:
             evaluate.append("--cas")
         logging.info("train %s", name)

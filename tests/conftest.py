@@ -60,17 +60,25 @@ def fake_yahoo(monkeypatch, tmp_path):
             self.histories = {}
             for i, ticker in enumerate(("AAA", "BBB")):
                 close = 50 * (i + 1) * np.exp(np.cumsum(rng.normal(0, 0.01, len(dates))))
-                self.histories[ticker] = pd.DataFrame({
-                    "Adj Close": close * 0.98, "Close": close, "High": close * 1.01,
-                    "Low": close * 0.99, "Open": close, "Volume": rng.integers(1e5, 1e6, len(dates)).astype(float),
-                }, index=dates)
+                self.histories[ticker] = pd.DataFrame(
+                    {
+                        "Adj Close": close * 0.98,
+                        "Close": close,
+                        "High": close * 1.01,
+                        "Low": close * 0.99,
+                        "Open": close,
+                        "Volume": rng.integers(1e5, 1e6, len(dates)).astype(float),
+                    },
+                    index=dates,
+                )
             self.calls = []
             self.online = False
 
         def download(self, tickers, **kwargs):
             self.calls.append((tickers, kwargs))
-            columns = pd.MultiIndex.from_product([["Adj Close", "Close", "High", "Low", "Open", "Volume"], [tickers]],
-                                                 names=["Price", "Ticker"])
+            columns = pd.MultiIndex.from_product(
+                [["Adj Close", "Close", "High", "Low", "Open", "Volume"], [tickers]], names=["Price", "Ticker"]
+            )
             if not self.online or tickers not in self.histories:
                 return pd.DataFrame(columns=columns, index=pd.DatetimeIndex([], name="Date"))
             return yahoo_frame(tickers, self.histories[tickers])

@@ -42,7 +42,10 @@ def test_a_failure_inside_the_block_leaves_the_old_content(tmp_path):
 
 
 def test_an_empty_block_is_an_error_and_changes_nothing(tmp_path):
-    with pytest.raises(OSError, match="Nothing was written to the temporary path"), _atomic.atomic_path(tmp_path / "x.json"):
+    with (
+        pytest.raises(OSError, match="Nothing was written to the temporary path"),
+        _atomic.atomic_path(tmp_path / "x.json"),
+    ):
         pass
     assert list(tmp_path.iterdir()) == []
 
@@ -85,7 +88,10 @@ def test_remove_stale_of_one_name_leaves_the_temporaries_of_similar_names(tmp_pa
 
 def test_the_lock_refuses_a_second_holder_and_is_released(tmp_path):
     busy = rf"Run directory '.*run' is in use by another process \(pid {os.getpid()}\)"
-    held, second = _atomic.DirectoryLock(tmp_path / "run", "Run directory"), _atomic.DirectoryLock(tmp_path / "run", "Run directory")
+    held, second = (
+        _atomic.DirectoryLock(tmp_path / "run", "Run directory"),
+        _atomic.DirectoryLock(tmp_path / "run", "Run directory"),
+    )
     with held, pytest.raises(BlockingIOError, match=busy), second:
         pass
     with _atomic.DirectoryLock(tmp_path / "run"):

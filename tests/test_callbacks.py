@@ -46,14 +46,24 @@ class StopAt(keras.callbacks.Callback):
 def test_keras_callbacks_see_each_step_with_its_phase_and_write_csv_and_tensorboard(tmp_path):
     model = TimeGAN(TINY)
     phases = PhaseLog()
-    history = model.fit(sines(), steps=(2, 1, 2), progress=False, callbacks=[
-        phases,
-        keras.callbacks.CSVLogger(str(tmp_path / "log.csv")),
-        keras.callbacks.TensorBoard(str(tmp_path / "tb")),
-        PhaseTensorBoard(tmp_path / "steps"),
-    ])
-    assert [(p, s) for p, s, _ in phases.seen] == [("embedding", 1), ("embedding", 2), ("supervised", 1),
-                                                   ("joint", 1), ("joint", 2)]
+    history = model.fit(
+        sines(),
+        steps=(2, 1, 2),
+        progress=False,
+        callbacks=[
+            phases,
+            keras.callbacks.CSVLogger(str(tmp_path / "log.csv")),
+            keras.callbacks.TensorBoard(str(tmp_path / "tb")),
+            PhaseTensorBoard(tmp_path / "steps"),
+        ],
+    )
+    assert [(p, s) for p, s, _ in phases.seen] == [
+        ("embedding", 1),
+        ("embedding", 2),
+        ("supervised", 1),
+        ("joint", 1),
+        ("joint", 2),
+    ]
     assert all(math.isfinite(loss) for _, _, loss in phases.seen)
     last = last_losses(model)
 
@@ -78,7 +88,9 @@ def test_keras_callbacks_see_each_step_with_its_phase_and_write_csv_and_tensorbo
     assert sorted(steps["embedding/recon"]) == [1, 2] and sorted(steps["joint/discriminator"]) == [1, 2]
     assert "embedding/discriminator" not in steps  # NaN terms are not written
     np.testing.assert_allclose(steps["joint/recon"][1], losses.loc[("joint", 1), "recon"], rtol=1e-6)
-    np.testing.assert_allclose(steps["supervised/supervised"][1], losses.loc[("supervised", 1), "supervised"], rtol=1e-6)
+    np.testing.assert_allclose(
+        steps["supervised/supervised"][1], losses.loc[("supervised", 1), "supervised"], rtol=1e-6
+    )
 
 
 def read_scalars(directory):
@@ -108,8 +120,12 @@ def test_terminate_on_nan_stops_training_and_no_checkpoint_keeps_a_nan_model(tmp
 def test_model_checkpoint_archive_resumes_as_the_uninterrupted_run(trained_timegan, tmp_path):
     full, _ = trained_timegan  # 3 steps per phase on sines(), uninterrupted
     interrupted = TimeGAN(TINY)
-    interrupted.fit(sines(), steps=3, progress=False, callbacks=[
-        keras.callbacks.ModelCheckpoint(str(tmp_path / "ckpt.keras"), save_freq=1), StopAt("joint", 1)])
+    interrupted.fit(
+        sines(),
+        steps=3,
+        progress=False,
+        callbacks=[keras.callbacks.ModelCheckpoint(str(tmp_path / "ckpt.keras"), save_freq=1), StopAt("joint", 1)],
+    )
     resumed = TimeGAN.load(tmp_path / "ckpt.keras")
     assert resumed.steps_done == {"embedding": 3, "supervised": 3, "joint": 1}
     for a, b in zip(resumed.variables, interrupted.variables):
@@ -121,11 +137,17 @@ def test_model_checkpoint_archive_resumes_as_the_uninterrupted_run(trained_timeg
     resumed.fit(sines(), steps=3, progress=False)
     assert resumed.losses()["step"].tolist() == [2, 3]
     # As in tests/test_model.py: rounding noise moves a few weights, a lost step almost all.
-    moved = [np.mean(np.abs(a - b) > 1e-5) for name in full.networks
-             for a, b in zip(full.networks[name].get_weights(), resumed.networks[name].get_weights())]
+    moved = [
+        np.mean(np.abs(a - b) > 1e-5)
+        for name in full.networks
+        for a, b in zip(full.networks[name].get_weights(), resumed.networks[name].get_weights())
+    ]
     assert np.mean(moved) < 0.05
-    np.testing.assert_allclose(resumed.losses()[["recon", "discriminator"]].to_numpy(),
-                               full.losses().tail(2)[["recon", "discriminator"]].to_numpy(), rtol=2e-3)
+    np.testing.assert_allclose(
+        resumed.losses()[["recon", "discriminator"]].to_numpy(),
+        full.losses().tail(2)[["recon", "discriminator"]].to_numpy(),
+        rtol=2e-3,
+    )
 
 
 def test_the_progress_bar_serves_any_keras_model(capsys):

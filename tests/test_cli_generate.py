@@ -31,8 +31,9 @@ def read(path):
 
 
 def expected_paths(model, n, length, seed):
-    chunks = [model.generate(CHUNK, seed=chunk_seed(seed, k), seq_len=length, batch_size=CHUNK)
-              for k in range(-(-n // CHUNK))]
+    chunks = [
+        model.generate(CHUNK, seed=chunk_seed(seed, k), seq_len=length, batch_size=CHUNK) for k in range(-(-n // CHUNK))
+    ]
     return np.concatenate(chunks)[:n]
 
 
@@ -40,8 +41,26 @@ def test_csv_has_tidy_columns_future_business_days_and_the_models_values(tiny_ru
     from timegan import load_run
 
     out = tiny_run.parent / "paths.csv"
-    assert main(["--run", str(tiny_run), "--n-paths", "40", "--path-length", "7", "--seed", "3",
-                 "--batch-size", "32", "--output", str(out), "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "--run",
+                str(tiny_run),
+                "--n-paths",
+                "40",
+                "--path-length",
+                "7",
+                "--seed",
+                "3",
+                "--batch-size",
+                "32",
+                "--output",
+                str(out),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     assert "Wrote 40 paths x 7 business days (2021-03-01 .. 2021-03-09) x 2 series, seed 3" in capsys.readouterr().out
     frame = read(out)
     assert list(frame.columns) == ["sample", "step", "date", "ticker", "field", "value"]
@@ -50,8 +69,15 @@ def test_csv_has_tidy_columns_future_business_days_and_the_models_values(tiny_ru
     first = frame[frame["sample"] == 0]
     assert first["step"].tolist() == [s for s in range(7) for _ in range(2)]
     # Step 0 is the first business day after the last real date (Fri 2021-02-26); weekends are skipped.
-    assert first["date"].unique().tolist() == ["2021-03-01", "2021-03-02", "2021-03-03", "2021-03-04",
-                                                "2021-03-05", "2021-03-08", "2021-03-09"]
+    assert first["date"].unique().tolist() == [
+        "2021-03-01",
+        "2021-03-02",
+        "2021-03-03",
+        "2021-03-04",
+        "2021-03-05",
+        "2021-03-08",
+        "2021-03-09",
+    ]
     assert first["ticker"].tolist()[:2] == ["AAA", "BBB"] and set(frame["field"]) == {"Adj Close"}
     model = load_run(tiny_run).model
     values = frame["value"].to_numpy().reshape(40, 7, 2)
@@ -63,8 +89,24 @@ def test_same_seed_same_csv_whatever_the_batch_size_and_another_seed_differs(tin
     outputs = {}
     for batch, seed in ((32, 5), (64, 5), (256, 5), (32, 6)):
         out = tiny_run.parent / f"paths-{batch}-{seed}.csv"
-        assert main(["--run", str(tiny_run), "--n-paths", "70", "--seed", str(seed), "--batch-size", str(batch),
-                     "--output", str(out), "--quiet"]) == 0
+        assert (
+            main(
+                [
+                    "--run",
+                    str(tiny_run),
+                    "--n-paths",
+                    "70",
+                    "--seed",
+                    str(seed),
+                    "--batch-size",
+                    str(batch),
+                    "--output",
+                    str(out),
+                    "--quiet",
+                ]
+            )
+            == 0
+        )
         outputs[batch, seed] = out.read_bytes()
     assert outputs[32, 5] == outputs[64, 5] == outputs[256, 5]
     assert outputs[32, 6] != outputs[32, 5]
@@ -97,7 +139,11 @@ class FakeModel:
         self.calls.append(n)
         if len(self.calls) == self.fail_call:
             raise self.error("disk full")
-        paths = np.full((n, seq_len, 2), float(seed)) + np.arange(n)[:, None, None] + np.arange(seq_len)[None, :, None] / 100
+        paths = (
+            np.full((n, seq_len, 2), float(seed))
+            + np.arange(n)[:, None, None]
+            + np.arange(seq_len)[None, :, None] / 100
+        )
         if len(self.calls) == self.bad_call:
             paths[3, 2, 1] = np.nan
         return paths
@@ -110,8 +156,11 @@ def test_memory_stays_bounded_each_call_at_most_one_chunk_and_one_batch_in_memor
     model = FakeModel()
     held = []
     real_concatenate = np.concatenate
-    monkeypatch.setattr(cli.np, "concatenate", lambda arrays, *a, **k: held.append(sum(len(x) for x in arrays))
-                        or real_concatenate(arrays, *a, **k))
+    monkeypatch.setattr(
+        cli.np,
+        "concatenate",
+        lambda arrays, *a, **k: held.append(sum(len(x) for x in arrays)) or real_concatenate(arrays, *a, **k),
+    )
     write_paths(model, tmp_path / "p.csv", 1000, 4, DATES, seed=1, batch_size=64, progress=False)
     assert model.calls == [CHUNK] * 32  # ceil(1000 / 32) calls of one chunk each, never more than 64 paths
     assert max(held) <= 64
@@ -158,14 +207,22 @@ def bad_inputs(tmp_path, run):
         (["--n-paths", "many"], "argument --n-paths: invalid int value: 'many'"),
         (["--n-paths", "5", "--run", str(tmp_path / "missing")], f"No run directory at '{tmp_path / 'missing'}'"),
         (["--n-paths", "5", "--run", str(tmp_path)], f"'{tmp_path}' is not a run directory (no run.json)"),
-        (["--n-paths", "5", "--run", str(unfinished)],
-         f"Run '{unfinished}' is not finished (no model/); finish it with `train.py --output-dir {unfinished} --resume`"),
-        (["--n-paths", "5", "--output", str(tmp_path / "nowhere" / "p.csv")],
-         f"Expected --output in an existing folder. Received: '{tmp_path / 'nowhere' / 'p.csv'}'"),
-        (["--n-paths", "5", "--output", str(tmp_path / "folder.csv")],
-         f"Expected --output to be a file path. Received a directory: '{tmp_path / 'folder.csv'}'"),
-        (["--n-paths", "100000000", "--path-length", "250", "--output", str(tmp_path / "big.csv")],
-         "Expected an output of at most 10 GiB (the size limit). Received: --n-paths 100000000 x --path-length 250"),
+        (
+            ["--n-paths", "5", "--run", str(unfinished)],
+            f"Run '{unfinished}' is not finished (no model/); finish it with `train.py --output-dir {unfinished} --resume`",
+        ),
+        (
+            ["--n-paths", "5", "--output", str(tmp_path / "nowhere" / "p.csv")],
+            f"Expected --output in an existing folder. Received: '{tmp_path / 'nowhere' / 'p.csv'}'",
+        ),
+        (
+            ["--n-paths", "5", "--output", str(tmp_path / "folder.csv")],
+            f"Expected --output to be a file path. Received a directory: '{tmp_path / 'folder.csv'}'",
+        ),
+        (
+            ["--n-paths", "100000000", "--path-length", "250", "--output", str(tmp_path / "big.csv")],
+            "Expected an output of at most 10 GiB (the size limit). Received: --n-paths 100000000 x --path-length 250",
+        ),
     ]
 
 

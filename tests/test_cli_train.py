@@ -21,22 +21,37 @@ DATA = ["--tickers", "BA", "CAT", "--start", "2019-01-01", "--end", "2019-06-30"
 def finished_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("runs") / "run"
     logs = out.parent / "tensorboard"
-    assert main([*DATA, *TINY, "--steps", "2", "--checkpoint-every", "1", "--output-dir", str(out),
-                 "--log-dir", str(logs)]) == 0
+    assert (
+        main(
+            [*DATA, *TINY, "--steps", "2", "--checkpoint-every", "1", "--output-dir", str(out), "--log-dir", str(logs)]
+        )
+        == 0
+    )
     return out
 
 
 def test_run_directory_is_complete_and_in_price_units(finished_run):
     names = {p.name for p in finished_run.iterdir()}
-    assert {"run.json", "prices.csv", "model", "checkpoint", "synthetic.csv", "losses.csv", "loss_curve.png",
-            "paths_BA.png", "paths_CAT.png"} <= names
+    assert {
+        "run.json",
+        "prices.csv",
+        "model",
+        "checkpoint",
+        "synthetic.csv",
+        "losses.csv",
+        "loss_curve.png",
+        "paths_BA.png",
+        "paths_CAT.png",
+    } <= names
     assert not [n for n in names if n.endswith(".tmp")]
     run = load_run(finished_run)
     real = run.real_windows
     assert real.shape == (len(run.prices) - 7, 8, 2)
     assert run.synthetic.shape == real.shape  # as many synthetic windows as real ones
     low, high = run.prices.min().to_numpy(), run.prices.max().to_numpy()
-    assert (run.synthetic.min(axis=(0, 1)) >= low - 1e-3).all() and (run.synthetic.max(axis=(0, 1)) <= high + 1e-3).all()
+    assert (run.synthetic.min(axis=(0, 1)) >= low - 1e-3).all() and (
+        run.synthetic.max(axis=(0, 1)) <= high + 1e-3
+    ).all()
     assert run.synthetic.mean() > 50  # prices (BA ~ 350, CAT ~ 130 in 2019), not the [0, 1] scale
     assert run.feature_names == [("BA", "Adj Close"), ("CAT", "Adj Close")]
     assert run.model.steps_done == {"embedding": 2, "supervised": 2, "joint": 2}
@@ -45,8 +60,12 @@ def test_run_directory_is_complete_and_in_price_units(finished_run):
     import tensorflow as tf
 
     events = list((finished_run.parent / "tensorboard").glob("events.out.tfevents.*"))
-    tags = {(value.tag, event.step) for path in events for event in tf.compat.v1.train.summary_iterator(str(path))
-            for value in event.summary.value}
+    tags = {
+        (value.tag, event.step)
+        for path in events
+        for event in tf.compat.v1.train.summary_iterator(str(path))
+        for value in event.summary.value
+    }
     assert {("embedding/recon", 1), ("embedding/recon", 2), ("joint/discriminator", 2)} <= tags
     info = json.loads((finished_run / "run.json").read_text())
     assert info["tickers"] == ["BA", "CAT"] and info["sources"] == {"BA": "bundled", "CAT": "bundled"}
@@ -89,8 +108,11 @@ def test_resume_of_a_run_killed_before_its_first_checkpoint_starts_from_step_0(t
 def test_load_run_refuses_an_unfinished_run(tmp_path):
     (tmp_path / "half").mkdir()
     (tmp_path / "half" / "run.json").write_text('{"config": {}, "steps": 2}')
-    with pytest.raises(ValueError, match=r"is incomplete \(missing \['prices.csv', 'model'\]\): its training did not "
-                                         r"finish; finish it with timegan-train --resume"):
+    with pytest.raises(
+        ValueError,
+        match=r"is incomplete \(missing \['prices.csv', 'model'\]\): its training did not "
+        r"finish; finish it with timegan-train --resume",
+    ):
         load_run(tmp_path / "half")
 
 
@@ -102,10 +124,17 @@ def test_load_run_says_a_directory_that_is_not_a_run_is_not_one(tmp_path):
 
 
 def test_script_prints_one_line_without_traceback():
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "train.py"), "--seq-len", "1", "--source", "bundled"],
-                            check=False, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "train.py"), "--seq-len", "1", "--source", "bundled"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == ["timegan-train: error: Expected `seq_len` to be an integer >= 2. Received: seq_len=1"]
+    assert result.stderr.strip().splitlines() == [
+        "timegan-train: error: Expected `seq_len` to be an integer >= 2. Received: seq_len=1"
+    ]
 
 
 def test_synthetic_csv_is_tidy(finished_run):

@@ -29,7 +29,9 @@ def test_bundled_prices_default_range_and_columns():
 
 
 def test_fields_and_date_range():
-    prices = load_prices(["IBM"], start="2010-01-01", end="2010-01-31", fields=["close", "Volume", "adj_close"], source="bundled")
+    prices = load_prices(
+        ["IBM"], start="2010-01-01", end="2010-01-31", fields=["close", "Volume", "adj_close"], source="bundled"
+    )
     assert list(prices.columns) == [("IBM", "Close"), ("IBM", "Volume"), ("IBM", "Adj Close")]
     assert prices.index.min() >= pd.Timestamp("2010-01-01") and prices.index.max() <= pd.Timestamp("2010-01-31")
     assert len(prices) == 19
@@ -82,8 +84,10 @@ def test_normalize_handles_flat_tz_aware_and_foreign_frames():
 
 
 def test_read_csv_handles_null_and_rejects_bad_files(tmp_path):
-    good = write_csv(tmp_path / "AAA.csv", ["2020-01-02,1,1,1,1,1,100", "2020-01-03,null,null,null,null,null,null",
-                                            "2020-01-06,2,2,2,2,2,200"])
+    good = write_csv(
+        tmp_path / "AAA.csv",
+        ["2020-01-02,1,1,1,1,1,100", "2020-01-03,null,null,null,null,null,null", "2020-01-06,2,2,2,2,2,200"],
+    )
     frame = read_price_csv(good)
     assert frame["Adj Close"].isna().sum() == 1 and frame.loc["2020-01-06", "Volume"] == 200
     bad = write_csv(tmp_path / "BAD.csv", ["2020-01-02,1,1,1,1,abc,100"])
@@ -123,8 +127,9 @@ def test_bad_arguments():
         load_prices(["BA"], start="2010-01-01", end="2009-01-01")
 
 
-@pytest.mark.parametrize("ticker", ["", "../../ESCAPED", "../EVIL/X", "A" * 5000, "..", ".HIDDEN", "BA/X", "BA\\X",
-                                    "BA X", "AB\x00C", 7])
+@pytest.mark.parametrize(
+    "ticker", ["", "../../ESCAPED", "../EVIL/X", "A" * 5000, "..", ".HIDDEN", "BA/X", "BA\\X", "BA X", "AB\x00C", 7]
+)
 def test_tickers_that_are_not_market_symbols_never_reach_the_disk(ticker, tmp_path, monkeypatch, fake_yahoo):
     """The download is faked to answer for any name: nothing is written, inside or outside the cache."""
     import timegan.data
@@ -133,7 +138,9 @@ def test_tickers_that_are_not_market_symbols_never_reach_the_disk(ticker, tmp_pa
     downloads = []
     monkeypatch.setattr(timegan.data, "_download_yahoo", lambda name: downloads.append(name) or history.copy())
     cache = tmp_path / "deep" / "cache"
-    with pytest.raises(ValueError, match=r"Expected a ticker symbol: 1 to 20 letters, digits or `.-\^=`.* Received: ticker="):
+    with pytest.raises(
+        ValueError, match=r"Expected a ticker symbol: 1 to 20 letters, digits or `.-\^=`.* Received: ticker="
+    ):
         load_prices([ticker], cache_dir=cache)
     assert downloads == [] and list(tmp_path.rglob("*")) == []
 
@@ -168,13 +175,22 @@ def test_an_open_end_is_named_the_last_day():
         load_prices(["BA"], start=None, end="1900-01-31", source="bundled")
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"", "is empty"),
-    (bytes(range(256)) * 4, "is not text"),
-    (b"Date,Open,High,Low,Close,Adj Close,Volume\n", "has a header but no data rows"),
-    (b"Date,Adj Close\n2020-01-02,1e309\n", "has a 'Adj Close' value '1e309' on 2020-01-02 that is not a finite number"),
-    (b"Date,Adj Close\n2020-01-02,-inf\n", "has a 'Adj Close' value '-inf' on 2020-01-02 that is not a finite number"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "is empty"),
+        (bytes(range(256)) * 4, "is not text"),
+        (b"Date,Open,High,Low,Close,Adj Close,Volume\n", "has a header but no data rows"),
+        (
+            b"Date,Adj Close\n2020-01-02,1e309\n",
+            "has a 'Adj Close' value '1e309' on 2020-01-02 that is not a finite number",
+        ),
+        (
+            b"Date,Adj Close\n2020-01-02,-inf\n",
+            "has a 'Adj Close' value '-inf' on 2020-01-02 that is not a finite number",
+        ),
+    ],
+)
 def test_unreadable_csvs_are_named(tmp_path, content, message):
     path = tmp_path / "X.csv"
     path.write_bytes(content)

@@ -45,8 +45,11 @@ def snapshot(directory):
     """
     if not directory.exists():
         return None
-    return {str(p.relative_to(directory)): (p.stat().st_size, p.stat().st_mtime_ns) for p in directory.rglob("*")
-            if p.name != ".lock"}
+    return {
+        str(p.relative_to(directory)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in directory.rglob("*")
+        if p.name != ".lock"
+    }
 
 
 def price_csv(path, values):
@@ -71,6 +74,7 @@ def copy_of(run, tmp_path):
 
 # ---------------------------------------------------------------- bad input, table-driven
 
+
 def _cases(tmp):
     """(argv, expected message fragment, prepare) for every bad input the CLI must refuse."""
     good = [100 + d for d in range(31)]
@@ -83,13 +87,20 @@ def _cases(tmp):
         (["--learning-rate", "1e30"], "argument --learning-rate: expected a learning rate in (0, 1], received '1e30'"),
         (["--seed", "99999999999999999999999"], "argument --seed: expected an integer seed from 0 to 2**32 - 1"),
         (["--seed", "-1"], "argument --seed: expected an integer seed from 0 to 2**32 - 1 = 4294967295, received '-1'"),
-        (["--log-dir", str(file)], f"Expected the log directory to be a directory. Received: '{file}', which is a file"),
+        (
+            ["--log-dir", str(file)],
+            f"Expected the log directory to be a directory. Received: '{file}', which is a file",
+        ),
         (["--hidden-dim", "200000"], "Expected a model that fits in memory: it needs at least"),
         (["--n-synthetic", str(10**13)], "Expected n_synthetic <= "),
-        (["--tickers", "BA", "--csv", price_csv(tmp / "HUGE.csv", [*good[:29], "1e309", 1])],
-         f"CSV '{tmp / 'HUGE.csv'}' has a 'Adj Close' value '1e309' on 2020-01-30 that is not a finite number"),
-        (["--tickers", "BA", "--csv", price_csv(tmp / "RANGE.csv", [-1.7e308, 1.7e308] * 15)],
-         "Expected prices whose range (max - min) is a finite float64. Received: column ('RANGE', 'Adj Close')"),
+        (
+            ["--tickers", "BA", "--csv", price_csv(tmp / "HUGE.csv", [*good[:29], "1e309", 1])],
+            f"CSV '{tmp / 'HUGE.csv'}' has a 'Adj Close' value '1e309' on 2020-01-30 that is not a finite number",
+        ),
+        (
+            ["--tickers", "BA", "--csv", price_csv(tmp / "RANGE.csv", [-1.7e308, 1.7e308] * 15)],
+            "Expected prices whose range (max - min) is a finite float64. Received: column ('RANGE', 'Adj Close')",
+        ),
         # Names from users never become paths
         (["--tickers", "../EVIL/X"], "Expected a ticker symbol: 1 to 20 letters, digits or `.-^=`"),
         (["--tickers", ""], "Received: ticker=''"),
@@ -98,18 +109,30 @@ def _cases(tmp):
         # Messages name what was received
         (["--start", "2030-01-01"], "No price rows between 2030-01-01 and the last day for ['BA']"),
         (["--tickers", "BA", "--csv", _write(tmp / "EMPTY.csv", b"")], f"CSV '{tmp / 'EMPTY.csv'}' is empty"),
-        (["--tickers", "BA", "--csv", _write(tmp / "BIN.csv", bytes(range(256)) * 4)],
-         f"CSV '{tmp / 'BIN.csv'}' is not text"),
-        (["--tickers", "BA", "--csv", _write(tmp / "HEAD.csv", b"Date,Adj Close\n")],
-         f"CSV '{tmp / 'HEAD.csv'}' has a header but no data rows"),
+        (
+            ["--tickers", "BA", "--csv", _write(tmp / "BIN.csv", bytes(range(256)) * 4)],
+            f"CSV '{tmp / 'BIN.csv'}' is not text",
+        ),
+        (
+            ["--tickers", "BA", "--csv", _write(tmp / "HEAD.csv", b"Date,Adj Close\n")],
+            f"CSV '{tmp / 'HEAD.csv'}' has a header but no data rows",
+        ),
         (["--output-dir", str(file)], f"Expected the output directory to be a directory. Received: '{file}'"),
-        (["--output-dir", str(file / "sub")], f"Cannot create the output directory '{file / 'sub'}': '{file}' is a file"),
+        (
+            ["--output-dir", str(file / "sub")],
+            f"Cannot create the output directory '{file / 'sub'}': '{file}' is a file",
+        ),
         (["--output-dir", str(tmp / ("R" * 5000))], "timegan-train: error: cannot use '/"),
         # The cases the README promised before
         (["--tickers", "NOPE", "ZZZZ", "--source", "auto"], "No data for ticker(s) NOPE, ZZZZ"),
-        (["--start", "2020-01-01", "--end", "2020-01-06"], "Expected at least seq_len + 1 = 6 rows of data. Received: 3"),
-        (["--tickers", "BA", "--csv", price_csv(tmp / "TEXT.csv", [*good[:30], "abc"])],
-         "non-numeric 'Adj Close' value 'abc' on 2020-01-31"),
+        (
+            ["--start", "2020-01-01", "--end", "2020-01-06"],
+            "Expected at least seq_len + 1 = 6 rows of data. Received: 3",
+        ),
+        (
+            ["--tickers", "BA", "--csv", price_csv(tmp / "TEXT.csv", [*good[:30], "abc"])],
+            "non-numeric 'Adj Close' value 'abc' on 2020-01-31",
+        ),
         (["--fields", "Price"], "Unknown price field 'Price'"),
         (["--seq-len", "1"], "Expected `seq_len` to be an integer >= 2. Received: seq_len=1"),
         (["--hidden-dim", "0"], "Received: hidden_dim=0"),
@@ -131,12 +154,43 @@ def _write(path, data):
 
 
 CASE_IDS = [
-    "lr-inf", "lr-nan", "lr-overflow", "lr-1e30", "seed-huge", "seed-negative", "log-dir-file", "hidden-dim-huge",
-    "n-synthetic-huge", "csv-1e309", "csv-range-overflow", "ticker-traversal", "ticker-empty", "ticker-5000",
-    "ticker-slash", "open-end", "csv-empty", "csv-binary", "csv-header-only", "output-dir-file",
-    "output-dir-under-file", "output-dir-5000", "unknown-tickers", "short-range", "csv-not-numeric", "unknown-field", "seq-len-1",
-    "hidden-dim-0", "batch-0", "batch-too-large", "steps-0", "steps-two", "cell", "checkpoint-every",
-    "n-synthetic-0", "resume-overwrite", "resume-nothing",
+    "lr-inf",
+    "lr-nan",
+    "lr-overflow",
+    "lr-1e30",
+    "seed-huge",
+    "seed-negative",
+    "log-dir-file",
+    "hidden-dim-huge",
+    "n-synthetic-huge",
+    "csv-1e309",
+    "csv-range-overflow",
+    "ticker-traversal",
+    "ticker-empty",
+    "ticker-5000",
+    "ticker-slash",
+    "open-end",
+    "csv-empty",
+    "csv-binary",
+    "csv-header-only",
+    "output-dir-file",
+    "output-dir-under-file",
+    "output-dir-5000",
+    "unknown-tickers",
+    "short-range",
+    "csv-not-numeric",
+    "unknown-field",
+    "seq-len-1",
+    "hidden-dim-0",
+    "batch-0",
+    "batch-too-large",
+    "steps-0",
+    "steps-two",
+    "cell",
+    "checkpoint-every",
+    "n-synthetic-0",
+    "resume-overwrite",
+    "resume-nothing",
 ]
 
 
@@ -162,26 +216,33 @@ def test_every_case_has_an_id(tmp_path):
 def test_a_long_output_dir_is_one_short_line(tmp_path, capsys):
     assert invoke([*SM, "--output-dir", str(tmp_path / ("R" * 5000))]) == 2
     err = capsys.readouterr().err
-    assert re.fullmatch(r"timegan-train: error: cannot use '/[^\n]{1,60}\.\.\. \(\d{4} characters\): File name too long\n",
-                        err), err
+    assert re.fullmatch(
+        r"timegan-train: error: cannot use '/[^\n]{1,60}\.\.\. \(\d{4} characters\): File name too long\n", err
+    ), err
 
 
 def test_an_output_directory_that_is_not_writable_is_named(tmp_path, monkeypatch, capsys):
     """Permissions are simulated (the tests may run as root, whom permissions do not stop)."""
     monkeypatch.setattr("timegan.run.os.access", lambda path, mode: False)
     assert invoke([*SM, "--output-dir", str(tmp_path / "out")]) == 2
-    assert capsys.readouterr().err == (f"timegan-train: error: Cannot write the output directory '{tmp_path / 'out'}': "
-                                       f"'{tmp_path}' is not writable\n")
+    assert capsys.readouterr().err == (
+        f"timegan-train: error: Cannot write the output directory '{tmp_path / 'out'}': '{tmp_path}' is not writable\n"
+    )
     assert list(tmp_path.iterdir()) == []
 
 
 # ---------------------------------------------------------------- a finished run survives bad input
 
-@pytest.mark.parametrize("argv, message", [
-    (["--learning-rate", "inf"], "expected a positive finite number"),
-    (["--hidden-dim", "200000"], "Expected a model that fits in memory"),
-    (["--tickers", "../EVIL/X"], "Expected a ticker symbol"),
-], ids=["lr-inf", "hidden-dim-huge", "ticker-traversal"])
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--learning-rate", "inf"], "expected a positive finite number"),
+        (["--hidden-dim", "200000"], "Expected a model that fits in memory"),
+        (["--tickers", "../EVIL/X"], "Expected a ticker symbol"),
+    ],
+    ids=["lr-inf", "hidden-dim-huge", "ticker-traversal"],
+)
 def test_overwrite_with_bad_input_leaves_the_finished_run(finished_run, tmp_path, capsys, argv, message):
     run = copy_of(finished_run, tmp_path)
     before = snapshot(tmp_path)
@@ -222,6 +283,7 @@ def test_overwrite_of_a_run_holding_foreign_files_is_refused(finished_run, tmp_p
 
 # ---------------------------------------------------------------- untrusted run directories
 
+
 def _damage_keras(run):
     files = sorted((run / "checkpoint").rglob("*.keras"))
     assert files
@@ -229,14 +291,18 @@ def _damage_keras(run):
         file.write_bytes(np.random.default_rng(0).bytes(4096))
 
 
-@pytest.mark.parametrize("damage, message", [
-    (lambda run: (run / "run.json").write_text("{not json"), "run.json' is not valid JSON"),
-    (lambda run: (run / "run.json").write_text('["a list"]'), "run.json' is malformed: expected a JSON object"),
-    (lambda run: (run / "run.json").write_text('{"config": {}, "steps": "many"}'), "Received: steps='many'"),
-    (lambda run: (run / "prices.csv").write_bytes(bytes(range(256)) * 8), "prices.csv' is unreadable"),
-    (lambda run: (run / "prices.csv").write_text("garbage\n1,2\n"), "prices.csv' is unreadable"),
-    (_damage_keras, "Cannot load the saved TimeGAN in"),
-], ids=["run-json-syntax", "run-json-list", "run-json-steps", "prices-binary", "prices-garbage", "keras-random-bytes"])
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda run: (run / "run.json").write_text("{not json"), "run.json' is not valid JSON"),
+        (lambda run: (run / "run.json").write_text('["a list"]'), "run.json' is malformed: expected a JSON object"),
+        (lambda run: (run / "run.json").write_text('{"config": {}, "steps": "many"}'), "Received: steps='many'"),
+        (lambda run: (run / "prices.csv").write_bytes(bytes(range(256)) * 8), "prices.csv' is unreadable"),
+        (lambda run: (run / "prices.csv").write_text("garbage\n1,2\n"), "prices.csv' is unreadable"),
+        (_damage_keras, "Cannot load the saved TimeGAN in"),
+    ],
+    ids=["run-json-syntax", "run-json-list", "run-json-steps", "prices-binary", "prices-garbage", "keras-random-bytes"],
+)
 def test_damaged_run_files_are_named_on_resume(finished_run, tmp_path, capsys, damage, message):
     run = copy_of(finished_run, tmp_path)
     damage(run)
@@ -257,6 +323,7 @@ def test_damaged_model_is_named_by_load_run(finished_run, tmp_path):
 
 # ---------------------------------------------------------------- concurrency
 
+
 def test_a_second_writer_is_refused_in_one_line(finished_run, tmp_path, capsys):
     run = copy_of(finished_run, tmp_path)
     with _atomic.DirectoryLock(run):  # another open file description: as another process would hold it
@@ -267,6 +334,7 @@ def test_a_second_writer_is_refused_in_one_line(finished_run, tmp_path, capsys):
 
 
 # ---------------------------------------------------------------- numbers that cannot be trusted
+
 
 def test_non_finite_generated_output_writes_nothing(tmp_path, monkeypatch, capsys):
     from timegan.model import TimeGAN
@@ -297,9 +365,11 @@ def test_divergence_keeps_the_last_checkpoint_and_resumes(tmp_path, monkeypatch,
     monkeypatch.setattr(TimeGAN, "fit", diverging_fit)
     assert invoke([*SM, "--checkpoint-every", "1", "--output-dir", str(out)]) == 2
     err = capsys.readouterr().err
-    assert err == (f"timegan-train: error: Training diverged: Non-finite loss in the embedding phase at step 3: "
-                   f"{{'recon': nan}}. The last good checkpoint is kept in '{out / 'checkpoint'}' (--resume continues "
-                   "from it)\n")
+    assert err == (
+        f"timegan-train: error: Training diverged: Non-finite loss in the embedding phase at step 3: "
+        f"{{'recon': nan}}. The last good checkpoint is kept in '{out / 'checkpoint'}' (--resume continues "
+        "from it)\n"
+    )
     monkeypatch.setattr(TimeGAN, "fit", fit)
     assert invoke(["--resume", "--quiet", "--output-dir", str(out)]) == 0
     assert load_run(out).model.steps_done == {"embedding": 3, "supervised": 3, "joint": 3}
@@ -351,8 +421,14 @@ def test_a_kill_at_any_instant_of_a_directory_replacement_leaves_a_complete_one(
     target = tmp_path / "checkpoint"
     target.mkdir()
     (target / "state.txt").write_text("old")
-    result = subprocess.run([sys.executable, "-c", CRASH_SCRIPT, str(target), str(crash_at), mode],
-                            check=False, capture_output=True, text=True, timeout=60, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-c", CRASH_SCRIPT, str(target), str(crash_at), mode],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
     assert result.returncode in (0, 9), result.stderr
     readable = _atomic.readable_path(target)
     assert (readable / "state.txt").read_text() in ("old", "new")  # never missing, never half
@@ -377,7 +453,7 @@ import resource, signal, sys
 from timegan.model import TimeGAN
 
 model = TimeGAN.load(sys.argv[1])
-model.steps_done = {phase: 99 for phase in model.steps_done}
+model.steps_counter.assign([99, 99, 99])
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead of killing
 resource.setrlimit(resource.RLIMIT_FSIZE, (1024, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
 try:
@@ -394,8 +470,15 @@ def test_a_full_disk_during_a_save_leaves_the_previous_model(finished_run, tmp_p
 
     model_dir = copy_of(finished_run, tmp_path) / "model"
     expected = TimeGAN.load(model_dir).generate(4, seed=1)
-    result = subprocess.run([sys.executable, "-c", FULL_DISK_SCRIPT, str(model_dir)], check=False, capture_output=True, text=True,
-                            timeout=300, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    result = subprocess.run(
+        [sys.executable, "-c", FULL_DISK_SCRIPT, str(model_dir)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert result.returncode == 3, result.stderr  # the save failed with an OSError
     loaded = TimeGAN.load(model_dir)
     assert loaded.steps_done == {"embedding": 3, "supervised": 3, "joint": 3}
@@ -412,7 +495,7 @@ def test_an_interrupted_model_save_leaves_the_previous_model(finished_run, tmp_p
     model_dir = copy_of(finished_run, tmp_path) / "model"
     model = TimeGAN.load(model_dir)
     expected = model.generate(4, seed=1)
-    model.steps_done = {phase: 99 for phase in model.steps_done}
+    model.steps_counter.assign([99, 99, 99])
     replace, names = os.replace, {model_dir.name, _atomic.previous_path(model_dir).name}
     renames = []
 
@@ -445,16 +528,32 @@ def test_an_interrupted_model_save_leaves_the_previous_model(finished_run, tmp_p
     assert TimeGAN.load(model_dir).steps_done == loaded.steps_done
 
 
-TRAIN = [sys.executable, str(ROOT / "scripts" / "train.py"), *BA, "--seq-len", "5", "--hidden-dim", "4",
-         "--num-layers", "1", "--batch-size", "8", "--quiet"]
+TRAIN = [
+    sys.executable,
+    str(ROOT / "scripts" / "train.py"),
+    *BA,
+    "--seq-len",
+    "5",
+    "--hidden-dim",
+    "4",
+    "--num-layers",
+    "1",
+    "--batch-size",
+    "8",
+    "--quiet",
+]
 
 
 def test_sigkill_after_the_first_checkpoint_then_resume_finishes(tmp_path):
     """At most one checkpoint interval of work is lost, and the resumed run ends with a loadable model."""
     out = tmp_path / "run"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen([*TRAIN, "--steps", "100000", "--checkpoint-every", "2", "--output-dir", str(out)],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [*TRAIN, "--steps", "100000", "--checkpoint-every", "2", "--output-dir", str(out)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 300
         while not _atomic.readable_path(out / "checkpoint").is_dir():
@@ -462,8 +561,14 @@ def test_sigkill_after_the_first_checkpoint_then_resume_finishes(tmp_path):
             assert time.monotonic() < deadline, "no checkpoint within 300 s"
             time.sleep(0.2)
         # A second writer, while the first holds the run, is refused in one line.
-        second = subprocess.run([*TRAIN[:2], "--resume", "--quiet", "--output-dir", str(out)], env=env,
-                                check=False, capture_output=True, text=True, timeout=120)
+        second = subprocess.run(
+            [*TRAIN[:2], "--resume", "--quiet", "--output-dir", str(out)],
+            env=env,
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert second.returncode == 2 and "is in use by another process" in second.stderr
         assert second.stderr.count("\n") == 1
     finally:
@@ -473,8 +578,14 @@ def test_sigkill_after_the_first_checkpoint_then_resume_finishes(tmp_path):
 
     at_kill = TimeGAN.load(_atomic.readable_path(out / "checkpoint")).steps_done["embedding"]
     assert at_kill >= 2 and at_kill % 2 == 0  # a checkpoint every 2 steps: at most 2 steps are lost
-    result = subprocess.run([*TRAIN[:2], "--resume", "--steps", str(at_kill + 2), "2", "2", "--quiet",
-                             "--output-dir", str(out)], env=env, check=False, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [*TRAIN[:2], "--resume", "--steps", str(at_kill + 2), "2", "2", "--quiet", "--output-dir", str(out)],
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     run = load_run(out)
     assert run.model.steps_done == {"embedding": at_kill + 2, "supervised": 2, "joint": 2}
@@ -486,6 +597,7 @@ def test_sigkill_after_the_first_checkpoint_then_resume_finishes(tmp_path):
 
 # ---------------------------------------------------------------- the bounds, on numbers worked by hand
 
+
 def test_the_memory_bound_of_a_model():
     from timegan.config import TimeGANConfig
     from timegan.run import check_fits_in_memory, training_memory_bytes
@@ -495,7 +607,9 @@ def test_the_memory_bound_of_a_model():
     activations = 4 * 1 * 8 * 5 * 3 * 4  # four networks x batch x steps x gates x units
     assert training_memory_bytes(config, 1) == 4 * (4 * weights + activations) == 11520
     check_fits_in_memory(config, 1, available=11520)
-    with pytest.raises(ValueError, match=r"it needs at least 11.2 KiB .* this machine has 11.2 KiB\. Received: hidden_dim=4"):
+    with pytest.raises(
+        ValueError, match=r"it needs at least 11.2 KiB .* this machine has 11.2 KiB\. Received: hidden_dim=4"
+    ):
         check_fits_in_memory(config, 1, available=11519)
 
 
@@ -506,7 +620,9 @@ def test_the_bounds_of_n_synthetic(tmp_path):
     check_n_synthetic(100, 5, 2, tmp_path, available=2 * 100 * per_window * 20, free_disk=10**12)
     with pytest.raises(ValueError, match=r"Expected n_synthetic <= 100 \(windows of 5 x 2 values that fit in half of "):
         check_n_synthetic(101, 5, 2, tmp_path, available=2 * 100 * per_window * 20, free_disk=10**12)
-    with pytest.raises(ValueError, match=r"Expected n_synthetic <= 50 \(synthetic.csv would not fit in the 19.5 KiB free"):
+    with pytest.raises(
+        ValueError, match=r"Expected n_synthetic <= 50 \(synthetic.csv would not fit in the 19.5 KiB free"
+    ):
         check_n_synthetic(51, 5, 2, tmp_path, available=10**12, free_disk=50 * per_window * 40)
     with pytest.raises(ValueError, match=r"Received: n_synthetic=0"):
         check_n_synthetic(0, 5, 2, tmp_path)
@@ -530,8 +646,10 @@ def test_train_run_refuses_prices_it_cannot_scale(tmp_path):
     index = pd.bdate_range("2020-01-01", periods=30, name="Date")
     columns = pd.MultiIndex.from_tuples([("X", "Adj Close")], names=["ticker", "field"])
     config = TimeGANConfig(seq_len=5, batch_size=8)
-    for values, message in (([1.7e308, -1.7e308] * 15, r"range \(max - min\) is a finite float64"),
-                            ([1.0] * 29 + [np.nan], r"Expected finite prices. Received: nan in column \('X', 'Adj Close'\)")):
+    for values, message in (
+        ([1.7e308, -1.7e308] * 15, r"range \(max - min\) is a finite float64"),
+        ([1.0] * 29 + [np.nan], r"Expected finite prices. Received: nan in column \('X', 'Adj Close'\)"),
+    ):
         prices = pd.DataFrame({columns[0]: values}, index=index)
         prices.columns = columns
         with pytest.raises(ValueError, match=message):

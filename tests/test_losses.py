@@ -19,7 +19,7 @@ def test_reconstruction_loss():
 
 
 def test_moment_loss_by_hand():
-    x = tf.constant([[[0.0]], [[2.0]]])      # batch mean 1, std 1
+    x = tf.constant([[[0.0]], [[2.0]]])  # batch mean 1, std 1
     x_hat = tf.constant([[[1.0]], [[1.0]]])  # batch mean 1, std 0
     value = float(losses.moment_loss(x, x_hat, eps=0.0))
     assert value == pytest.approx(1.0)

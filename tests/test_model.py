@@ -25,8 +25,7 @@ def weights(model):
 
 
 def changed(before, after):
-    return {name for name in NETWORK_NAMES
-            if any(not np.array_equal(a, b) for a, b in zip(before[name], after[name]))}
+    return {name for name in NETWORK_NAMES if any(not np.array_equal(a, b) for a, b in zip(before[name], after[name]))}
 
 
 @pytest.fixture
@@ -102,8 +101,13 @@ def test_save_load_generate_identical(trained):
     np.testing.assert_array_equal(loaded.scaler.data_max, model.scaler.data_max)
     assert loaded.feature_names == model.feature_names and loaded.data_info == model.data_info
     assert loaded.losses().shape == model.losses().shape
-    assert sorted(p.name for p in path.iterdir()) == ["data.json", "losses.csv", "scaler.json", "timegan.keras",
-                                                      "training.json"]
+    assert sorted(p.name for p in path.iterdir()) == [
+        "data.json",
+        "losses.csv",
+        "scaler.json",
+        "timegan.keras",
+        "training.json",
+    ]
     assert not list(path.parent.glob(".*tmp"))
     # The archive alone (safe mode) is the whole model; generation runs the cuDNN-ready loop.
     archive = keras.saving.load_model(path / "timegan.keras", safe_mode=True)
@@ -127,7 +131,9 @@ def test_a_single_keras_file_saves_and_loads_the_whole_model(trained, tmp_path):
 def test_a_corrupt_archive_gives_one_line_naming_the_file(trained, tmp_path):
     bad = tmp_path / "bad.keras"
     bad.write_bytes(np.random.default_rng(0).bytes(256))
-    with pytest.raises(ValueError, match=r"Cannot read the TimeGAN archive '.*bad.keras': not a valid .keras file") as error:
+    with pytest.raises(
+        ValueError, match=r"Cannot read the TimeGAN archive '.*bad.keras': not a valid .keras file"
+    ) as error:
         TimeGAN.load(bad)
     assert "\n" not in str(error.value)
     broken = tmp_path / "run"
@@ -144,11 +150,17 @@ def save_format_1(model, path):
         network.save(path / "networks" / f"{name}.keras")
     (path / "config.json").write_text(json.dumps(model.config.to_dict()))
     (path / "scaler.json").write_text(json.dumps(model.scaler.to_dict()))
-    (path / "data.json").write_text(json.dumps({"feature_names": [list(n) for n in model.feature_names], **model.data_info}))
-    (path / "training.json").write_text(json.dumps({"format_version": 1, "n_features": model.n_features,
-                                                    "steps_done": model.steps_done}))
-    state = {f"{name}/{i}": np.asarray(v) for name in ("embedding", "supervised", "generator", "embedder", "discriminator")
-             for i, v in enumerate(model._optimizer(name).variables)}
+    (path / "data.json").write_text(
+        json.dumps({"feature_names": [list(n) for n in model.feature_names], **model.data_info})
+    )
+    (path / "training.json").write_text(
+        json.dumps({"format_version": 1, "n_features": model.n_features, "steps_done": model.steps_done})
+    )
+    state = {
+        f"{name}/{i}": np.asarray(v)
+        for name in ("embedding", "supervised", "generator", "embedder", "discriminator")
+        for i, v in enumerate(model._optimizer(name).variables)
+    }
     state["noise_seed"] = np.asarray(model.noise_state)
     np.savez(path / "optimizers.npz", **state)
     model.losses().to_csv(path / "losses.csv", index=False)
@@ -208,10 +220,14 @@ def flat_weights(model):
 
 def training_state(model):
     """Everything besides the weights that training continues from: optimizer slots, noise, steps."""
-    optimizers = [v for name in ("embedding", "supervised", "generator", "embedder", "discriminator")
-                  for v in model._optimizer(name).variables]
-    return np.concatenate([np.asarray(v, dtype="float64").ravel()
-                           for v in [*optimizers, model.noise_state, model.steps_counter]])
+    optimizers = [
+        v
+        for name in ("embedding", "supervised", "generator", "embedder", "discriminator")
+        for v in model._optimizer(name).variables
+    ]
+    return np.concatenate(
+        [np.asarray(v, dtype="float64").ravel() for v in [*optimizers, model.noise_state, model.steps_counter]]
+    )
 
 
 def fraction_moved(a, b, atol=1e-5):
@@ -224,8 +240,9 @@ def test_resume_continues_at_the_saved_step_and_matches_an_uninterrupted_run(tra
     full, _ = trained  # trained on sines() for 3 steps per phase, uninterrupted
 
     interrupted = TimeGAN(TINY)
-    interrupted.fit(data, steps=steps, progress=False,
-                    callbacks=[Checkpoint(tmp_path / "ckpt", every=1), StopAt("joint", 2)])
+    interrupted.fit(
+        data, steps=steps, progress=False, callbacks=[Checkpoint(tmp_path / "ckpt", every=1), StopAt("joint", 2)]
+    )
     assert interrupted.steps_done == {"embedding": 3, "supervised": 3, "joint": 2}
 
     resumed = TimeGAN.load(tmp_path / "ckpt")
@@ -263,7 +280,9 @@ def test_fit_bad_input():
 
 
 def test_cannot_go_back_to_an_earlier_phase(trained):
-    with pytest.raises(ValueError, match=r"Cannot train more supervised steps \(3 -> 5\): the joint phase has already started"):
+    with pytest.raises(
+        ValueError, match=r"Cannot train more supervised steps \(3 -> 5\): the joint phase has already started"
+    ):
         trained[0].fit(sines(), steps=(3, 5, 3), progress=False)
 
 
@@ -309,7 +328,9 @@ def test_unrolled_training_computes_what_the_loop_computes():
     for name in NETWORK_NAMES:
         for a, b in zip(unrolled.networks[name].get_weights(), looped.networks[name].get_weights()):
             np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)  # float32 noise, far below one step
-    np.testing.assert_allclose(unrolled.generate(3, seed=1, seq_len=30), looped.generate(3, seed=1, seq_len=30), rtol=1e-4)
+    np.testing.assert_allclose(
+        unrolled.generate(3, seed=1, seq_len=30), looped.generate(3, seed=1, seq_len=30), rtol=1e-4
+    )
 
 
 def test_progress_bars_show_each_phase_its_compile_wait_and_losses(capsys):

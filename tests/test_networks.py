@@ -13,9 +13,14 @@ def test_shapes_layers_and_heads():
     for name, (inp, out) in cases.items():
         y = nets[name](np.zeros((4, 7, inp), "float32"))
         assert tuple(y.shape) == (4, 7, out), name
-    grus = {name: [l for l in net.layers if isinstance(l, keras.layers.GRU)] for name, net in nets.items()}
+    grus = {name: [layer for layer in net.layers if isinstance(layer, keras.layers.GRU)] for name, net in nets.items()}
     assert {name: len(v) for name, v in grus.items()} == {
-        "embedder": 3, "recovery": 3, "generator": 3, "supervisor": 2, "discriminator": 3}
+        "embedder": 3,
+        "recovery": 3,
+        "generator": 3,
+        "supervisor": 2,
+        "discriminator": 3,
+    }
     assert nets["embedder"].layers[-1].activation is keras.activations.sigmoid
     assert nets["discriminator"].layers[-1].activation is keras.activations.linear
 

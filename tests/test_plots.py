@@ -53,12 +53,14 @@ def test_real_vs_synthetic_on_given_axes(windows):
 
 
 def test_losses_one_panel_per_phase():
-    history = pd.DataFrame({
-        "phase": ["embedding"] * 3 + ["joint"] * 2,
-        "step": [1, 2, 3, 1, 2],
-        "recon": [0.3, 0.2, 0.1, np.nan, np.nan],
-        "d_loss": [np.nan, np.nan, np.nan, 1.0, 0.9],
-    })
+    history = pd.DataFrame(
+        {
+            "phase": ["embedding"] * 3 + ["joint"] * 2,
+            "step": [1, 2, 3, 1, 2],
+            "recon": [0.3, 0.2, 0.1, np.nan, np.nan],
+            "d_loss": [np.nan, np.nan, np.nan, 1.0, 0.9],
+        }
+    )
     before = open_pyplot_figures()
     figure = plot_losses(history)
     assert open_pyplot_figures() == before

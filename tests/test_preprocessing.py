@@ -7,8 +7,13 @@ from timegan.preprocessing import check_window_count, window_dataset
 
 
 def test_align_inner_joins_dates_and_drops_incomplete_rows():
-    a = pd.DataFrame({"Adj Close": [1.0, 2.0, np.nan, 4.0]}, index=pd.to_datetime(["2020-01-01", "2020-01-02", "2020-01-03", "2020-01-06"]))
-    b = pd.DataFrame({"Adj Close": [10.0, 20.0, 30.0]}, index=pd.to_datetime(["2020-01-02", "2020-01-03", "2020-01-06"]))
+    a = pd.DataFrame(
+        {"Adj Close": [1.0, 2.0, np.nan, 4.0]},
+        index=pd.to_datetime(["2020-01-01", "2020-01-02", "2020-01-03", "2020-01-06"]),
+    )
+    b = pd.DataFrame(
+        {"Adj Close": [10.0, 20.0, 30.0]}, index=pd.to_datetime(["2020-01-02", "2020-01-03", "2020-01-06"])
+    )
     prices, dropped = align_prices({"A": a, "B": b})
     assert dropped == 1  # 2020-01-03 has a NaN for A; 2020-01-01 is not common
     assert list(prices.index.strftime("%Y-%m-%d")) == ["2020-01-02", "2020-01-06"]
@@ -114,23 +119,38 @@ def test_scaler_json_keeps_the_old_format_readable():
 @pytest.mark.parametrize(
     "values, error, message",
     [
-        ({"data_min": [float("nan")], "data_max": [1.0]}, ValueError,
-         "Expected `data_min` to be a list of finite numbers of magnitude <= 1.124e+307. Received: data_min[0]=nan"),
+        (
+            {"data_min": [float("nan")], "data_max": [1.0]},
+            ValueError,
+            "Expected `data_min` to be a list of finite numbers of magnitude <= 1.124e+307. Received: data_min[0]=nan",
+        ),
         ({"data_min": [0.0, 1.0], "data_max": [1.0, float("inf")]}, ValueError, "Received: data_max[1]=inf"),
         ({"data_min": [0.0], "data_max": [1e308]}, ValueError, "Received: data_max[0]=1e+308"),
         ({"data_min": [0.0], "data_max": ["1"]}, TypeError, "Received: data_max[0]='1'"),
         ({"data_min": [True], "data_max": [1.0]}, TypeError, "Received: data_min[0]=True"),
-        ({"data_min": 0.0, "data_max": [1.0]}, TypeError,
-         "Expected `data_min` to be a non-empty list of finite numbers of magnitude <= 1.124e+307. Received: data_min=0.0"),
+        (
+            {"data_min": 0.0, "data_max": [1.0]},
+            TypeError,
+            "Expected `data_min` to be a non-empty list of finite numbers of magnitude <= 1.124e+307. Received: data_min=0.0",
+        ),
         ({"data_min": [], "data_max": []}, ValueError, "Received: data_min=[]"),
-        ({"data_min": [0.0, 5.0], "data_max": [1.0, 2.0]}, ValueError,
-         "Expected `data_min` <= `data_max` for every feature. Received: data_min[1]=5.0 > data_max[1]=2.0"),
-        ({"data_min": [0.0, 1.0], "data_max": [1.0]}, ValueError,
-         "Expected `data_min` and `data_max` of equal length. Received: 2 and 1 values"),
+        (
+            {"data_min": [0.0, 5.0], "data_max": [1.0, 2.0]},
+            ValueError,
+            "Expected `data_min` <= `data_max` for every feature. Received: data_min[1]=5.0 > data_max[1]=2.0",
+        ),
+        (
+            {"data_min": [0.0, 1.0], "data_max": [1.0]},
+            ValueError,
+            "Expected `data_min` and `data_max` of equal length. Received: 2 and 1 values",
+        ),
         ({"data_min": [0.0]}, ValueError, "Missing FeatureScaler keys: ['data_max']"),
         ({"data_min": [0.0], "data_max": [1.0], "scale": [1.0]}, ValueError, "Unknown FeatureScaler keys: ['scale']"),
-        ({"kind": "returns", "data_min": [0.0], "data_max": [1.0]}, ValueError,
-         "Expected `kind` to be 'levels'. Received: kind='returns'"),
+        (
+            {"kind": "returns", "data_min": [0.0], "data_max": [1.0]},
+            ValueError,
+            "Expected `kind` to be 'levels'. Received: kind='returns'",
+        ),
         ([0.0, 1.0], TypeError, "Expected a dict of FeatureScaler values. Received: list"),
     ],
 )
@@ -142,8 +162,11 @@ def test_scaler_from_dict_refuses_bad_state_in_one_line(values, error, message):
 
 
 def test_scaler_refuses_non_finite_and_overflowing_data():
-    with pytest.raises(ValueError, match=r"Expected `data` to hold only finite values of magnitude <= 1.124e\+307. "
-                                         r"Received: data\[1, 0\]=nan \(1 such values\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"Expected `data` to hold only finite values of magnitude <= 1.124e\+307. "
+        r"Received: data\[1, 0\]=nan \(1 such values\)",
+    ):
         FeatureScaler().fit(np.array([[1.0], [np.nan], [2.0]]))
     # Values near the float64 limit: their range (3.4e308) would be inf and every output inf.
     with pytest.raises(ValueError, match=r"Received: data\[0, 0\]=-1.7e\+308 \(2 such values\)"):

@@ -140,35 +140,86 @@ def test_levels_and_returns_share_the_interface(ohlcv_like):
         assert representation.kind == kind
         scaled = representation.transform(ohlcv_like[:, :3])
         start = None if kind == "levels" else ohlcv_like[0, :3]
-        np.testing.assert_allclose(representation.inverse_transform(scaled, start_prices=start), ohlcv_like[:, :3], rtol=1e-10)
+        np.testing.assert_allclose(
+            representation.inverse_transform(scaled, start_prices=start), ohlcv_like[:, :3], rtol=1e-10
+        )
         assert type(representation).from_dict(json.loads(json.dumps(representation.to_dict()))).n_features == 3
 
 
 @pytest.mark.parametrize(
     "call, error, message",
     [
-        (lambda r, x: r.transform(np.where(np.arange(301)[:, None] == 17, 0.0, x)), ValueError,
-         "Expected `prices` to hold positive prices for log returns. Received: 0.0 at row 17, feature 0 ('A')"),
-        (lambda r, x: r.transform(-x[None, :6]), ValueError,
-         "Expected `prices` to hold positive prices for log returns. Received: -50.0 at window 0, step 0, feature 0 ('A')"),
-        (lambda r, x: r.transform(np.where(np.arange(4) == 3, -1.0, x)), ValueError,
-         "Expected `prices` to hold non-negative volumes for log returns. Received: -1.0 at row 0, feature 3 ('Volume')"),
-        (lambda r, x: r.transform(x[:1]), ValueError, "Expected at least 2 time steps to take returns. Received: prices.shape=(1, 4)"),
-        (lambda r, x: r.transform(x[:, :2]), ValueError, "Expected 4 features in the last axis of `prices`. Received: prices.shape=(301, 2)"),
-        (lambda r, x: r.transform(np.where(x > 100, np.nan, x)), ValueError, "Expected `prices` to hold only finite values."),
-        (lambda r, x: r.inverse_transform(np.zeros((2, 3, 4)), start_prices=[1.0, 0.0, 1.0, 1.0]), ValueError,
-         "Expected `start_prices` to hold positive prices for log returns. Received: 0.0 at feature 1 ('B')"),
-        (lambda r, x: r.inverse_transform(np.zeros((2, 3, 4)), start_prices=np.ones((3, 4))), ValueError,
-         "Expected `start_prices` of shape (4,) or (2, 4). Received: start_prices.shape=(3, 4)"),
+        (
+            lambda r, x: r.transform(np.where(np.arange(301)[:, None] == 17, 0.0, x)),
+            ValueError,
+            "Expected `prices` to hold positive prices for log returns. Received: 0.0 at row 17, feature 0 ('A')",
+        ),
+        (
+            lambda r, x: r.transform(-x[None, :6]),
+            ValueError,
+            "Expected `prices` to hold positive prices for log returns. Received: -50.0 at window 0, step 0, feature 0 ('A')",
+        ),
+        (
+            lambda r, x: r.transform(np.where(np.arange(4) == 3, -1.0, x)),
+            ValueError,
+            "Expected `prices` to hold non-negative volumes for log returns. Received: -1.0 at row 0, feature 3 ('Volume')",
+        ),
+        (
+            lambda r, x: r.transform(x[:1]),
+            ValueError,
+            "Expected at least 2 time steps to take returns. Received: prices.shape=(1, 4)",
+        ),
+        (
+            lambda r, x: r.transform(x[:, :2]),
+            ValueError,
+            "Expected 4 features in the last axis of `prices`. Received: prices.shape=(301, 2)",
+        ),
+        (
+            lambda r, x: r.transform(np.where(x > 100, np.nan, x)),
+            ValueError,
+            "Expected `prices` to hold only finite values.",
+        ),
+        (
+            lambda r, x: r.inverse_transform(np.zeros((2, 3, 4)), start_prices=[1.0, 0.0, 1.0, 1.0]),
+            ValueError,
+            "Expected `start_prices` to hold positive prices for log returns. Received: 0.0 at feature 1 ('B')",
+        ),
+        (
+            lambda r, x: r.inverse_transform(np.zeros((2, 3, 4)), start_prices=np.ones((3, 4))),
+            ValueError,
+            "Expected `start_prices` of shape (4,) or (2, 4). Received: start_prices.shape=(3, 4)",
+        ),
         (lambda r, x: r.inverse_transform(np.full((1, 2, 4), 1e4)), ValueError, "The price paths overflow float64"),
-        (lambda r, x: r.inverse_transform(np.zeros((1, 2, 4)), include_start=1), TypeError,
-         "Expected `include_start` to be a bool. Received: include_start=1"),
-        (lambda r, x: ReturnsRepresentation(volume_features=[7]).fit(x), ValueError,
-         "Expected `volume_features` to be indices in [0, 4). Received: volume_features=[7]"),
-        (lambda r, x: ReturnsRepresentation(heavy_tail="yes"), TypeError, "Expected `heavy_tail` to be a bool. Received: heavy_tail='yes'"),
-        (lambda r, x: make_representation("prices"), ValueError, "Expected `kind` to be one of 'levels', 'returns'. Received: kind='prices'"),
-        (lambda r, x: make_representation("levels", heavy_tail=True), ValueError, "Expected no options for kind='levels'."),
-        (lambda r, x: ReturnsRepresentation().transform(x), ValueError, "The representation is not fitted; call `fit` first."),
+        (
+            lambda r, x: r.inverse_transform(np.zeros((1, 2, 4)), include_start=1),
+            TypeError,
+            "Expected `include_start` to be a bool. Received: include_start=1",
+        ),
+        (
+            lambda r, x: ReturnsRepresentation(volume_features=[7]).fit(x),
+            ValueError,
+            "Expected `volume_features` to be indices in [0, 4). Received: volume_features=[7]",
+        ),
+        (
+            lambda r, x: ReturnsRepresentation(heavy_tail="yes"),
+            TypeError,
+            "Expected `heavy_tail` to be a bool. Received: heavy_tail='yes'",
+        ),
+        (
+            lambda r, x: make_representation("prices"),
+            ValueError,
+            "Expected `kind` to be one of 'levels', 'returns'. Received: kind='prices'",
+        ),
+        (
+            lambda r, x: make_representation("levels", heavy_tail=True),
+            ValueError,
+            "Expected no options for kind='levels'.",
+        ),
+        (
+            lambda r, x: ReturnsRepresentation().transform(x),
+            ValueError,
+            "The representation is not fitted; call `fit` first.",
+        ),
     ],
 )
 def test_bad_inputs_are_refused_in_one_line(ohlcv_like, named, call, error, message):
@@ -183,9 +234,15 @@ def test_bad_inputs_are_refused_in_one_line(ohlcv_like, named, call, error, mess
     [
         ({"std": [0.01, -1.0, 0.0, 1.0]}, "Expected `std[1]` to be a finite number >= 0. Received: std[1]=-1.0"),
         ({"delta": [0.1, 0.1, 0.0, 5.0]}, "Expected `delta[3]` to be a number in [0, 1]. Received: delta[3]=5.0"),
-        ({"mean": [0.0, float("nan"), 0.0, 0.0]}, "Expected `mean` to be a list of finite numbers. Received: mean[1]=nan"),
+        (
+            {"mean": [0.0, float("nan"), 0.0, 0.0]},
+            "Expected `mean` to be a list of finite numbers. Received: mean[1]=nan",
+        ),
         ({"mean": [0.0]}, "Expected `std` to hold 1 values like `mean`. Received: 4 values"),
-        ({"last_prices": [1.0, -2.0, 5.0, 0.0]}, "Expected `last_prices` to hold positive prices for log returns. Received: -2.0 at feature 1"),
+        (
+            {"last_prices": [1.0, -2.0, 5.0, 0.0]},
+            "Expected `last_prices` to hold positive prices for log returns. Received: -2.0 at feature 1",
+        ),
         ({"kind": "levels"}, "Expected `kind` to be 'returns'. Received: kind='levels'"),
         ({"extra": 1}, "Unknown ReturnsRepresentation keys: ['extra']"),
     ],

@@ -52,15 +52,30 @@ def test_values_come_out_as_python_objects(value, constraints, expected, expecte
         # Right kind, wrong value: ValueError.
         (1, [Integer(2)], ValueError, "Expected `x` to be an integer >= 2. Received: x=1"),
         (0, [Integer(1)], ValueError, "Expected `x` to be a positive integer. Received: x=0"),
-        (float("inf"), [Real(0, None, closed="neither")], ValueError, "Expected `x` to be a finite number > 0. Received: x=inf"),
+        (
+            float("inf"),
+            [Real(0, None, closed="neither")],
+            ValueError,
+            "Expected `x` to be a finite number > 0. Received: x=inf",
+        ),
         (np.float64("nan"), [Real()], ValueError, "Expected `x` to be a finite number. Received: x=np.float64(nan)"),
         (1.0, [Real(0, 1, closed="left")], ValueError, "Expected `x` to be a number in [0, 1). Received: x=1.0"),
         (0, [Real(0, 0.5, closed="right")], ValueError, "Expected `x` to be a number in (0, 0.5]. Received: x=0"),
-        (10**400, [Real()], ValueError, "Expected `x` to be a finite number. Received: x=1" + "0" * 59 + "... (401 characters)"),
+        (
+            10**400,
+            [Real()],
+            ValueError,
+            "Expected `x` to be a finite number. Received: x=1" + "0" * 59 + "... (401 characters)",
+        ),
         ("rnn", [Options("gru", "lstm")], ValueError, "Expected `x` to be one of 'gru', 'lstm'. Received: x='rnn'"),
         (3, [Options("gru", "lstm")], ValueError, "Expected `x` to be one of 'gru', 'lstm'. Received: x=3"),
         ("", [PathLike()], ValueError, "Expected `x` to be a non-empty path (str or os.PathLike). Received: x=''"),
-        ((), [Sequence(Integer(1))], ValueError, "Expected `x` to be a non-empty sequence of which each is a positive integer. Received: x=()"),
+        (
+            (),
+            [Sequence(Integer(1))],
+            ValueError,
+            "Expected `x` to be a non-empty sequence of which each is a positive integer. Received: x=()",
+        ),
         (-1, [Integer(1), None], ValueError, "Expected `x` to be a positive integer or None. Received: x=-1"),
         # Wrong kind: TypeError.
         (2.0, [Integer(2)], TypeError, "Expected `x` to be an integer >= 2. Received: x=2.0"),
@@ -89,7 +104,9 @@ def test_seed_bound_is_what_keras_accepts():
     with pytest.raises(ValueError, match="Seed must be between 0 and 2\\*\\*32 - 1"):
         keras.utils.set_random_seed(SEED_MAX + 1)
     assert validate(np.uint32(SEED_MAX), "seed", SEED) == SEED_MAX
-    with pytest.raises(ValueError, match=f"Expected `seed` to be an integer in \\[0, {SEED_MAX}\\]. Received: seed={2**70}"):
+    with pytest.raises(
+        ValueError, match=f"Expected `seed` to be an integer in \\[0, {SEED_MAX}\\]. Received: seed={2**70}"
+    ):
         validate(2**70, "seed", SEED)
     with pytest.raises(ValueError, match=r"Received: seed=-1"):
         validate(-1, "seed", SEED)
@@ -134,7 +151,9 @@ def test_check_gradients_names_unwired_variables():
     with tf.GradientTape() as tape:
         loss = 3.0 * used
     gradients = tape.gradient(loss, [used, unused])
-    with pytest.raises(ValueError, match=r"The generator loss has no gradient for \['unused'\]: these variables are not wired"):
+    with pytest.raises(
+        ValueError, match=r"The generator loss has no gradient for \['unused'\]: these variables are not wired"
+    ):
         check_gradients(gradients, [used, unused], "generator")
     with tf.GradientTape() as tape:
         loss = 3.0 * used + unused

@@ -43,11 +43,19 @@ class ProgressBar(keras.callbacks.Callback):
         phase = getattr(self.model, "phase", None)
         if phase is not None and hasattr(self.model, "steps_done"):
             initial = self.model.steps_done[phase]
-            self._bar = tqdm(total=initial + (steps or 0), initial=initial, desc=f"{phase:>10}", unit="step",
-                             dynamic_ncols=True, leave=True)
+            self._bar = tqdm(
+                total=initial + (steps or 0),
+                initial=initial,
+                desc=f"{phase:>10}",
+                unit="step",
+                dynamic_ncols=True,
+                leave=True,
+            )
         else:
             epochs = self.epochs or self.params.get("epochs")
-            self._bar = tqdm(total=steps, desc=f"epoch {epoch + 1}/{epochs}", unit="step", dynamic_ncols=True, leave=True)
+            self._bar = tqdm(
+                total=steps, desc=f"epoch {epoch + 1}/{epochs}", unit="step", dynamic_ncols=True, leave=True
+            )
         # The first step traces and compiles the train function, up to a minute or two.
         self._bar.set_postfix_str("compiling the first step")
         self._last = 0.0
@@ -115,9 +123,12 @@ class Checkpoint(keras.callbacks.Callback):
 
     def _save(self, step, logs):
         finite = math.isfinite(float((logs or {}).get("loss", 0.0))) and all(
-            np.isfinite(keras.ops.convert_to_numpy(v)).all() for v in self.model.trainable_variables)
+            np.isfinite(keras.ops.convert_to_numpy(v)).all() for v in self.model.trainable_variables
+        )
         if not finite:
-            logger.warning("No checkpoint at %s step %d: the loss or the weights are not finite.", self.model.phase, step)
+            logger.warning(
+                "No checkpoint at %s step %d: the loss or the weights are not finite.", self.model.phase, step
+            )
             return
         if self._saved_at != (self.model.phase, step):
             self.model.save(self.directory)

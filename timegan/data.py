@@ -40,8 +40,10 @@ def normalize_ticker(ticker):
     """
     text = str(ticker).strip().upper() if isinstance(ticker, str) else None
     if text is None or not _TICKER.fullmatch(text):
-        raise ValueError(f"Expected a ticker symbol: 1 to {MAX_TICKER_LENGTH} letters, digits or `.-^=`, starting "
-                         f"with a letter, a digit or `^`. Received: ticker={shorten(ticker)}")
+        raise ValueError(
+            f"Expected a ticker symbol: 1 to {MAX_TICKER_LENGTH} letters, digits or `.-^=`, starting "
+            f"with a letter, a digit or `^`. Received: ticker={shorten(ticker)}"
+        )
     return text
 
 
@@ -112,17 +114,25 @@ def read_price_csv(path):
         # Read as text, so that a message quotes a bad cell as written (`1e309`, not the inf it parses to).
         frame = pd.read_csv(path, dtype=str, na_values=["null", "NaN", ""], keep_default_na=True, encoding="utf-8-sig")
     except pd.errors.EmptyDataError:
-        raise ValueError(f"CSV {str(path)!r} is empty. Expected Yahoo's layout {['Date', *FIELDS]} with one row per day") from None
+        raise ValueError(
+            f"CSV {str(path)!r} is empty. Expected Yahoo's layout {['Date', *FIELDS]} with one row per day"
+        ) from None
     except UnicodeDecodeError:
-        raise ValueError(f"CSV {str(path)!r} is not text (binary or not UTF-8). Expected a CSV in Yahoo's layout") from None
+        raise ValueError(
+            f"CSV {str(path)!r} is not text (binary or not UTF-8). Expected a CSV in Yahoo's layout"
+        ) from None
     except (pd.errors.ParserError, ValueError) as error:
         raise ValueError(f"CSV {str(path)!r} cannot be parsed as CSV: {' '.join(str(error).split())}") from None
     frame.columns = [_canonical_column(c) for c in frame.columns]
     if "Date" not in frame.columns:
-        raise ValueError(f"CSV {str(path)!r} has no `Date` column. Expected Yahoo's layout {['Date', *FIELDS]}; got {list(frame.columns)}")
+        raise ValueError(
+            f"CSV {str(path)!r} has no `Date` column. Expected Yahoo's layout {['Date', *FIELDS]}; got {list(frame.columns)}"
+        )
     present = [field for field in FIELDS if field in frame.columns]
     if not present:
-        raise ValueError(f"CSV {str(path)!r} has no price column. Expected some of {list(FIELDS)}; got {list(frame.columns)}")
+        raise ValueError(
+            f"CSV {str(path)!r} has no price column. Expected some of {list(FIELDS)}; got {list(frame.columns)}"
+        )
     if frame.empty:
         raise ValueError(f"CSV {str(path)!r} has a header but no data rows. Expected one row per day")
     try:
@@ -135,12 +145,18 @@ def read_price_csv(path):
         bad = converted.isna() & prices[field].notna()
         if bad.any():
             row = prices.index[bad.argmax()].date()
-            raise ValueError(f"CSV {str(path)!r} has a non-numeric {field!r} value {prices[field][bad].iloc[0]!r} on {row}")
-        infinite = pd.Series(~np.isfinite(converted.to_numpy(dtype="float64")), index=converted.index) & converted.notna()
+            raise ValueError(
+                f"CSV {str(path)!r} has a non-numeric {field!r} value {prices[field][bad].iloc[0]!r} on {row}"
+            )
+        infinite = (
+            pd.Series(~np.isfinite(converted.to_numpy(dtype="float64")), index=converted.index) & converted.notna()
+        )
         if infinite.any():
             row = prices.index[infinite.argmax()].date()
-            raise ValueError(f"CSV {str(path)!r} has a {field!r} value {prices[field][infinite].iloc[0]!r} on {row} "
-                             "that is not a finite number (too large for a float64 or inf)")
+            raise ValueError(
+                f"CSV {str(path)!r} has a {field!r} value {prices[field][infinite].iloc[0]!r} on {row} "
+                "that is not a finite number (too large for a float64 or inf)"
+            )
         prices[field] = converted.astype("float64")
     return prices[~prices.index.duplicated(keep="last")].sort_index()
 
@@ -174,8 +190,16 @@ def csv_paths(paths):
     return result
 
 
-def load_prices(tickers=(), start=DEFAULT_START, end=None, fields=("Adj Close",), source="auto",
-                cache_dir=None, csv=(), refresh=False):
+def load_prices(
+    tickers=(),
+    start=DEFAULT_START,
+    end=None,
+    fields=("Adj Close",),
+    source="auto",
+    cache_dir=None,
+    csv=(),
+    refresh=False,
+):
     """Loads aligned daily prices for several tickers.
 
     Each ticker is read from, in order: the on-disk cache; Yahoo Finance (full history, then
@@ -227,8 +251,10 @@ def load_prices(tickers=(), start=DEFAULT_START, end=None, fields=("Adj Close",)
         raise ValueError(_missing_message(missing, source))
     fallback = [ticker for ticker, origin in sources.items() if origin == "bundled" and source == "auto"]
     if fallback:
-        logger.info("Yahoo Finance returned no data for %s (offline?); using the bundled history, which ends on "
-                    "2020-12-11.", ", ".join(fallback))
+        logger.info(
+            "Yahoo Finance returned no data for %s (offline?); using the bundled history, which ends on 2020-12-11.",
+            ", ".join(fallback),
+        )
     for path in csv_paths(csv):
         ticker = path.stem.upper()
         if ticker in frames:
@@ -239,12 +265,15 @@ def load_prices(tickers=(), start=DEFAULT_START, end=None, fields=("Adj Close",)
     for ticker, frame in frames.items():
         absent = [field for field in fields if field not in frame.columns]
         if absent:
-            raise ValueError(f"Ticker {ticker!r} ({sources[ticker]}) has no column {absent}. Available: {list(frame.columns)}")
+            raise ValueError(
+                f"Ticker {ticker!r} ({sources[ticker]}) has no column {absent}. Available: {list(frame.columns)}"
+            )
         selected[ticker] = frame.loc[start_ts:end_ts, list(fields)]
     empty = [ticker for ticker, frame in selected.items() if frame.empty]
     if empty:
-        raise ValueError(f"No price rows between {_fmt(start_ts, 'the first day')} and {_fmt(end_ts, 'the last day')} "
-                         f"for {empty}.")
+        raise ValueError(
+            f"No price rows between {_fmt(start_ts, 'the first day')} and {_fmt(end_ts, 'the last day')} for {empty}."
+        )
     prices, rows_dropped = align_prices(selected)
     prices.attrs = {"rows_dropped": rows_dropped, "sources": sources}
     return prices
@@ -325,8 +354,9 @@ def _download_yahoo(ticker):
     try:
         with warnings.catch_warnings(), contextlib.redirect_stdout(None):
             warnings.simplefilter("ignore")
-            raw = yfinance.download(ticker, period="max", interval="1d", auto_adjust=False,
-                                    actions=False, progress=False, threads=False)
+            raw = yfinance.download(
+                ticker, period="max", interval="1d", auto_adjust=False, actions=False, progress=False, threads=False
+            )
     except Exception as error:  # yfinance raises assorted network/parse errors; all mean "no data"
         logger.debug("yfinance failed for %s: %s", ticker, error)
         return None

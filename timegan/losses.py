@@ -51,8 +51,11 @@ def discriminator_loss(real_logits, fake_logits, fake_e_logits, gamma):
 
     `fake_logits` score S(G(Z)), `fake_e_logits` score G(Z) without the supervisor.
     """
-    return (binary_cross_entropy(real_logits, 1.0) + binary_cross_entropy(fake_logits, 0.0)
-            + gamma * binary_cross_entropy(fake_e_logits, 0.0))
+    return (
+        binary_cross_entropy(real_logits, 1.0)
+        + binary_cross_entropy(fake_logits, 0.0)
+        + gamma * binary_cross_entropy(fake_e_logits, 0.0)
+    )
 
 
 def generator_adversarial_loss(fake_logits, fake_e_logits, gamma):

@@ -56,8 +56,14 @@ _OPTIMIZER_VARIABLES = {
     "embedder": ("embedder", "recovery"),
     "discriminator": ("discriminator",),
 }
-_FORMAT_1_FILES = ("config.json", "scaler.json", "data.json", "training.json", "optimizers.npz",
-                   *(f"networks/{name}.keras" for name in NETWORK_NAMES))
+_FORMAT_1_FILES = (
+    "config.json",
+    "scaler.json",
+    "data.json",
+    "training.json",
+    "optimizers.npz",
+    *(f"networks/{name}.keras" for name in NETWORK_NAMES),
+)
 _RUN_FILES = (ARCHIVE_NAME, "scaler.json", "data.json")
 
 
@@ -122,11 +128,22 @@ class TimeGAN(keras.Model):
         self._traced_update = None
         # Training progress and the noise stream live in variables: they are saved and restored
         # with the weights, and under a strategy every replica keeps the same values.
-        self.steps_counter = self.add_weight(shape=(len(PHASES),), dtype="int64", initializer="zeros",
-                                             trainable=False, name="steps_done", aggregation="only_first_replica")
-        self.noise_state = self.add_weight(shape=(2,), dtype="int64", trainable=False, name="noise_state",
-                                           initializer=keras.initializers.Constant([config.seed, 0]),
-                                           aggregation="only_first_replica")
+        self.steps_counter = self.add_weight(
+            shape=(len(PHASES),),
+            dtype="int64",
+            initializer="zeros",
+            trainable=False,
+            name="steps_done",
+            aggregation="only_first_replica",
+        )
+        self.noise_state = self.add_weight(
+            shape=(2,),
+            dtype="int64",
+            trainable=False,
+            name="noise_state",
+            initializer=keras.initializers.Constant([config.seed, 0]),
+            aggregation="only_first_replica",
+        )
         if n_features is not None:
             self.build_networks(n_features)
 
@@ -153,7 +170,9 @@ class TimeGAN(keras.Model):
             raise ValueError(f"Expected `n_features` to be an integer >= 1. Received: n_features={n_features!r}")
         if self.n_features is not None:
             if n_features != self.n_features:
-                raise ValueError(f"This model was built for {self.n_features} features. Received: n_features={n_features}")
+                raise ValueError(
+                    f"This model was built for {self.n_features} features. Received: n_features={n_features}"
+                )
             return
         unroll = unroll_for_training(self.config)
         with self.distribute_strategy.scope():
@@ -176,11 +195,19 @@ class TimeGAN(keras.Model):
 
     def call(self, inputs, training=False):
         """Synthetic windows on the model's [0, 1] scale from noise `(batch, time, z_dim)`."""
-        return self.recovery(self.supervisor(self.generator(inputs, training=training), training=training),
-                             training=training)
+        return self.recovery(
+            self.supervisor(self.generator(inputs, training=training), training=training), training=training
+        )
 
-    def compile(self, embedding_optimizer=None, supervised_optimizer=None, generator_optimizer=None,
-                embedder_optimizer=None, discriminator_optimizer=None, **kwargs):
+    def compile(
+        self,
+        embedding_optimizer=None,
+        supervised_optimizer=None,
+        generator_optimizer=None,
+        embedder_optimizer=None,
+        discriminator_optimizer=None,
+        **kwargs,
+    ):
         """Sets one optimizer per update and resets the traced train steps.
 
         Call it inside `strategy.scope()` to train under a `tf.distribute` strategy. Each
@@ -198,8 +225,13 @@ class TimeGAN(keras.Model):
         Raises:
             TypeError: if an optimizer is not a `keras.optimizers.Optimizer`.
         """
-        given = {"embedding": embedding_optimizer, "supervised": supervised_optimizer, "generator": generator_optimizer,
-                 "embedder": embedder_optimizer, "discriminator": discriminator_optimizer}
+        given = {
+            "embedding": embedding_optimizer,
+            "supervised": supervised_optimizer,
+            "generator": generator_optimizer,
+            "embedder": embedder_optimizer,
+            "discriminator": discriminator_optimizer,
+        }
         kwargs.setdefault("jit_compile", self.config.jit_compile)
         with self.distribute_strategy.scope():
             super().compile(optimizer=None, **kwargs)
@@ -207,8 +239,10 @@ class TimeGAN(keras.Model):
                 if optimizer is None:
                     optimizer = keras.optimizers.Adam(learning_rate=self.config.learning_rate, name=f"{name}_adam")
                 elif not isinstance(optimizer, keras.optimizers.Optimizer):
-                    raise TypeError(f"Expected `{name}_optimizer` to be a keras.optimizers.Optimizer. "
-                                    f"Received: {name}_optimizer of type {type(optimizer).__name__}")
+                    raise TypeError(
+                        f"Expected `{name}_optimizer` to be a keras.optimizers.Optimizer. "
+                        f"Received: {name}_optimizer of type {type(optimizer).__name__}"
+                    )
                 setattr(self, f"{name}_optimizer", optimizer)
         self._phase_functions = {}
         self._traced_update = None
@@ -293,7 +327,7 @@ class TimeGAN(keras.Model):
             return tf.random.stateless_uniform((batch_size, seq_len, z_dim), seed=seed)
         noise = tf.random.stateless_uniform((batch_size * replicas, seq_len, z_dim), seed=seed)
         start = tf.distribute.get_replica_context().replica_id_in_sync_group * batch_size
-        return noise[start:start + batch_size]
+        return noise[start : start + batch_size]
 
     def _replica_loss(self, loss):
         """What each replica differentiates (inside its tape): the optimizers sum the replicas'
@@ -368,8 +402,9 @@ class TimeGAN(keras.Model):
                     moments = losses.moment_loss(x, x_hat, cfg.moment_eps)
                 else:
                     moments = losses.moment_loss(x, x_hat, cfg.moment_eps, moments=self._global_moments)
-                generator_loss = (adversarial + cfg.generator_supervised_weight * tf.sqrt(supervised)
-                                  + cfg.moment_weight * moments)
+                generator_loss = (
+                    adversarial + cfg.generator_supervised_weight * tf.sqrt(supervised) + cfg.moment_weight * moments
+                )
                 replica_loss = self._replica_loss(generator_loss)
             self._apply("generator", generator_tape, replica_loss)
             # Embedder + recovery update, with the supervisor as just updated.
@@ -378,8 +413,13 @@ class TimeGAN(keras.Model):
             embedder_loss = cfg.recon_weight * tf.sqrt(recon) + cfg.embedder_supervised_weight * supervised_e
             replica_loss = self._replica_loss(embedder_loss)
         self._apply("embedder", embedder_tape, replica_loss)
-        return {"generator_adversarial": adversarial, "supervised": supervised, "moments": moments, "recon": recon,
-                "objectives": generator_loss + embedder_loss}
+        return {
+            "generator_adversarial": adversarial,
+            "supervised": supervised,
+            "moments": moments,
+            "recon": recon,
+            "objectives": generator_loss + embedder_loss,
+        }
 
     def _discriminator_update(self, x, z):
         cfg = self.config
@@ -389,7 +429,9 @@ class TimeGAN(keras.Model):
         h_hat = self.supervisor(e_hat, training=False)
         with tf.GradientTape() as tape:
             logits = self.discriminator(tf.concat([h, h_hat, e_hat], axis=0), training=True)
-            loss = self._global_mean(losses.discriminator_loss(logits[:n], logits[n:2 * n], logits[2 * n:], cfg.gamma))
+            loss = self._global_mean(
+                losses.discriminator_loss(logits[:n], logits[n : 2 * n], logits[2 * n :], cfg.gamma)
+            )
             replica_loss = self._replica_loss(loss)
         gradients, variables = self._gradients("discriminator", tape, replica_loss)
         self._apply_if(loss > cfg.disc_loss_threshold, self._optimizer("discriminator"), gradients, variables)
@@ -397,6 +439,7 @@ class TimeGAN(keras.Model):
 
     def _apply_if(self, condition, optimizer, gradients, variables):
         """Applies the update only if `condition` (the same on every replica) holds."""
+
         def update():
             optimizer.apply_gradients(zip(gradients, variables))
             return tf.constant(True)
@@ -413,8 +456,9 @@ class TimeGAN(keras.Model):
         def restore(strategy, keep, before):
             keep = strategy.experimental_local_results(keep)[0]
             for variable, old in zip(state, before):
-                strategy.extended.update(variable.value, lambda var, o: var.assign(tf.where(keep, var, o)),
-                                         args=(old,), group=False)
+                strategy.extended.update(
+                    variable.value, lambda var, o: var.assign(tf.where(keep, var, o)), args=(old,), group=False
+                )
 
         tf.distribute.get_replica_context().merge_call(restore, args=(condition, before))
 
@@ -501,7 +545,7 @@ class TimeGAN(keras.Model):
         self.build_networks(windows.shape[-1])
         done = self.steps_done
         for i, phase in enumerate(PHASES):
-            later = [p for p in PHASES[i + 1:] if done[p] > 0]
+            later = [p for p in PHASES[i + 1 :] if done[p] > 0]
             if targets[phase] > done[phase] and later:
                 raise ValueError(
                     f"Cannot train more {phase} steps ({done[phase]} -> {targets[phase]}): "
@@ -524,8 +568,15 @@ class TimeGAN(keras.Model):
                 continue
             self.set_phase(phase)
             recorder.phase, recorder.first_step = phase, self.steps_done[phase] + 1
-            phase_history = super().fit(self.make_dataset(scaled, phase), epochs=index + 1, initial_epoch=index,
-                                        steps_per_epoch=remaining, callbacks=callbacks, verbose=verbose, shuffle=False)
+            phase_history = super().fit(
+                self.make_dataset(scaled, phase),
+                epochs=index + 1,
+                initial_epoch=index,
+                steps_per_epoch=remaining,
+                callbacks=callbacks,
+                verbose=verbose,
+                shuffle=False,
+            )
             history.epoch.append(index)
             for name, values in phase_history.history.items():
                 history.history.setdefault(name, []).extend(values)
@@ -596,10 +647,12 @@ class TimeGAN(keras.Model):
         (fixed blocks of `_NOISE_BLOCK` samples), whatever the batch size and the chunking."""
         z_dim = self.config.z_dim or self.n_features
         first, last = start // _NOISE_BLOCK, (stop - 1) // _NOISE_BLOCK
-        blocks = [tf.random.stateless_uniform((_NOISE_BLOCK, seq_len, z_dim), seed=tf.constant([seed, block], "int64"))
-                  for block in range(first, last + 1)]
+        blocks = [
+            tf.random.stateless_uniform((_NOISE_BLOCK, seq_len, z_dim), seed=tf.constant([seed, block], "int64"))
+            for block in range(first, last + 1)
+        ]
         offset = first * _NOISE_BLOCK
-        return tf.concat(blocks, axis=0)[start - offset:stop - offset]
+        return tf.concat(blocks, axis=0)[start - offset : stop - offset]
 
     def generate_frame(self, n, seed=None, seq_len=None):
         """`generate` as a tidy DataFrame with columns sample, step, ticker, field, value."""
@@ -649,13 +702,18 @@ class TimeGAN(keras.Model):
             tmp.mkdir(parents=True)
             self._save_archive(tmp / ARCHIVE_NAME, **kwargs)
             _atomic.write_json(tmp / "scaler.json", self.scaler.to_dict())
-            _atomic.write_json(tmp / "data.json", {"feature_names": [list(n) for n in self.feature_names], **self.data_info})
-            _atomic.write_json(tmp / "training.json", {
-                "format_version": FORMAT_VERSION,
-                "timegan_version": __version__,
-                "n_features": self.n_features,
-                "steps_done": self.steps_done,
-            })
+            _atomic.write_json(
+                tmp / "data.json", {"feature_names": [list(n) for n in self.feature_names], **self.data_info}
+            )
+            _atomic.write_json(
+                tmp / "training.json",
+                {
+                    "format_version": FORMAT_VERSION,
+                    "timegan_version": __version__,
+                    "n_features": self.n_features,
+                    "steps_done": self.steps_done,
+                },
+            )
             self.losses().to_csv(tmp / "losses.csv", index=False)
 
     def _save_archive(self, target, **kwargs):
@@ -688,8 +746,10 @@ class TimeGAN(keras.Model):
         training = _read_json(path, "training.json")
         version = training.get("format_version") if isinstance(training, dict) else None
         if version != FORMAT_VERSION:
-            raise ValueError(f"Saved TimeGAN {str(path)!r} has format version {version!r}; "
-                             f"this version of timegan reads {FORMAT_VERSION} (and 1)")
+            raise ValueError(
+                f"Saved TimeGAN {str(path)!r} has format version {version!r}; "
+                f"this version of timegan reads {FORMAT_VERSION} (and 1)"
+            )
         model = _load_archive(path / ARCHIVE_NAME)
         model._log.value[:] = _read_losses(path)
         return model
@@ -722,8 +782,7 @@ def distribution_strategy(name="none"):
 
 
 def _multi_worker(strategy):
-    return (isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
-            and strategy.extended._in_multi_worker_mode())
+    return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and strategy.extended._in_multi_worker_mode()
 
 
 class _StepRecorder(keras.callbacks.Callback):
@@ -766,11 +825,18 @@ def _load_format_1(cls, path):
     training = _read_json(path, "training.json")
     try:
         if training.get("format_version") != 1:
-            raise ValueError(f"Saved TimeGAN {str(path)!r} has format version {training.get('format_version')!r}; "
-                             f"this version of timegan reads {FORMAT_VERSION} (and 1)")
+            raise ValueError(
+                f"Saved TimeGAN {str(path)!r} has format version {training.get('format_version')!r}; "
+                f"this version of timegan reads {FORMAT_VERSION} (and 1)"
+            )
         data = _read_json(path, "data.json")
-        model = cls(TimeGANConfig.from_dict(_read_json(path, "config.json")), n_features=int(training["n_features"]),
-                    scaler=_read_json(path, "scaler.json"), feature_names=data.pop("feature_names"), data_info=data)
+        model = cls(
+            TimeGANConfig.from_dict(_read_json(path, "config.json")),
+            n_features=int(training["n_features"]),
+            scaler=_read_json(path, "scaler.json"),
+            feature_names=data.pop("feature_names"),
+            data_info=data,
+        )
         steps = [int(training["steps_done"][phase]) for phase in PHASES]
     except (KeyError, TypeError, AttributeError) as error:
         raise ValueError(f"Saved TimeGAN {str(path)!r} has an unreadable description file: {error!r}") from None
@@ -779,7 +845,9 @@ def _load_format_1(cls, path):
         try:
             getattr(model, name).load_weights(path / "networks" / f"{name}.keras")
         except ValueError as error:
-            raise ValueError(f"Saved TimeGAN {str(path)!r} has a {name} network that does not match its config: {error}") from None
+            raise ValueError(
+                f"Saved TimeGAN {str(path)!r} has a {name} network that does not match its config: {error}"
+            ) from None
     with np.load(path / "optimizers.npz", allow_pickle=False) as state:
         for name in _OPTIMIZER_VARIABLES:
             for i, variable in enumerate(model._optimizer(name).variables):
@@ -794,8 +862,9 @@ def _read_losses(path):
     if not (path / "losses.csv").is_file():
         return []
     frame = pd.read_csv(path / "losses.csv")
-    return [{k: v for k, v in row.items() if not (isinstance(v, float) and np.isnan(v))}
-            for row in frame.to_dict("records")]
+    return [
+        {k: v for k, v in row.items() if not (isinstance(v, float) and np.isnan(v))} for row in frame.to_dict("records")
+    ]
 
 
 def _phase_steps(steps):
@@ -807,9 +876,14 @@ def _phase_steps(steps):
         if unknown:
             raise ValueError(f"Unknown phases {unknown} in `steps`. Expected keys among {list(PHASES)}")
         steps = tuple(steps.get(p, 0) for p in PHASES)
-    if (not isinstance(steps, (tuple, list)) or len(steps) != 3
-            or any(isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 0 for s in steps)):
-        raise ValueError(f"Expected `steps` as an integer >= 0 or three of them (embedding, supervised, joint). Received: steps={received!r}")
+    if (
+        not isinstance(steps, (tuple, list))
+        or len(steps) != 3
+        or any(isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 0 for s in steps)
+    ):
+        raise ValueError(
+            f"Expected `steps` as an integer >= 0 or three of them (embedding, supervised, joint). Received: steps={received!r}"
+        )
     return dict(zip(PHASES, (int(s) for s in steps)))
 
 

@@ -6,8 +6,9 @@ import tensorflow as tf
 NETWORK_NAMES = ("embedder", "recovery", "generator", "supervisor", "discriminator")
 
 
-def recurrent_network(name, input_dim, output_dim, units, num_layers, cell="gru",
-                      output_activation="sigmoid", seed=0, unroll=False):
+def recurrent_network(
+    name, input_dim, output_dim, units, num_layers, cell="gru", output_activation="sigmoid", seed=0, unroll=False
+):
     """A stack of recurrent layers (all returning sequences) followed by a per-step Dense head.
 
     The recurrent layers keep Keras' defaults (tanh, sigmoid gates, no recurrent dropout,
@@ -32,20 +33,24 @@ def recurrent_network(name, input_dim, output_dim, units, num_layers, cell="gru"
     layer_class = {"gru": keras.layers.GRU, "lstm": keras.layers.LSTM}[cell]
     layers = [keras.Input(shape=(None, input_dim), name=f"{name}_input")]
     for i in range(num_layers):
-        layers.append(layer_class(
-            units,
-            return_sequences=True,
-            unroll=unroll,
-            kernel_initializer=keras.initializers.GlorotUniform(seed=seed + 3 * i),
-            recurrent_initializer=keras.initializers.Orthogonal(seed=seed + 3 * i + 1),
-            name=f"{name}_{cell}_{i}",
-        ))
-    layers.append(keras.layers.Dense(
-        output_dim,
-        activation=output_activation,
-        kernel_initializer=keras.initializers.GlorotUniform(seed=seed + 3 * num_layers),
-        name=f"{name}_head",
-    ))
+        layers.append(
+            layer_class(
+                units,
+                return_sequences=True,
+                unroll=unroll,
+                kernel_initializer=keras.initializers.GlorotUniform(seed=seed + 3 * i),
+                recurrent_initializer=keras.initializers.Orthogonal(seed=seed + 3 * i + 1),
+                name=f"{name}_{cell}_{i}",
+            )
+        )
+    layers.append(
+        keras.layers.Dense(
+            output_dim,
+            activation=output_activation,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=seed + 3 * num_layers),
+            name=f"{name}_head",
+        )
+    )
     return keras.Sequential(layers, name=name)
 
 
@@ -82,7 +87,16 @@ def build_networks(config, n_features, unroll=False):
         "discriminator": (hidden, 1, layers, None),
     }
     return {
-        name: recurrent_network(name, input_dim, output_dim, hidden, num_layers, cell, activation,
-                                seed=config.seed * 1000 + 100 * index, unroll=unroll)
+        name: recurrent_network(
+            name,
+            input_dim,
+            output_dim,
+            hidden,
+            num_layers,
+            cell,
+            activation,
+            seed=config.seed * 1000 + 100 * index,
+            unroll=unroll,
+        )
         for index, (name, (input_dim, output_dim, num_layers, activation)) in enumerate(specs.items())
     }

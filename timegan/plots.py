@@ -57,8 +57,9 @@ def plot_losses(history, ax=None):
     return figure
 
 
-def plot_real_vs_synthetic(real, synthetic, feature_names=None, ticker=None, n_windows=5, seed=0, *, features=None,
-                           ax=None):
+def plot_real_vs_synthetic(
+    real, synthetic, feature_names=None, ticker=None, n_windows=5, seed=0, *, features=None, ax=None
+):
     """A few real windows beside a few synthetic ones, one row per feature, original units.
 
     Each row shows the real windows on the left and the synthetic ones on the right, on a
@@ -86,7 +87,9 @@ def plot_real_vs_synthetic(real, synthetic, feature_names=None, ticker=None, n_w
     n_features = np.shape(real)[2]
     names = [f"x{i}" for i in range(n_features)] if feature_names is None else list(feature_names)
     if ticker is not None and features is not None:
-        raise ValueError(f"Expected `ticker` or `features`, not both. Received: ticker={ticker!r}, features={features!r}")
+        raise ValueError(
+            f"Expected `ticker` or `features`, not both. Received: ticker={ticker!r}, features={features!r}"
+        )
     if ticker is not None:
         tickers = sorted({str(n[0]) for n in names if isinstance(n, (tuple, list))})
         features = [i for i, name in enumerate(names) if isinstance(name, (tuple, list)) and name[0] == ticker]

@@ -55,7 +55,9 @@ def make_windows(values, seq_len):
     """
     values = np.asarray(values, dtype="float64")
     if values.ndim != 2 or values.shape[1] < 1:
-        raise ValueError(f"Expected a 2-D array (n_rows, n_features) with at least one feature. Received: shape={values.shape}")
+        raise ValueError(
+            f"Expected a 2-D array (n_rows, n_features) with at least one feature. Received: shape={values.shape}"
+        )
     seq_len = validate(seq_len, "seq_len", Integer(2))
     if len(values) < seq_len:
         raise ValueError(f"Expected at least seq_len={seq_len} rows to make a window. Received: {len(values)} rows")

@@ -389,7 +389,9 @@ class ReturnsRepresentation:
         n_features = len(arrays["mean"])
         for name, array in arrays.items():
             if len(array) != n_features:
-                raise ValueError(f"Expected `{name}` to hold {n_features} values like `mean`. Received: {len(array)} values")
+                raise ValueError(
+                    f"Expected `{name}` to hold {n_features} values like `mean`. Received: {len(array)} values"
+                )
         for name, constraint in (("std", Real(0, None)), ("delta", Real(0, MAX_DELTA))):
             for i, value in enumerate(arrays[name]):
                 validate(float(value), f"{name}[{i}]", constraint)
@@ -415,7 +417,9 @@ class ReturnsRepresentation:
 
     def _check_features(self, array, name):
         if array.shape[-1] != self.n_features:
-            raise ValueError(f"Expected {self.n_features} features in the last axis of `{name}`. Received: {name}.shape={array.shape}")
+            raise ValueError(
+                f"Expected {self.n_features} features in the last axis of `{name}`. Received: {name}.shape={array.shape}"
+            )
         return array
 
     def _volume_mask(self, n_features):

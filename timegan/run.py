@@ -93,8 +93,19 @@ def holds_run(directory):
     return (Path(directory) / "run.json").is_file()
 
 
-def train_run(output_dir, prices=None, config=None, steps=None, n_synthetic=None, checkpoint_every=500,
-              log_dir=None, resume=False, overwrite=False, progress=True, distribute="none"):
+def train_run(
+    output_dir,
+    prices=None,
+    config=None,
+    steps=None,
+    n_synthetic=None,
+    checkpoint_every=500,
+    log_dir=None,
+    resume=False,
+    overwrite=False,
+    progress=True,
+    distribute="none",
+):
     """Trains a TimeGAN on `prices` and writes a complete run directory.
 
     Args:
@@ -134,17 +145,30 @@ def train_run(output_dir, prices=None, config=None, steps=None, n_synthetic=None
     output_dir = Path(output_dir)
     if resume and overwrite:
         raise ValueError("Expected at most one of `resume` and `overwrite` (--resume, --overwrite). Received: both")
-    if isinstance(checkpoint_every, bool) or not isinstance(checkpoint_every, (int, np.integer)) or checkpoint_every < 1:
-        raise ValueError(f"Expected `checkpoint_every` to be an integer >= 1. Received: checkpoint_every={checkpoint_every!r}")
+    if (
+        isinstance(checkpoint_every, bool)
+        or not isinstance(checkpoint_every, (int, np.integer))
+        or checkpoint_every < 1
+    ):
+        raise ValueError(
+            f"Expected `checkpoint_every` to be an integer >= 1. Received: checkpoint_every={checkpoint_every!r}"
+        )
     checkpoint_every = int(checkpoint_every)
     if steps is not None and not _valid_steps(steps):
-        raise ValueError(f"Expected `steps` as an integer >= 0 or three of them (embedding, supervised, joint). "
-                         f"Received: steps={steps!r}")
+        raise ValueError(
+            f"Expected `steps` as an integer >= 0 or three of them (embedding, supervised, joint). "
+            f"Received: steps={steps!r}"
+        )
     if log_dir is not None:
         check_log_dir(log_dir)
     check_output_dir(output_dir, resume=resume, overwrite=overwrite)
     strategy = distribution_strategy(distribute)
-    options = {"n_synthetic": n_synthetic, "checkpoint_every": checkpoint_every, "log_dir": log_dir, "progress": progress}
+    options = {
+        "n_synthetic": n_synthetic,
+        "checkpoint_every": checkpoint_every,
+        "log_dir": log_dir,
+        "progress": progress,
+    }
     if resume:
         with _atomic.DirectoryLock(output_dir, "Run directory"):
             _atomic.remove_stale(output_dir)
@@ -213,15 +237,21 @@ def check_output_dir(output_dir, resume=False, overwrite=False):
     entries = _entries(output_dir)
     if holds_run(output_dir):
         if not overwrite:
-            raise FileExistsError(f"Output directory {str(output_dir)!r} already holds a run; pass --overwrite to "
-                                  "replace it or --resume to continue it")
+            raise FileExistsError(
+                f"Output directory {str(output_dir)!r} already holds a run; pass --overwrite to "
+                "replace it or --resume to continue it"
+            )
         foreign = [name for name in entries if not _is_run_output(name)]
         if foreign:
-            raise FileExistsError(f"Output directory {str(output_dir)!r} holds files that are not part of a run "
-                                  f"({_list(foreign)}); nothing was replaced: move them or choose another directory")
+            raise FileExistsError(
+                f"Output directory {str(output_dir)!r} holds files that are not part of a run "
+                f"({_list(foreign)}); nothing was replaced: move them or choose another directory"
+            )
     elif entries:
-        raise FileExistsError(f"Output directory {str(output_dir)!r} is not empty and holds no run ({_list(entries)}); "
-                              "nothing was written: choose a new or empty directory")
+        raise FileExistsError(
+            f"Output directory {str(output_dir)!r} is not empty and holds no run ({_list(entries)}); "
+            "nothing was written: choose a new or empty directory"
+        )
 
 
 def check_log_dir(log_dir):
@@ -250,14 +280,18 @@ def check_prices(prices):
     finite = np.isfinite(values)
     if not finite.all():
         row, column = np.argwhere(~finite)[0]
-        raise ValueError(f"Expected finite prices. Received: {values[row, column]} in column {prices.columns[column]} "
-                         f"on row {prices.index[row]}")
+        raise ValueError(
+            f"Expected finite prices. Received: {values[row, column]} in column {prices.columns[column]} "
+            f"on row {prices.index[row]}"
+        )
     with np.errstate(over="ignore"):
         span = values.max(axis=0) - values.min(axis=0)
     if not np.isfinite(span).all():
         column = int(np.argmin(np.isfinite(span)))
-        raise ValueError(f"Expected prices whose range (max - min) is a finite float64. Received: column "
-                         f"{prices.columns[column]} from {values[:, column].min():.6g} to {values[:, column].max():.6g}")
+        raise ValueError(
+            f"Expected prices whose range (max - min) is a finite float64. Received: column "
+            f"{prices.columns[column]} from {values[:, column].min():.6g} to {values[:, column].max():.6g}"
+        )
 
 
 def available_memory():
@@ -326,14 +360,18 @@ def check_n_synthetic(n_synthetic, seq_len, n_features, output_dir, available=No
     if available is not None:
         limit = int(available // 2 // (per_window * _BYTES_PER_SYNTHETIC_VALUE))
         if n_synthetic > limit:
-            raise ValueError(f"Expected n_synthetic <= {limit} (windows of {seq_len} x {n_features} values that fit in "
-                             f"half of the {_bytes(available)} of memory). Received: n_synthetic={n_synthetic}")
+            raise ValueError(
+                f"Expected n_synthetic <= {limit} (windows of {seq_len} x {n_features} values that fit in "
+                f"half of the {_bytes(available)} of memory). Received: n_synthetic={n_synthetic}"
+            )
     if free_disk is None:
         free_disk = shutil.disk_usage(_existing_ancestor(Path(output_dir))).free
     limit = int(free_disk // (per_window * 40))
     if n_synthetic > limit:
-        raise ValueError(f"Expected n_synthetic <= {limit} (synthetic.csv would not fit in the {_bytes(free_disk)} "
-                         f"free on the disk of {str(output_dir)!r}). Received: n_synthetic={n_synthetic}")
+        raise ValueError(
+            f"Expected n_synthetic <= {limit} (synthetic.csv would not fit in the {_bytes(free_disk)} "
+            f"free on the disk of {str(output_dir)!r}). Received: n_synthetic={n_synthetic}"
+        )
 
 
 def load_run(path):
@@ -351,13 +389,17 @@ def load_run(path):
     if not path.is_dir():
         raise FileNotFoundError(f"No run directory at {str(path)!r}")
     if not holds_run(path):
-        raise ValueError(f"{str(path)!r} is not a run directory (it has no run.json); runs are written by timegan-train")
+        raise ValueError(
+            f"{str(path)!r} is not a run directory (it has no run.json); runs are written by timegan-train"
+        )
     info = read_run_info(path)
     model_dir = _atomic.readable_path(path / "model")
     missing = [name for name, p in (("prices.csv", path / "prices.csv"), ("model", model_dir)) if not p.exists()]
     if missing:
-        raise ValueError(f"Run directory {str(path)!r} is incomplete (missing {missing}): its training did not finish; "
-                         f"finish it with timegan-train --resume --output-dir {path}")
+        raise ValueError(
+            f"Run directory {str(path)!r} is incomplete (missing {missing}): its training did not finish; "
+            f"finish it with timegan-train --resume --output-dir {path}"
+        )
     model = load_model(model_dir)
     prices = read_prices_csv(path / "prices.csv")
     synthetic = None
@@ -382,8 +424,9 @@ def load_model(path):
     try:
         return TimeGAN.load(path)
     except Exception as error:  # untrusted files: every failure of the loader means "cannot load this"
-        raise ValueError(f"Cannot load the saved TimeGAN in {str(path)!r}: {type(error).__name__}: "
-                         f"{_one_line(error)}") from None
+        raise ValueError(
+            f"Cannot load the saved TimeGAN in {str(path)!r}: {type(error).__name__}: {_one_line(error)}"
+        ) from None
 
 
 def read_run_info(path):
@@ -402,8 +445,10 @@ def read_run_info(path):
         raise ValueError(f"Run file {str(file)!r} is malformed: expected a JSON object with a `config` object")
     steps = info.get("steps")
     if not (_valid_steps(steps) and isinstance(steps, (int, list))):
-        raise ValueError(f"Run file {str(file)!r} is malformed: expected `steps` as an integer >= 0 or three of them. "
-                         f"Received: steps={steps!r}")
+        raise ValueError(
+            f"Run file {str(file)!r} is malformed: expected `steps` as an integer >= 0 or three of them. "
+            f"Received: steps={steps!r}"
+        )
     return info
 
 
@@ -440,8 +485,10 @@ def _train(directory, model, prices, steps, n_synthetic, checkpoint_every, log_d
         callbacks.append(PhaseTensorBoard(log_dir))
     try:
         model.fit(prices, steps=steps, callbacks=callbacks, progress=progress)
-        if model.stop_training:  # only TerminateOnNaN stops a run early
-            raise FloatingPointError(f"Non-finite loss in the {model.phase} phase at step {model.steps_done[model.phase]}")
+        if getattr(model, "stop_training", False):  # only TerminateOnNaN stops a run early
+            raise FloatingPointError(
+                f"Non-finite loss in the {model.phase} phase at step {model.steps_done[model.phase]}"
+            )
         _check_losses(model.losses())
     except FloatingPointError as error:
         if replacing is not None:
@@ -529,14 +576,16 @@ def _check_generated(synthetic, feature_names):
     finite = np.isfinite(synthetic).all(axis=(0, 1))
     if not finite.all():
         names = [" ".join(map(str, feature_names[i])) for i in np.flatnonzero(~finite)]
-        raise ValueError(f"The trained model generated non-finite values (NaN or inf) for {names}: its weights or its "
-                         "scaler hold non-finite numbers. Nothing was written after training; the checkpoint is kept")
+        raise ValueError(
+            f"The trained model generated non-finite values (NaN or inf) for {names}: its weights or its "
+            "scaler hold non-finite numbers. Nothing was written after training; the checkpoint is kept"
+        )
 
 
 def _write_synthetic_csv(path, synthetic, feature_names):
     with _atomic.atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as handle:
         for start in range(0, len(synthetic), SYNTHETIC_CSV_CHUNK):
-            frame = windows_to_frame(synthetic[start:start + SYNTHETIC_CSV_CHUNK], feature_names)
+            frame = windows_to_frame(synthetic[start : start + SYNTHETIC_CSV_CHUNK], feature_names)
             frame["sample"] += start
             frame.to_csv(handle, index=False, header=start == 0, float_format="%.6g")
 
@@ -588,6 +637,7 @@ def _existing_ancestor(path):
 
 def _valid_steps(steps):
     """An integer >= 0, or three of them (NumPy integers too)."""
+
     def count(value):
         return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 0
 

@@ -56,7 +56,9 @@ def prepare_windows(data, seq_len, feature_names=None):
                 raise ValueError("Expected finite values only; the windows contain NaN or inf.")
             windows = array
         else:
-            raise ValueError(f"Expected a DataFrame, (rows, features) or (n, seq_len, features) data. Received: shape={array.shape}")
+            raise ValueError(
+                f"Expected a DataFrame, (rows, features) or (n, seq_len, features) data. Received: shape={array.shape}"
+            )
         names = feature_names or [(f"x{i}", "value") for i in range(windows.shape[-1])]
     if len(names) != windows.shape[-1]:
         raise ValueError(f"Expected {windows.shape[-1]} feature names. Received: {len(names)}")
@@ -94,13 +96,15 @@ def windows_to_frame(windows, feature_names):
         raise ValueError(f"Expected {n_features} feature names. Received: {len(feature_names)}")
     tickers = np.array([name[0] for name in feature_names], dtype=object)
     fields = np.array([name[1] for name in feature_names], dtype=object)
-    return pd.DataFrame({
-        "sample": np.repeat(np.arange(n), seq_len * n_features),
-        "step": np.tile(np.repeat(np.arange(seq_len), n_features), n),
-        "ticker": np.tile(tickers, n * seq_len),
-        "field": np.tile(fields, n * seq_len),
-        "value": windows.reshape(-1),
-    })
+    return pd.DataFrame(
+        {
+            "sample": np.repeat(np.arange(n), seq_len * n_features),
+            "step": np.tile(np.repeat(np.arange(seq_len), n_features), n),
+            "ticker": np.tile(tickers, n * seq_len),
+            "field": np.tile(fields, n * seq_len),
+            "value": windows.reshape(-1),
+        }
+    )
 
 
 def frame_to_windows(frame, feature_names=None):
@@ -113,7 +117,9 @@ def frame_to_windows(frame, feature_names=None):
     absent = [c for c in needed if c not in frame.columns]
     if absent:
         raise ValueError(f"Expected tidy columns {needed}. Missing: {absent}")
-    wide = frame.pivot_table(index=["sample", "step"], columns=["ticker", "field"], values="value", aggfunc="first", sort=False)
+    wide = frame.pivot_table(
+        index=["sample", "step"], columns=["ticker", "field"], values="value", aggfunc="first", sort=False
+    )
     if feature_names is not None:
         wide = wide[[tuple(n) for n in feature_names]]
     if wide.isna().any().any():

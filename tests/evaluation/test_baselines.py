@@ -17,8 +17,11 @@ def arch_simulated_prices(params, n, kind="garch", seed=0):
     """Prices whose percent log returns are simulated by `arch` itself (not by the code under test)."""
     from arch.univariate import GARCH, ConstantMean, StudentsT
 
-    model = ConstantMean(None, volatility=GARCH(p=1, o=1 if kind == "gjr" else 0, q=1),
-                         distribution=StudentsT(seed=np.random.default_rng(seed)))
+    model = ConstantMean(
+        None,
+        volatility=GARCH(p=1, o=1 if kind == "gjr" else 0, q=1),
+        distribution=StudentsT(seed=np.random.default_rng(seed)),
+    )
     simulated = model.simulate(params, n, burn=500)["data"].to_numpy()
     return 100 * np.exp(np.concatenate([[0.0], np.cumsum(simulated / 100)]))[:, None]
 
@@ -82,8 +85,10 @@ def test_gjr_fit_sees_the_leverage_term_and_its_own_simulation_refits_close():
 
 
 def test_copula_keeps_cross_correlation_and_independent_innovations_drop_it(history):
-    returns = {d: np.diff(np.log(fit_garch(history, dependence=d).sample(20, 400, seed=0)), axis=1).reshape(-1, 2)
-               for d in ("copula", "resample", "independent")}
+    returns = {
+        d: np.diff(np.log(fit_garch(history, dependence=d).sample(20, 400, seed=0)), axis=1).reshape(-1, 2)
+        for d in ("copula", "resample", "independent")
+    }
     assert np.corrcoef(returns["copula"].T)[0, 1] == pytest.approx(0.6, abs=0.1)
     assert np.corrcoef(returns["resample"].T)[0, 1] == pytest.approx(0.6, abs=0.1)
     assert abs(np.corrcoef(returns["independent"].T)[0, 1]) < 0.05
@@ -127,7 +132,7 @@ def test_normal_to_t_matches_scipy():
         (lambda h, f: f.sample(2, 10, start_price=-1.0), "`start_price` to be a positive number"),
         (lambda h, f: gaussian_paths(h, 0, 10), "`n_paths` to be a positive integer"),
         (lambda h, f: bootstrap_paths(h, 2, 10, block_size=0), "`block_size` to be a positive integer"),
-        (lambda h, f: gaussian_paths(h, 2, 10, seed=-1), "`seed` to be an integer >= 0"),
+        (lambda h, f: gaussian_paths(h, 2, 10, seed=-1), "`seed` to be an integer in [0, 4294967295]"),
         (lambda h, f: gaussian_paths(h[:2], 2, 10), "n_days >= 3"),
     ],
 )

@@ -8,9 +8,13 @@ def results(disc=0.2, pred=0.04, orig=0.036):
         "discriminative": {"mean": disc, "std": 0.01},
         "predictive": {"mean": pred, "std": 0.002},
         "original": {"mean": orig, "std": 0.001},
-        "n_windows": 3662, "seq_len": 24, "n_features": 6, "repeats": 5,
+        "n_windows": 3662,
+        "seq_len": 24,
+        "n_features": 6,
+        "repeats": 5,
         "steps": {"embedding": 100, "supervised": 200, "joint": 300},
-        "train_seconds": 600.0, "metrics_seconds": 120.0,
+        "train_seconds": 600.0,
+        "metrics_seconds": 120.0,
     }
 
 
@@ -34,7 +38,9 @@ def test_script_bad_inputs_give_one_line_and_exit_2(tmp_path, capsys):
     import importlib.util
     from pathlib import Path
 
-    spec = importlib.util.spec_from_file_location("benchmark_script", Path(__file__).resolve().parents[2] / "scripts" / "benchmark.py")
+    spec = importlib.util.spec_from_file_location(
+        "benchmark_script", Path(__file__).resolve().parents[2] / "scripts" / "benchmark.py"
+    )
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
     (tmp_path / "short.csv").write_text("a,b\n1,2\n2,3\n")
@@ -75,13 +81,23 @@ def test_a_checkpointed_benchmark_resumes_where_it_stopped(tmp_path, monkeypatch
     splits = []
     for name in ("discriminative_score", "predictive_score"):
         metric = getattr(evaluation.benchmark, name)
-        monkeypatch.setattr(evaluation.benchmark, name,
-                            lambda *a, _metric=metric, **k: splits.append(k.get("split")) or _metric(*a, **k))
+        monkeypatch.setattr(
+            evaluation.benchmark,
+            name,
+            lambda *a, _metric=metric, **k: splits.append(k.get("split")) or _metric(*a, **k),
+        )
 
     real = np.random.default_rng(0).uniform(size=(32, 6, 2))
     config = TimeGANConfig(seq_len=6, hidden_dim=4, num_layers=1, batch_size=8)
-    kwargs = dict(repeats=1, config=config, discriminative_iterations=2, predictive_iterations=2,
-                  progress=False, checkpoint_dir=tmp_path, checkpoint_every=2)
+    kwargs = dict(
+        repeats=1,
+        config=config,
+        discriminative_iterations=2,
+        predictive_iterations=2,
+        progress=False,
+        checkpoint_dir=tmp_path,
+        checkpoint_every=2,
+    )
     first = run_benchmark(real, steps=(2, 2, 1), **kwargs)
     assert TimeGAN.load(tmp_path / "model").steps_done == {"embedding": 2, "supervised": 2, "joint": 1}
     clock = json.loads((tmp_path / "progress.json").read_text())["train_seconds"]
@@ -95,6 +111,8 @@ def test_a_checkpointed_benchmark_resumes_where_it_stopped(tmp_path, monkeypatch
     assert second["train_seconds"] > clock
 
     with pytest.raises(ValueError, match=r"another config: hidden_dim=4 \(asked: 5\)"):
-        run_benchmark(real, steps=3, **{**kwargs, "config": TimeGANConfig(seq_len=6, hidden_dim=5, num_layers=1, batch_size=8)})
+        run_benchmark(
+            real, steps=3, **{**kwargs, "config": TimeGANConfig(seq_len=6, hidden_dim=5, num_layers=1, batch_size=8)}
+        )
     with pytest.raises(ValueError, match=r"trained on 32 windows of 2 features. Received: 31 windows"):
         run_benchmark(real[:31], steps=3, **kwargs)

@@ -19,9 +19,30 @@ def script():
 
 def test_baselines_floor_and_paper_rows_are_printed_and_written(script, tmp_path, capsys):
     output = tmp_path / "table.json"
-    code = script.main(["--tickers", "BA", "KO", "--source", "bundled", "--start", "2018-01-01", "--representations",
-                        "--n-paths", "3", "--path-length", "60", "--seeds", "2", "--max-lag", "10",
-                        "--block-size", "5", "--output", str(output)])
+    code = script.main(
+        [
+            "--tickers",
+            "BA",
+            "KO",
+            "--source",
+            "bundled",
+            "--start",
+            "2018-01-01",
+            "--representations",
+            "--n-paths",
+            "3",
+            "--path-length",
+            "60",
+            "--seeds",
+            "2",
+            "--max-lag",
+            "10",
+            "--block-size",
+            "5",
+            "--output",
+            str(output),
+        ]
+    )
     assert code == 0
     printed = capsys.readouterr().out
     for row in ("GARCH-t", "GJR-t", "bootstrap", "Gaussian RW", "real floor", "Quant GANs (paper)", "GARCH (paper)"):

@@ -52,7 +52,9 @@ def test_csv_series_and_benchmark_data(tmp_path):
     np.testing.assert_array_equal(np.sort(windows[:, 0, 0]), np.sort(normalized_windows(series, 4)[:, 0, 0]))
     with pytest.raises(ValueError, match="Expected `csv` exactly when dataset='csv'"):
         benchmark_windows("stocks", csv=path)
-    with pytest.raises(ValueError, match="Expected `dataset` to be one of 'stocks', 'sines', 'csv'. Received: dataset='energy'"):
+    with pytest.raises(
+        ValueError, match="Expected `dataset` to be one of 'stocks', 'sines', 'csv'. Received: dataset='energy'"
+    ):
         benchmark_windows("energy")
     (tmp_path / "text.csv").write_text("name\nx\ny\n")
     with pytest.raises(ValueError, match="at least one numeric column"):

@@ -24,7 +24,7 @@ def test_random_split_is_the_papers_protocol(sines, spy):
     rng = np.random.default_rng(5)
     real_used, other_used = real[rng.permutation(50)[:40]], other[rng.permutation(40)[:40]]
     real_order, other_order = rng.permutation(40), rng.permutation(40)
-    (real_train, other_train), = spy["train"]
+    ((real_train, other_train),) = spy["train"]
     np.testing.assert_allclose(real_train, real_used[real_order[:32]], rtol=1e-6)
     np.testing.assert_allclose(other_train, other_used[other_order[:32]], rtol=1e-6)
     np.testing.assert_allclose(
@@ -38,6 +38,7 @@ def test_blocked_split_shares_no_day(spy, day_windows):
     result = discriminative_score(real, synthetic, iterations=2, normalize=False, repeats=3, seed=0)
     assert result.params["split"] == "blocked" and result.params["gap"] == 6
     assert result.n_test == (30, 30)  # balanced: 40 real test windows in the block, 30 synthetic
+
     def days(windows):
         return set(np.round(windows.ravel() * 1000).astype(int).tolist())
 
@@ -106,7 +107,9 @@ def test_bad_shapes(sines):
     real = sines[0]
     with pytest.raises(ValueError, match=r"Received: real.shape=\(400, 12\)"):
         discriminative_score(real[..., 0], real)
-    with pytest.raises(ValueError, match=r"same \(seq_len, n_features\) as `real`, \(12, 3\). Received: synthetic.shape=\(400, 12, 2\)"):
+    with pytest.raises(
+        ValueError, match=r"same \(seq_len, n_features\) as `real`, \(12, 3\). Received: synthetic.shape=\(400, 12, 2\)"
+    ):
         discriminative_score(real, real[..., :2])
     with pytest.raises(ValueError, match="train and a test part"):
         discriminative_score(real[:1], real[:1])

@@ -45,7 +45,9 @@ def test_window_vectors_flatten_step_major(sines):
     picked = real[np.random.default_rng(0).permutation(len(real))[:5]]
     np.testing.assert_array_equal(flat, picked.reshape(5, 36))
     np.testing.assert_allclose(means, picked.mean(axis=2))
-    with pytest.raises(ValueError, match="Expected `reduction` to be one of 'mean', 'flatten'. Received: reduction='max'"):
+    with pytest.raises(
+        ValueError, match="Expected `reduction` to be one of 'mean', 'flatten'. Received: reduction='max'"
+    ):
         window_vectors(real, other, reduction="max")
 
 
@@ -88,7 +90,10 @@ def test_tsne_shapes_and_determinism(sines):
 
 def test_errors(sines):
     real, other = sines
-    with pytest.raises(ValueError, match="Expected `perplexity` to be smaller than the number of windows embedded \\(20\\). Received: perplexity=40.0"):
+    with pytest.raises(
+        ValueError,
+        match="Expected `perplexity` to be smaller than the number of windows embedded \\(20\\). Received: perplexity=40.0",
+    ):
         tsne_embedding(real[:10], other[:10])
     with pytest.raises(ValueError, match="Expected `max_iter` to be an integer >= 250. Received: max_iter=10"):
         tsne_embedding(real, other, max_iter=10)

@@ -12,8 +12,17 @@ import pytest
 from evaluation.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
-FAST = ["--quiet", "--discriminative-iterations", "5", "--predictive-iterations", "5", "--no-tsne", "--no-all-features",
-        "--max-samples", "30"]
+FAST = [
+    "--quiet",
+    "--discriminative-iterations",
+    "5",
+    "--predictive-iterations",
+    "5",
+    "--no-tsne",
+    "--no-all-features",
+    "--max-samples",
+    "30",
+]
 
 
 @pytest.fixture(scope="module")
@@ -64,21 +73,61 @@ def test_two_files_reach_the_report(tiny_run, tmp_path, monkeypatch, capsys):
     run = load_run(tiny_run)
     np.save(tmp_path / "real.npy", run.real_windows)
     out = str(tmp_path / "report")
-    assert main(["--real", str(tmp_path / "real.npy"), "--synthetic", str(tiny_run / "synthetic.csv"),
-                 "--output", out, "--seed", "3", "--repeats", "2", "--no-tsne", "--quiet"]) == 0
-    (real, synthetic, output_dir, names, options), = calls
+    assert (
+        main(
+            [
+                "--real",
+                str(tmp_path / "real.npy"),
+                "--synthetic",
+                str(tiny_run / "synthetic.csv"),
+                "--output",
+                out,
+                "--seed",
+                "3",
+                "--repeats",
+                "2",
+                "--no-tsne",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    ((real, synthetic, output_dir, names, options),) = calls
     np.testing.assert_array_equal(real, run.real_windows)
     np.testing.assert_allclose(synthetic, run.synthetic, rtol=1e-5)  # synthetic.csv keeps 6 digits
     # Feature names come from the tidy synthetic.csv when the .npy file has none.
     assert output_dir == out and names == [("BA", "Adj Close"), ("CAT", "Adj Close")]
-    assert options == {"seed": 3, "repeats": 2, "split": "blocked", "diversity": "flatten", "discriminative_iterations": 2000, "discriminative_cell": "lstm",
-                       "predictive_iterations": 5000, "predictive_cell": "gru", "max_samples": 1000,
-                       "tsne": False, "all_features": True, "progress": False}
+    assert options == {
+        "seed": 3,
+        "repeats": 2,
+        "split": "blocked",
+        "diversity": "flatten",
+        "discriminative_iterations": 2000,
+        "discriminative_cell": "lstm",
+        "predictive_iterations": 5000,
+        "predictive_cell": "gru",
+        "max_samples": 1000,
+        "tsne": False,
+        "all_features": True,
+        "progress": False,
+    }
     assert "Discriminative score 0.2500" in capsys.readouterr().out
     # A series file (here a CSV of prices) is cut into windows as long as the other file's.
     run.prices.droplevel(0, axis=1).set_axis(["BA", "CAT"], axis=1).to_csv(tmp_path / "prices.csv")
-    assert main(["--real", str(tmp_path / "prices.csv"), "--synthetic", str(tiny_run / "synthetic.csv"),
-                 "--output", out, "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "--real",
+                str(tmp_path / "prices.csv"),
+                "--synthetic",
+                str(tiny_run / "synthetic.csv"),
+                "--output",
+                out,
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     np.testing.assert_array_equal(calls[-1][0], run.real_windows)
 
 
@@ -114,7 +163,10 @@ def bad_inputs(tmp_path, tiny_run):
     tidy_header, first = synthetic_lines[0], synthetic_lines[1].split(",")
 
     def tidy(value):
-        return write(f"tidy_{value or 'empty'}.csv", "\n".join([tidy_header, ",".join(first[:-1] + [value]), *synthetic_lines[2:]]) + "\n")
+        return write(
+            f"tidy_{value or 'empty'}.csv",
+            "\n".join([tidy_header, ",".join(first[:-1] + [value]), *synthetic_lines[2:]]) + "\n",
+        )
 
     missing_step = write("missing_step.csv", "\n".join([tidy_header, *synthetic_lines[2:]]) + "\n")
     nan_npy = tmp_path / "nan.npy"
@@ -133,35 +185,89 @@ def bad_inputs(tmp_path, tiny_run):
         (["--real", str(tmp_path / "none.npy"), "--synthetic", two, "--output", out], "No such file"),
         (["--real", two, "--synthetic", three, "--output", out], "same (seq_len, n_features)"),
         (["--real", str(tmp_path / "x.txt"), "--synthetic", two, "--output", out], "Expected a .npy or .csv file"),
-        (["--real", two, "--synthetic", two, "--output", out, "--repeats", "0"], "expected a positive integer, received '0'"),
-        (["--real", two, "--synthetic", two, "--output", out, "--seed", "-1"], "Expected --seed to be a non-negative integer"),
+        (
+            ["--real", two, "--synthetic", two, "--output", out, "--repeats", "0"],
+            "expected a positive integer, received '0'",
+        ),
+        (
+            ["--real", two, "--synthetic", two, "--output", out, "--seed", "-1"],
+            "Expected --seed to be a non-negative integer",
+        ),
         (["--real", two, "--synthetic", two, "--output", out, "--discriminative-cell", "rnn"], "invalid choice: 'rnn'"),
         (["--real", two, "--synthetic", two, "--output", out, "--split", "kfold"], "invalid choice: 'kfold'"),
         # Files are read as they are or refused, naming file, column, line and value.
-        (["--real", abc, "--synthetic", two, "--output", out],
-         f"--real: Expected a finite number in every cell of column 'Close' of '{abc}'. Received: 'abc' on line 4"),
-        (["--real", two, "--synthetic", abc, "--output", out],
-         f"--synthetic: Expected a finite number in every cell of column 'Close' of '{abc}'. Received: 'abc' on line 4"),
-        (["--real", nan_series, "--synthetic", two, "--output", out], "column 'Close' of '" + nan_series + "'. Received: 'NaN' on line 6"),
-        (["--real", bad_date, "--synthetic", two, "--output", out], "column 'Date' of '" + bad_date + "'. Received: 'yesterday' on line 5"),
-        (["--real", two, "--synthetic", tidy("abc"), "--output", out], "column 'value' of '" + str(tmp_path / "tidy_abc.csv") + "'. Received: 'abc' on line 2"),
-        (["--real", two, "--synthetic", tidy(""), "--output", out], "column 'value' of '" + str(tmp_path / "tidy_empty.csv") + "'. Received: an empty cell on line 2"),
+        (
+            ["--real", abc, "--synthetic", two, "--output", out],
+            f"--real: Expected a finite number in every cell of column 'Close' of '{abc}'. Received: 'abc' on line 4",
+        ),
+        (
+            ["--real", two, "--synthetic", abc, "--output", out],
+            f"--synthetic: Expected a finite number in every cell of column 'Close' of '{abc}'. Received: 'abc' on line 4",
+        ),
+        (
+            ["--real", nan_series, "--synthetic", two, "--output", out],
+            "column 'Close' of '" + nan_series + "'. Received: 'NaN' on line 6",
+        ),
+        (
+            ["--real", bad_date, "--synthetic", two, "--output", out],
+            "column 'Date' of '" + bad_date + "'. Received: 'yesterday' on line 5",
+        ),
+        (
+            ["--real", two, "--synthetic", tidy("abc"), "--output", out],
+            "column 'value' of '" + str(tmp_path / "tidy_abc.csv") + "'. Received: 'abc' on line 2",
+        ),
+        (
+            ["--real", two, "--synthetic", tidy(""), "--output", out],
+            "column 'value' of '" + str(tmp_path / "tidy_empty.csv") + "'. Received: an empty cell on line 2",
+        ),
         (["--real", two, "--synthetic", tidy("nan"), "--output", out], "Received: 'nan' on line 2"),
         (["--real", two, "--synthetic", missing_step, "--output", out], "Received: sample 0 with"),
-        (["--real", str(nan_npy), "--synthetic", two, "--output", out], "Expected finite numbers in '" + str(nan_npy) + "'. Received: nan at index (3, 4, 1)"),
-        (["--real", write("empty.csv", ""), "--synthetic", two, "--output", out], "empty.csv' to be a CSV table with a header and data rows. Received: an empty file"),
-        (["--real", write("binary.csv", bytes(range(256)) * 4), "--synthetic", two, "--output", out], "binary.csv' to be a CSV table (UTF-8 text). Received: binary data"),
-        (["--real", write("header.csv", "Date,Close,Volume\n"), "--synthetic", two, "--output", out],
-         "header.csv' to have data rows below its header. Received: the header ['Date', 'Close', 'Volume'] only"),
+        (
+            ["--real", str(nan_npy), "--synthetic", two, "--output", out],
+            "Expected finite numbers in '" + str(nan_npy) + "'. Received: nan at index (3, 4, 1)",
+        ),
+        (
+            ["--real", write("empty.csv", ""), "--synthetic", two, "--output", out],
+            "empty.csv' to be a CSV table with a header and data rows. Received: an empty file",
+        ),
+        (
+            ["--real", write("binary.csv", bytes(range(256)) * 4), "--synthetic", two, "--output", out],
+            "binary.csv' to be a CSV table (UTF-8 text). Received: binary data",
+        ),
+        (
+            ["--real", write("header.csv", "Date,Close,Volume\n"), "--synthetic", two, "--output", out],
+            "header.csv' to have data rows below its header. Received: the header ['Date', 'Close', 'Volume'] only",
+        ),
         # --run: a directory that is not a run is called so; --resume is suggested for unfinished runs only.
-        (["--run", str(not_a_run)], "Expected a run directory written by scripts/train.py (run.json, prices.csv, model/). Received: '"
-         + str(not_a_run) + "', which holds no run.json"),
-        (["--run", run_copy("unfinished", lambda p: shutil.rmtree(p / "model"))], "is unfinished (no model/ yet); finish it with `scripts/train.py --resume"),
-        (["--run", run_copy("garbage_prices", lambda p: replace_line(p / "prices.csv", 5, "2019-01-04,12.5,zzz"))],
-         "column 'CAT Adj Close' of '" + str(tmp_path / "garbage_prices" / "prices.csv") + "'. Received: 'zzz' on line 5"),
-        (["--run", run_copy("text_prices", lambda p: (p / "prices.csv").write_text("just some words\n"))], "prices.csv' as a CSV table"),
-        (["--run", run_copy("nan_synthetic", lambda p: replace_line(p / "synthetic.csv", 3, ",".join(first[:-1] + ["nan"])))],
-         "column 'value' of '" + str(tmp_path / "nan_synthetic" / "synthetic.csv") + "'. Received: 'nan' on line 3"),
+        (
+            ["--run", str(not_a_run)],
+            "Expected a run directory written by scripts/train.py (run.json, prices.csv, model/). Received: '"
+            + str(not_a_run)
+            + "', which holds no run.json",
+        ),
+        (
+            ["--run", run_copy("unfinished", lambda p: shutil.rmtree(p / "model"))],
+            "is unfinished (no model/ yet); finish it with `scripts/train.py --resume",
+        ),
+        (
+            ["--run", run_copy("garbage_prices", lambda p: replace_line(p / "prices.csv", 5, "2019-01-04,12.5,zzz"))],
+            "column 'CAT Adj Close' of '"
+            + str(tmp_path / "garbage_prices" / "prices.csv")
+            + "'. Received: 'zzz' on line 5",
+        ),
+        (
+            ["--run", run_copy("text_prices", lambda p: (p / "prices.csv").write_text("just some words\n"))],
+            "prices.csv' as a CSV table",
+        ),
+        (
+            [
+                "--run",
+                run_copy(
+                    "nan_synthetic", lambda p: replace_line(p / "synthetic.csv", 3, ",".join(first[:-1] + ["nan"]))
+                ),
+            ],
+            "column 'value' of '" + str(tmp_path / "nan_synthetic" / "synthetic.csv") + "'. Received: 'nan' on line 3",
+        ),
     ]
 
 
@@ -183,6 +289,7 @@ def test_bad_inputs_give_one_line_and_exit_2(tmp_path, tiny_run, capsys):
 
 
 def test_script_wrapper():
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "evaluate.py"), "--help"],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "evaluate.py"), "--help"], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0 and "--synthetic" in result.stdout

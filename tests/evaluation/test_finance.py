@@ -47,8 +47,15 @@ def test_every_score_is_zero_for_a_history_against_itself():
     history = prices(np.stack([garch_returns(1500, 0), garch_returns(1500, 1)], axis=1))
     scores = finance_scores(history, history[None], horizons=(1, 5, 20), max_lag=30)
     assert all(value == pytest.approx(0.0, abs=1e-12) for value in scores.emd.values())
-    for value in (scores.acf_returns, scores.acf_abs, scores.acf_squared, scores.leverage,
-                  scores.correlation_returns, scores.correlation_abs, *scores.risk.values()):
+    for value in (
+        scores.acf_returns,
+        scores.acf_abs,
+        scores.acf_squared,
+        scores.leverage,
+        scores.correlation_returns,
+        scores.correlation_abs,
+        *scores.risk.values(),
+    ):
         assert value == pytest.approx(0.0, abs=1e-9)
     assert scores.excess_kurtosis == pytest.approx(scores.excess_kurtosis_real)
     assert scores.hill_tail_index == pytest.approx(scores.hill_tail_index_real)
@@ -95,8 +102,9 @@ def test_value_at_risk_and_expected_shortfall_on_a_hand_computed_sample():
 
 def test_doubled_returns_give_exact_relative_errors_and_emd():
     r = np.array([0.06, -0.05, 0.01, -0.03, 0.0, 0.02, -0.01, 0.03, 0.05, 0.04] * 3)
-    scores = finance_scores(prices(r), prices(2 * r)[None], horizons=(1, 2), alphas=(0.1,), risk_horizons=(1,),
-                            max_lag=3)
+    scores = finance_scores(
+        prices(r), prices(2 * r)[None], horizons=(1, 2), alphas=(0.1,), risk_horizons=(1,), max_lag=3
+    )
     assert scores.risk == pytest.approx({"var_10pct_1d": 1.0, "es_10pct_1d": 1.0})
     assert scores.risk_values["var_10pct_1d"] == pytest.approx((0.05, 0.10))
     assert scores.emd[1] == pytest.approx(np.mean(np.abs(r)))  # W1(x, 2x) = E|x| (same order)

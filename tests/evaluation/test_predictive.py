@@ -24,9 +24,7 @@ def test_trained_on_the_same_distribution_beats_noise(sines):
     real, other = sines
     on_sines = predictive_score(real, other, baseline=False, seed=0, **FAST)
     assert on_sines.baseline_mae is None and on_sines.baseline_curves is None
-    on_noise = predictive_score(
-        real, np.random.default_rng(0).uniform(size=real.shape), baseline=False, seed=0, **FAST
-    )
+    on_noise = predictive_score(real, np.random.default_rng(0).uniform(size=real.shape), baseline=False, seed=0, **FAST)
     assert on_sines.mae < 0.6 * on_noise.mae
 
 
@@ -88,7 +86,9 @@ def test_errors(sines):
         predictive_score(real[..., :1], real[..., :1])
     with pytest.raises(ValueError, match="Expected `target` to be one of 'last', 'all'. Received: target='first'"):
         predictive_score(real, real, target="first")
-    with pytest.raises(ValueError, match="Expected `learning_rate` to be a finite number > 0. Received: learning_rate=0"):
+    with pytest.raises(
+        ValueError, match="Expected `learning_rate` to be a finite number > 0. Received: learning_rate=0"
+    ):
         predictive_score(real, real, learning_rate=0)
     with pytest.raises(ValueError, match="Expected `split` to be one of 'random', 'blocked'. Received: split=None"):
         predictive_score(real, real, split=None)

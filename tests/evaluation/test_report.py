@@ -38,11 +38,30 @@ def test_report_files_numbers_and_page(tmp_path):
     (out / "notes.txt").write_text("mine")
     losses = pd.DataFrame({"phase": ["embedding"] * 3, "step": [1, 2, 3], "recon": [0.3, 0.2, 0.1]})
     long_real, long_synthetic = price_windows(1, 2)[:, :6], price_windows(3, 3)
-    metrics = evaluate_arrays(real, synthetic, out, NAMES, losses=losses, info={"tickers": ["AAA"]},
-                              long_real=long_real, long_synthetic=long_synthetic, all_features=False, **FAST)
+    metrics = evaluate_arrays(
+        real,
+        synthetic,
+        out,
+        NAMES,
+        losses=losses,
+        info={"tickers": ["AAA"]},
+        long_real=long_real,
+        long_synthetic=long_synthetic,
+        all_features=False,
+        **FAST,
+    )
 
-    pngs = ["samples.png", "losses.png", "pca.png", "tsne.png", "roc.png", "predictive_last.png",
-            "returns.png", "acf.png", "acf_long.png"]
+    pngs = [
+        "samples.png",
+        "losses.png",
+        "pca.png",
+        "tsne.png",
+        "roc.png",
+        "predictive_last.png",
+        "returns.png",
+        "acf.png",
+        "acf_long.png",
+    ]
     assert metrics["files"] == ["report.html", "metrics.json", *pngs]
     assert sorted(p.name for p in out.iterdir()) == sorted([*metrics["files"], "notes.txt"])
     for name in pngs:
@@ -86,8 +105,17 @@ def test_compute_then_render(tmp_path):
     """compute_report writes nothing; render_html makes the page from its dict alone, escaping every value."""
     real, synthetic = price_windows(60, 0), price_windows(60, 1)
     names = ["<script>alert(1)</script>", "b & c"]
-    report = compute_report(real, synthetic, names, split="random", diversity="both", info={"source": "<b>x</b>"},
-                            tsne=False, all_features=False, **FAST)
+    report = compute_report(
+        real,
+        synthetic,
+        names,
+        split="random",
+        diversity="both",
+        info={"source": "<b>x</b>"},
+        tsne=False,
+        all_features=False,
+        **FAST,
+    )
     assert list(tmp_path.iterdir()) == []
     metrics = report.metrics
     assert metrics["split"]["kind"] == "random" and metrics["split"]["gap"] is None
@@ -117,11 +145,16 @@ def test_bad_input_writes_nothing(tmp_path):
         evaluate_arrays(real, real, out, max_lag=7)
     with pytest.raises(ValueError, match="Expected `split` to be one of 'random', 'blocked'. Received: split='kfold'"):
         evaluate_arrays(real, real, out, split="kfold")
-    with pytest.raises(ValueError, match="Expected `diversity` to be one of 'flatten', 'mean', 'both'. Received: diversity='pca'"):
+    with pytest.raises(
+        ValueError, match="Expected `diversity` to be one of 'flatten', 'mean', 'both'. Received: diversity='pca'"
+    ):
         evaluate_arrays(real, real, out, diversity="pca")
     with pytest.raises(ValueError, match="Expected both `long_real` and `long_synthetic`, or neither"):
         evaluate_arrays(real, real, out, long_real=real)
-    with pytest.raises(ValueError, match=r"Expected `long_synthetic` to have 2 features like `real`. Received: long_synthetic.shape=\(1, 30, 1\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"Expected `long_synthetic` to have 2 features like `real`. Received: long_synthetic.shape=\(1, 30, 1\)",
+    ):
         evaluate_arrays(real, real, out, long_real=real, long_synthetic=np.ones((1, 30, 1)))
     (tmp_path / "file").write_text("x")
     with pytest.raises(ValueError, match="Expected `output_dir` to be a directory"):

@@ -84,11 +84,18 @@ def test_summary_table_and_plots(random_walk_prices, garch_prices):
 
 
 def test_errors(random_walk_prices):
-    with pytest.raises(ValueError, match=r"Expected the price features of `prices` to be positive \(log returns\). Received: min\(prices\[..., \[0\]\]\)=-1.0"):
+    with pytest.raises(
+        ValueError,
+        match=r"Expected the price features of `prices` to be positive \(log returns\). Received: min\(prices\[..., \[0\]\]\)=-1.0",
+    ):
         log_returns(-np.ones((2, 5, 1)))
-    with pytest.raises(ValueError, match="Expected `max_lag` to be at most 22 \\(paths of 24 prices\\). Received: max_lag=23"):
+    with pytest.raises(
+        ValueError, match="Expected `max_lag` to be at most 22 \\(paths of 24 prices\\). Received: max_lag=23"
+    ):
         stylized_facts(random_walk_prices, max_lag=23)
-    with pytest.raises(ValueError, match=r"Expected `features` to be distinct feature indices in \[0, 1\). Received: features=\[1\]"):
+    with pytest.raises(
+        ValueError, match=r"Expected `features` to be distinct feature indices in \[0, 1\). Received: features=\[1\]"
+    ):
         stylized_facts(random_walk_prices, features=[1])
     with pytest.raises(ValueError, match="Expected `kind` to be one of"):
         stylized_facts(random_walk_prices).acf("vol")

@@ -65,8 +65,16 @@ def tiny():
 
     def make(**overrides):
         values = dict(
-            image_size=8, latent_dim=4, hidden_units=(8,), filters=4, noise_units=2,
-            minibatch_kernels=3, minibatch_kernel_dim=2, label_embedding_dim=3, num_classes=3, dropout=0.0,
+            image_size=8,
+            latent_dim=4,
+            hidden_units=(8,),
+            filters=4,
+            noise_units=2,
+            minibatch_kernels=3,
+            minibatch_kernel_dim=2,
+            label_embedding_dim=3,
+            num_classes=3,
+            dropout=0.0,
         )
         values.update(overrides)
         return ImageGANConfig(**values)

@@ -38,11 +38,34 @@ def tiny_classifier(tmp_path):
 
 def test_train_then_evaluate(tmp_path, idx_dir, tiny_classifier, capsys, seed):
     run = tmp_path / "run"
-    code = call(train_images.main, ["--dataset", "mnist", "--data-dir", str(idx_dir), "--output-dir", str(run),
-                                    "--epochs", "2", "--loss", "wgan", "--k", "2", *TINY])
+    code = call(
+        train_images.main,
+        [
+            "--dataset",
+            "mnist",
+            "--data-dir",
+            str(idx_dir),
+            "--output-dir",
+            str(run),
+            "--epochs",
+            "2",
+            "--loss",
+            "wgan",
+            "--k",
+            "2",
+            *TINY,
+        ],
+    )
     assert code == 0
     assert sorted(p.name for p in run.iterdir()) == [
-        "config.json", "generator.keras", "loss_curve.png", "losses.csv", "progress.gif", "samples", "summary.json"]
+        "config.json",
+        "generator.keras",
+        "loss_curve.png",
+        "losses.csv",
+        "progress.gif",
+        "samples",
+        "summary.json",
+    ]
     assert sorted(p.name for p in (run / "samples").iterdir()) == ["epoch_000.png", "epoch_001.png", "epoch_002.png"]
     with Image.open(run / "progress.gif") as gif:
         assert gif.n_frames == 3
@@ -67,8 +90,25 @@ def test_train_then_evaluate(tmp_path, idx_dir, tiny_classifier, capsys, seed):
 
 def test_conditional_grid_has_one_row_per_class(tmp_path, idx_dir, tiny_classifier, capsys, seed):
     run = tmp_path / "cond"
-    code = call(train_images.main, ["--dataset", "fashion-mnist", "--data-dir", str(idx_dir), "--output-dir", str(run),
-                                    "--epochs", "1", "--conditional", "--model", "dcgan", "--filters", "4", *TINY])
+    code = call(
+        train_images.main,
+        [
+            "--dataset",
+            "fashion-mnist",
+            "--data-dir",
+            str(idx_dir),
+            "--output-dir",
+            str(run),
+            "--epochs",
+            "1",
+            "--conditional",
+            "--model",
+            "dcgan",
+            "--filters",
+            "4",
+            *TINY,
+        ],
+    )
     assert code == 0
     grid = np.asarray(Image.open(run / "samples" / "epoch_001.png"))
     assert grid.shape == (2 * (10 * 30 + 2), 2 * (8 * 30 + 2))  # 10 classes x 8 columns, 28 px + 2 padding, x2
@@ -83,18 +123,32 @@ def test_conditional_grid_has_one_row_per_class(tmp_path, idx_dir, tiny_classifi
         (["--dataset", "cifar10"], ["invalid choice: 'cifar10'", "'mnist', 'fashion-mnist'"]),
         (["--dataset", "mnist", "--model", "resnet"], ["invalid choice: 'resnet'", "'mlp', 'dcgan'"]),
         (["--dataset", "mnist", "--loss", "hinge"], ["'minimax', 'non-saturating', 'wgan', 'wgan-gp'"]),
-        (["--dataset", "mnist", "--optimizer", "lion"], ["'sgd', 'momentum', 'adagrad', 'rmsprop', 'adadelta', 'adam'"]),
+        (
+            ["--dataset", "mnist", "--optimizer", "lion"],
+            ["'sgd', 'momentum', 'adagrad', 'rmsprop', 'adadelta', 'adam'"],
+        ),
         (["--dataset", "mnist", "--epochs", "0"], ["expected a positive integer, received '0'"]),
         (["--dataset", "mnist", "--loss", "wgan", "--gp-weight", "5"], ["`gp_weight` only applies to loss='wgan-gp'"]),
         (["--dataset", "mnist", "--loss", "non-saturating", "--clip-value", "0.1"], ["`clip_value` only applies"]),
-        (["--dataset", "mnist", "--loss", "wgan-gp", "--minibatch-discrimination"], ["incompatible with loss='wgan-gp'"]),
+        (
+            ["--dataset", "mnist", "--loss", "wgan-gp", "--minibatch-discrimination"],
+            ["incompatible with loss='wgan-gp'"],
+        ),
         (["--dataset", "mnist", "--optimizer", "adam", "--momentum", "0.5"], ["only applies to optimizer='momentum'"]),
         (["--dataset", "mnist", "--lr", "0.1", "--generator-lr", "0.2"], ["either --lr or"]),
-        (["--dataset", "mnist", "--packing", "0"], ["Expected `packing` to be a positive integer. Received: packing=0"]),
-        (["--dataset", "mnist", "--packing", "3"], ["`batch_size` to be a multiple of packing=3. Received: batch_size=64"]),
+        (
+            ["--dataset", "mnist", "--packing", "0"],
+            ["Expected `packing` to be a positive integer. Received: packing=0"],
+        ),
+        (
+            ["--dataset", "mnist", "--packing", "3"],
+            ["`batch_size` to be a multiple of packing=3. Received: batch_size=64"],
+        ),
         (["--dataset", "mnist", "--conditioning", "acgan"], ["`conditioning` only applies to conditional=True"]),
-        (["--dataset", "stacked-mnist", "--conditional"], ["conditional=True needs a dataset with class labels",
-                                                           "'stacked-mnist' has none"]),
+        (
+            ["--dataset", "stacked-mnist", "--conditional"],
+            ["conditional=True needs a dataset with class labels", "'stacked-mnist' has none"],
+        ),
     ],
 )
 def test_bad_arguments_are_one_line(tmp_path, capsys, argv, fragments):
@@ -106,14 +160,18 @@ def test_bad_arguments_are_one_line(tmp_path, capsys, argv, fragments):
 
 def test_missing_idx_files_are_named(tmp_path, idx_dir, capsys):
     (idx_dir / "train-labels-idx1-ubyte.gz").unlink()
-    code = call(train_images.main, ["--dataset", "mnist", "--data-dir", str(idx_dir), "--output-dir", str(tmp_path / "o")])
+    code = call(
+        train_images.main, ["--dataset", "mnist", "--data-dir", str(idx_dir), "--output-dir", str(tmp_path / "o")]
+    )
     one_line_error(capsys, code, "['train-labels-idx1-ubyte.gz']")
     assert not (tmp_path / "o").exists()
 
 
 def test_corrupt_idx_is_one_line(tmp_path, idx_dir, digits28, idx_writer, capsys):
     idx_writer(idx_dir / "train-images-idx3-ubyte.gz", digits28[0][:200], magic=0x00000801)
-    code = call(train_images.main, ["--dataset", "mnist", "--data-dir", str(idx_dir), "--output-dir", str(tmp_path / "o")])
+    code = call(
+        train_images.main, ["--dataset", "mnist", "--data-dir", str(idx_dir), "--output-dir", str(tmp_path / "o")]
+    )
     one_line_error(capsys, code, "wrong magic number", "Received: 0x00000801")
 
 
@@ -141,8 +199,26 @@ def test_stacked_mnist_without_data_dir_is_one_line(tmp_path, capsys):
 
 def test_packed_stacked_mnist_run_counts_modes(tmp_path, idx_dir, tiny_classifier, capsys, seed):
     run = tmp_path / "stacked"
-    code = call(train_images.main, ["--dataset", "stacked-mnist", "--data-dir", str(idx_dir), "--output-dir", str(run),
-                                    "--epochs", "1", "--model", "dcgan", "--filters", "4", "--packing", "2", *TINY])
+    code = call(
+        train_images.main,
+        [
+            "--dataset",
+            "stacked-mnist",
+            "--data-dir",
+            str(idx_dir),
+            "--output-dir",
+            str(run),
+            "--epochs",
+            "1",
+            "--model",
+            "dcgan",
+            "--filters",
+            "4",
+            "--packing",
+            "2",
+            *TINY,
+        ],
+    )
     assert code == 0
     config = json.loads((run / "config.json").read_text())["gan"]
     assert (config["channels"], config["packing"]) == (3, 2)
@@ -160,11 +236,40 @@ def test_packed_stacked_mnist_run_counts_modes(tmp_path, idx_dir, tiny_classifie
 
 def test_acgan_run_reports_class_scores_and_cas(tmp_path, idx_dir, tiny_classifier, capsys, seed):
     run = tmp_path / "acgan"
-    code = call(train_images.main, ["--dataset", "mnist", "--data-dir", str(idx_dir), "--output-dir", str(run),
-                                    "--epochs", "1", "--conditional", "--conditioning", "acgan", *TINY])
+    code = call(
+        train_images.main,
+        [
+            "--dataset",
+            "mnist",
+            "--data-dir",
+            str(idx_dir),
+            "--output-dir",
+            str(run),
+            "--epochs",
+            "1",
+            "--conditional",
+            "--conditioning",
+            "acgan",
+            *TINY,
+        ],
+    )
     assert code == 0
-    code = call(evaluate_images.main, ["--run", str(run), "--classifier", str(tiny_classifier), "--num-samples", "100",
-                                       "--cas", "--cas-samples", "100", "--cas-epochs", "1"])
+    code = call(
+        evaluate_images.main,
+        [
+            "--run",
+            str(run),
+            "--classifier",
+            str(tiny_classifier),
+            "--num-samples",
+            "100",
+            "--cas",
+            "--cas-samples",
+            "100",
+            "--cas-epochs",
+            "1",
+        ],
+    )
     assert code == 0
     metrics = json.loads((run / "metrics.json").read_text())
     assert metrics["conditioning"] == "acgan" and len(metrics["frechet_per_class"]) == 10

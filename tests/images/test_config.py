@@ -37,7 +37,11 @@ def test_from_dict_rejects_unknown_keys():
 @pytest.mark.parametrize(
     "field, value, expected",
     [
-        ("architecture", "resnet", "Expected `architecture` to be one of 'mlp', 'dcgan'. Received: architecture='resnet'"),
+        (
+            "architecture",
+            "resnet",
+            "Expected `architecture` to be one of 'mlp', 'dcgan'. Received: architecture='resnet'",
+        ),
         ("loss", "hinge", "one of 'minimax', 'non-saturating', 'wgan', 'wgan-gp'. Received: loss='hinge'"),
         ("optimizer", "lion", "Received: optimizer='lion'"),
         ("latent_dim", 0, "Expected `latent_dim` to be a positive integer. Received: latent_dim=0"),
@@ -82,8 +86,13 @@ def test_wrong_types_are_type_errors():
 
 
 def test_numpy_scalars_become_python_numbers():
-    config = ImageGANConfig(latent_dim=np.int64(100), generator_lr=np.float32(2e-4), hidden_units=[np.int64(8)],
-                            conditional=np.bool_(True), seed=np.int64(3))
+    config = ImageGANConfig(
+        latent_dim=np.int64(100),
+        generator_lr=np.float32(2e-4),
+        hidden_units=[np.int64(8)],
+        conditional=np.bool_(True),
+        seed=np.int64(3),
+    )
     assert (config.latent_dim, config.generator_lr, config.hidden_units, config.seed) == (100, 2e-4, (8,), 3)
     assert type(config.latent_dim) is int and type(config.generator_lr) is float and config.conditional is True
     assert ImageGANConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
@@ -95,7 +104,9 @@ def test_numpy_scalars_become_python_numbers():
 def test_training_lr_and_seed_are_bounded():
     with pytest.raises(ValueError, match="Received: seed=-1"):
         ImageTrainingConfig(seed=-1)
-    with pytest.raises(ValueError, match="Expected `discriminator_lr` to be a number in \\(0, 10\\]. Received: discriminator_lr=50.0"):
+    with pytest.raises(
+        ValueError, match="Expected `discriminator_lr` to be a number in \\(0, 10\\]. Received: discriminator_lr=50.0"
+    ):
         ImageGANConfig(discriminator_lr=50.0)
 
 
@@ -111,7 +122,9 @@ def test_from_dict_refuses_missing_keys():
 def test_every_field_has_constraints():
     assert set(config_module._CONSTRAINTS) == {f.name for f in dataclasses.fields(ImageGANConfig)}
     # The dataset name is checked by `timegan.images.data.check_dataset_name`.
-    assert set(config_module._TRAINING_CONSTRAINTS) | {"dataset"} == {f.name for f in dataclasses.fields(ImageTrainingConfig)}
+    assert set(config_module._TRAINING_CONSTRAINTS) | {"dataset"} == {
+        f.name for f in dataclasses.fields(ImageTrainingConfig)
+    }
 
 
 def test_frozen():
@@ -142,8 +155,10 @@ def test_conditioning_defaults_to_projection_and_round_trips():
         (dict(packing=0), "Expected `packing` to be a positive integer. Received: packing=0"),
         (dict(packing=2, conditional=True), "packing=2 is not available with conditional=True"),
         (dict(conditioning="acgan"), "`conditioning` only applies to conditional=True. Received: conditioning='acgan'"),
-        (dict(conditional=True, conditioning="hinge"),
-         "Expected `conditioning` to be one of 'concat', 'projection', 'acgan' or None. Received: conditioning='hinge'"),
+        (
+            dict(conditional=True, conditioning="hinge"),
+            "Expected `conditioning` to be one of 'concat', 'projection', 'acgan' or None. Received: conditioning='hinge'",
+        ),
         (dict(conditional=True, classifier_weight=2.0), "`classifier_weight` only applies to conditioning='acgan'"),
         (dict(conditional=True, conditioning="acgan", classifier_weight=0.0), "Received: classifier_weight=0.0"),
     ],

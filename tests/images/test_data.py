@@ -19,7 +19,9 @@ def test_reads_the_four_files(idx_dir, digits28):
 def test_missing_files_are_named(idx_dir):
     (idx_dir / "t10k-labels-idx1-ubyte.gz").unlink()
     (idx_dir / "train-images-idx3-ubyte.gz").unlink()
-    with pytest.raises(OSError, match=r"lacks the IDX file\(s\) \['train-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'\]"):
+    with pytest.raises(
+        OSError, match=r"lacks the IDX file\(s\) \['train-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'\]"
+    ):
         load_images("mnist", "train", idx_dir)
 
 
@@ -78,7 +80,9 @@ def test_offline_without_data_dir_says_what_to_pass():
 
 
 def test_unknown_dataset_lists_choices():
-    with pytest.raises(ValueError, match=r"Expected one of \['mnist', 'fashion-mnist', 'stacked-mnist'\]. Received: dataset='cifar10'"):
+    with pytest.raises(
+        ValueError, match=r"Expected one of \['mnist', 'fashion-mnist', 'stacked-mnist'\]. Received: dataset='cifar10'"
+    ):
         load_images("cifar10", data_dir=".")
 
 

@@ -102,7 +102,9 @@ def test_sigmoid_discriminator_is_refused(tiny):
     config = tiny(loss="wgan")
     inputs = keras.Input(config.image_shape)
     sigmoid = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(keras.layers.Flatten()(inputs)))
-    with pytest.raises(ValueError, match="Expected the discriminator to output logits .* Received: final activation 'sigmoid'"):
+    with pytest.raises(
+        ValueError, match="Expected the discriminator to output logits .* Received: final activation 'sigmoid'"
+    ):
         ImageGAN(build_generator(config), sigmoid, config)
 
 

@@ -17,8 +17,13 @@ def _inputs(config, n):
 @pytest.mark.parametrize("remedies", [False, True])
 def test_shapes(tiny, architecture, conditioning, remedies, seed):
     conditional = conditioning is not None
-    config = tiny(architecture=architecture, conditional=conditional, conditioning=conditioning,
-                  noise_layer=remedies, minibatch_discrimination=remedies)
+    config = tiny(
+        architecture=architecture,
+        conditional=conditional,
+        conditioning=conditioning,
+        noise_layer=remedies,
+        minibatch_discrimination=remedies,
+    )
     generator, discriminator = build_generator(config), build_discriminator(config)
     z, labels = _inputs(config, 5)
     images = generator([z, labels] if conditional else z)

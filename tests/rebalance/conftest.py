@@ -28,8 +28,9 @@ def toy_gan(toy_records):
 
     keras.utils.set_random_seed(0)
     X, y = toy_records
-    config = TabularGANConfig(steps=100, hidden_units=(16,), latent_dim=4, batch_size=32, learning_rate=5e-3,
-                              dropout=0.0, seed=0)
+    config = TabularGANConfig(
+        steps=100, hidden_units=(16,), latent_dim=4, batch_size=32, learning_rate=5e-3, dropout=0.0, seed=0
+    )
     return TabularGAN(config, categorical=[3]).fit(X, y)
 
 

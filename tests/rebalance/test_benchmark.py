@@ -16,15 +16,23 @@ def test_compare_resamplers_scores_every_method_and_fold():
     rng = np.random.default_rng(0)
     y = np.array([0] * 60 + [1] * 40)
     X = rng.normal(size=(100, 3)) + 2.5 * y[:, None]
-    results = benchmark.compare_resamplers(X, y, minority=1, ratios=(5,), n_splits=2, n_repeats=1,
-                                           methods=("none", "undersample", "smote", "class-weight"),
-                                           classifiers=("logistic",))
+    results = benchmark.compare_resamplers(
+        X,
+        y,
+        minority=1,
+        ratios=(5,),
+        n_splits=2,
+        n_repeats=1,
+        methods=("none", "undersample", "smote", "class-weight"),
+        classifiers=("logistic",),
+    )
     assert len(results) == 2 * 4
     assert set(results["method"]) == {"none", "undersample", "smote", "class-weight"}
     assert (results["roc_auc"] > 0.9).all()  # well separated classes
     summary = benchmark.summarize(results)
     assert summary.loc[(5, "logistic", "smote"), "balanced_accuracy_mean"] == pytest.approx(
-        results.query("method == 'smote'")["balanced_accuracy"].mean())
+        results.query("method == 'smote'")["balanced_accuracy"].mean()
+    )
     table = benchmark.format_table(summary)
     assert table.count("\n") == 2 + 4 - 1 and "| 1:5 | logistic | smote |" in table
 
@@ -32,8 +40,17 @@ def test_compare_resamplers_scores_every_method_and_fold():
 def test_categorical_columns_use_smote_n_and_one_hot_classifiers():
     letters = np.array([list("ACGT"), list("ACGA")] * 30, dtype=object)
     y = np.array([0, 1] * 30)
-    results = benchmark.compare_resamplers(letters, y, minority=1, ratios=(2,), n_splits=2, n_repeats=1,
-                                           methods=("smote",), classifiers=("logistic",), categorical=[0, 1, 2, 3])
+    results = benchmark.compare_resamplers(
+        letters,
+        y,
+        minority=1,
+        ratios=(2,),
+        n_splits=2,
+        n_repeats=1,
+        methods=("smote",),
+        classifiers=("logistic",),
+        categorical=[0, 1, 2, 3],
+    )
     assert (results["balanced_accuracy"] == 1.0).all()  # the last letter gives the class away
 
 
@@ -55,8 +72,16 @@ def test_paired_differences_pair_the_same_folds():
     rows = []
     for fold, (ours, theirs) in enumerate([(0.9, 0.8), (0.7, 0.75), (0.6, 0.6)]):
         for method, value in (("gan", ours), ("smote", theirs)):
-            rows.append({"ratio": 5, "classifier": "logistic", "repeat": 0, "fold": fold, "method": method,
-                         "balanced_accuracy": value})
+            rows.append(
+                {
+                    "ratio": 5,
+                    "classifier": "logistic",
+                    "repeat": 0,
+                    "fold": fold,
+                    "method": method,
+                    "balanced_accuracy": value,
+                }
+            )
     table = benchmark.paired_differences(pd.DataFrame(rows), "gan", ("smote",))
     row = table.loc[(5, "logistic", "smote")]
     assert row["mean_difference"] == pytest.approx((0.1 - 0.05 + 0.0) / 3)

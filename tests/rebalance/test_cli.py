@@ -10,8 +10,14 @@ def patients(tmp_path):
     """30 patients: age (int), bmi (float), sex (F/M), outcome (24 'healthy', 6 'sick')."""
     rng = np.random.default_rng(0)
     outcome = np.array(["healthy"] * 24 + ["sick"] * 6)
-    frame = pd.DataFrame({"age": rng.integers(20, 80, 30), "bmi": rng.normal(25, 3, 30).round(2),
-                          "sex": rng.choice(["F", "M"], 30), "outcome": outcome})
+    frame = pd.DataFrame(
+        {
+            "age": rng.integers(20, 80, 30),
+            "bmi": rng.normal(25, 3, 30).round(2),
+            "sex": rng.choice(["F", "M"], 30),
+            "outcome": outcome,
+        }
+    )
     path = tmp_path / "patients.csv"
     frame.to_csv(path, index=False)
     return path, frame
@@ -65,16 +71,31 @@ def _write(tmp_path, text, name="bad.csv"):
 @pytest.mark.parametrize(
     "content, args, fragments",
     [
-        (None, ["--target", "nope", "--method", "smote"],
-         ["Expected `--target` to name a column of the CSV", "Received: target='nope'"]),
-        ("a,b,y\n1,2,0\n3,4,0\n", ["--target", "y", "--method", "smote"],
-         ["Expected at least 2 classes in column 'y'. Received: classes=[0]"]),
-        (None, ["--target", "outcome", "--method", "gan"],
-         ["Expected numbers in column 'sex' (or declare it with --categorical). Received:"]),
-        (None, ["--target", "outcome", "--method", "smote", "--categorical", "colour"],
-         ["Expected `--categorical` to name feature columns", "Received: categorical='colour'"]),
-        ("a,b,y\n1,,0\n3,4,1\n", ["--target", "y", "--method", "undersample"],
-         ["Expected no missing values in feature column 'b'. Received: a missing value in row 2"]),
+        (
+            None,
+            ["--target", "nope", "--method", "smote"],
+            ["Expected `--target` to name a column of the CSV", "Received: target='nope'"],
+        ),
+        (
+            "a,b,y\n1,2,0\n3,4,0\n",
+            ["--target", "y", "--method", "smote"],
+            ["Expected at least 2 classes in column 'y'. Received: classes=[0]"],
+        ),
+        (
+            None,
+            ["--target", "outcome", "--method", "gan"],
+            ["Expected numbers in column 'sex' (or declare it with --categorical). Received:"],
+        ),
+        (
+            None,
+            ["--target", "outcome", "--method", "smote", "--categorical", "colour"],
+            ["Expected `--categorical` to name feature columns", "Received: categorical='colour'"],
+        ),
+        (
+            "a,b,y\n1,,0\n3,4,1\n",
+            ["--target", "y", "--method", "undersample"],
+            ["Expected no missing values in feature column 'b'. Received: a missing value in row 2"],
+        ),
         (b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe\x00", ["--target", "y", "--method", "smote"], ["Cannot read"]),
         ("", ["--target", "y", "--method", "smote"], ["Cannot read"]),
         (None, ["--target", "outcome", "--method", "magic"], ["invalid choice: 'magic'"]),

@@ -44,10 +44,22 @@ def test_fixed_categories_give_four_vectors_per_nucleotide():
 @pytest.mark.parametrize(
     "X, kwargs, message",
     [
-        (np.array([[1.0, "x"]], dtype=object), {}, "Expected numbers in column 1 (declare it categorical otherwise). Received: 'x'"),
+        (
+            np.array([[1.0, "x"]], dtype=object),
+            {},
+            "Expected numbers in column 1 (declare it categorical otherwise). Received: 'x'",
+        ),
         (np.array([[1.0, np.nan]]), {}, "Expected finite numbers in column 1"),
-        (np.array([[1.0, 2.0]]), {"categorical": [5]}, "Expected `categorical` to hold column indices in [0, 1]. Received: categorical=[5]"),
-        (np.array([["A"]], dtype=object), {"categorical": [0], "categories": ["C", "G"]}, "Unknown category in column 0. Expected one of ['C', 'G']. Received: 'A'"),
+        (
+            np.array([[1.0, 2.0]]),
+            {"categorical": [5]},
+            "Expected `categorical` to hold column indices in [0, 1]. Received: categorical=[5]",
+        ),
+        (
+            np.array([["A"]], dtype=object),
+            {"categorical": [0], "categories": ["C", "G"]},
+            "Unknown category in column 0. Expected one of ['C', 'G']. Received: 'A'",
+        ),
         (np.zeros(3), {}, "Expected a 2-D array of records (n_samples, n_features). Received: shape=(3,)"),
     ],
 )

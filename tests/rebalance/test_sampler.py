@@ -39,8 +39,14 @@ def test_random_state_reproduces(numeric_records, tiny_gan_config):
 
 def test_dataframe_with_named_categorical_column_comes_back_as_dataframe(toy_records, tiny_gan_config):
     X, y = toy_records
-    frame = pd.DataFrame({"x1": X[:, 0].astype(float), "x2": X[:, 1].astype(float), "c": X[:, 2].astype(float),
-                          "kind": X[:, 3].astype(str)})
+    frame = pd.DataFrame(
+        {
+            "x1": X[:, 0].astype(float),
+            "x2": X[:, 1].astype(float),
+            "c": X[:, 2].astype(float),
+            "kind": X[:, 3].astype(str),
+        }
+    )
     sampler = GANOverSampler(categorical_features=["kind"], config=tiny_gan_config())
     X_res, y_res = sampler.fit_resample(frame, pd.Series(y, name="label"))
     assert list(X_res.columns) == ["x1", "x2", "c", "kind"] and len(X_res) == 160
@@ -51,8 +57,9 @@ def test_dataframe_with_named_categorical_column_comes_back_as_dataframe(toy_rec
 
 def test_works_inside_an_imblearn_pipeline(numeric_records, tiny_gan_config):
     X, y = numeric_records
-    pipeline = Pipeline([("gan", GANOverSampler(random_state=0, config=tiny_gan_config())),
-                         ("model", LogisticRegression())])
+    pipeline = Pipeline(
+        [("gan", GANOverSampler(random_state=0, config=tiny_gan_config())), ("model", LogisticRegression())]
+    )
     pipeline.fit(X, y)
     assert pipeline.named_steps["gan"].gan_ is not None
     assert pipeline.score(X, y) > 0.9  # separable toy; the sampler is skipped at predict time

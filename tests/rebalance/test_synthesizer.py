@@ -45,11 +45,16 @@ def test_fit_with_the_same_seed_reproduces(toy_records, tiny_gan_config):
 
 def test_wgan_gp_and_straight_through_train(toy_records, tiny_gan_config):
     X, y = toy_records
-    gan = TabularGAN(tiny_gan_config(loss="wgan-gp", discriminator_steps=2, straight_through=True),
-                     categorical=[3]).fit(X, y)
+    gan = TabularGAN(
+        tiny_gan_config(loss="wgan-gp", discriminator_steps=2, straight_through=True), categorical=[3]
+    ).fit(X, y)
     before = [w.copy() for w in gan.gan.discriminator.get_weights()]
-    gan.gan.fit(gan._dataset(gan.encoder.transform(X), np.eye(2, dtype="float32")[y], y), steps_per_epoch=1, shuffle=False,
-                verbose=0)
+    gan.gan.fit(
+        gan._dataset(gan.encoder.transform(X), np.eye(2, dtype="float32")[y], y),
+        steps_per_epoch=1,
+        shuffle=False,
+        verbose=0,
+    )
     after = gan.gan.discriminator.get_weights()
     assert any(not np.allclose(b, a) for b, a in zip(before, after))
     assert np.isfinite(gan.history_["d_loss"][-1])
@@ -87,9 +92,15 @@ def test_fit_errors_and_unfitted():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"loss": "hinge"}, "Unknown loss 'hinge'. Expected one of ['non-saturating', 'wgan-gp']. Received: loss='hinge'"),
+        (
+            {"loss": "hinge"},
+            "Unknown loss 'hinge'. Expected one of ['non-saturating', 'wgan-gp']. Received: loss='hinge'",
+        ),
         ({"steps": 0}, "Expected `steps` to be an integer >= 1. Received: steps=0"),
-        ({"hidden_units": ()}, "Expected `hidden_units` to be a non-empty tuple of integers >= 1. Received: hidden_units=()"),
+        (
+            {"hidden_units": ()},
+            "Expected `hidden_units` to be a non-empty tuple of integers >= 1. Received: hidden_units=()",
+        ),
         ({"dropout": 1.0}, "Expected `dropout` to be a number in [0, 1). Received: dropout=1.0"),
     ],
 )

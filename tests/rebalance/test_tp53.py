@@ -15,8 +15,21 @@ EXPECTED = {
     "R282W": (282, "CGG", "TGG"),
     "P72R": (72, "CCC", "CGC"),
 }
-CODE = {"CGC": "R", "CAC": "H", "GGC": "G", "AGC": "S", "CGG": "R", "CAG": "Q", "TGG": "W", "AGG": "R", "AGT": "S",
-        "CGT": "R", "CAT": "H", "TGT": "C", "CCC": "P"}
+CODE = {
+    "CGC": "R",
+    "CAC": "H",
+    "GGC": "G",
+    "AGC": "S",
+    "CGG": "R",
+    "CAG": "Q",
+    "TGG": "W",
+    "AGG": "R",
+    "AGT": "S",
+    "CGT": "R",
+    "CAT": "H",
+    "TGT": "C",
+    "CCC": "P",
+}
 
 
 def test_bundled_cds_is_the_p53_coding_sequence():

@@ -26,7 +26,7 @@ def mnist_dir(tmp_path):
         labels = rng.integers(0, 10, n).astype(np.uint8)
         images = rng.integers(0, 40, (n, 28, 28)).astype(np.uint8)
         for image, label in zip(images, labels):
-            image[2 * label + 4: 2 * label + 6, 4:24] = 255
+            image[2 * label + 4 : 2 * label + 6, 4:24] = 255
         return images, labels
 
     for split, n in (("train", 64), ("t10k", 32)):

@@ -19,7 +19,9 @@ def one_line_error(capsys, code, *fragments):
 
 
 def test_xor_counts_solved_seeds(capsys):
-    code = call(["--task", "xor", "--optimizer", "adam", "--lr", "0.05", "--seed", "2", "--seeds", "2", "--epochs", "600"])
+    code = call(
+        ["--task", "xor", "--optimizer", "adam", "--lr", "0.05", "--seed", "2", "--seeds", "2", "--epochs", "600"]
+    )
     out = capsys.readouterr().out.splitlines()
     assert code == 0
     assert out[0].startswith("xor: 2-2-2-1 sigmoid (slope 1), sigmoid outputs, squared_error, adam lr 0.05, batch 1")
@@ -29,26 +31,54 @@ def test_xor_counts_solved_seeds(capsys):
 
 
 def test_mnist_with_keras_twin(mnist_dir, capsys):
-    code = call(["--task", "mnist", "--optimizer", "sgd", "--lr", "0.5", "--data-dir", str(mnist_dir), "--epochs", "2",
-                 "--batch-size", "16", "--seeds", "2", "--keras", "--no-progress"])
+    code = call(
+        [
+            "--task",
+            "mnist",
+            "--optimizer",
+            "sgd",
+            "--lr",
+            "0.5",
+            "--data-dir",
+            str(mnist_dir),
+            "--epochs",
+            "2",
+            "--batch-size",
+            "16",
+            "--seeds",
+            "2",
+            "--keras",
+            "--no-progress",
+        ]
+    )
     out = capsys.readouterr().out.splitlines()
     assert code == 0
-    assert out[0].startswith("mnist: 784-300-10 sigmoid (slope 1), softmax outputs, cross_entropy, sgd lr 0.5, batch 16")
-    assert [line.split(":")[0] for line in out[1:]] == ["seed 0 scratch", "seed 0 keras", "seed 1 scratch",
-                                                        "scratch", "keras  "]
+    assert out[0].startswith(
+        "mnist: 784-300-10 sigmoid (slope 1), softmax outputs, cross_entropy, sgd lr 0.5, batch 16"
+    )
+    assert [line.split(":")[0] for line in out[1:]] == [
+        "seed 0 scratch",
+        "seed 0 keras",
+        "seed 1 scratch",
+        "scratch",
+        "keras  ",
+    ]
     assert "over 2 seed(s)" in out[4] and "over 1 seed(s)" in out[5]
     # the bright band makes the classes easy: the scratch network learns past chance (0.1) in two passes
     assert float(out[4].split("test accuracy ")[1].split()[0]) > 0.3, out[4]
     assert 0.0 <= float(out[5].split("test accuracy ")[1].split()[0]) <= 1.0, out[5]
 
 
-@pytest.mark.parametrize("argv, fragments", [
-    (["--task", "xor", "--keras"], ["--keras applies to --task mnist only"]),
-    (["--task", "xor", "--lr", "0"], ["argument --lr: expected a positive number, received '0'"]),
-    (["--task", "xor", "--seed", "-1"], ["argument --seed: expected an integer >= 0, received '-1'"]),
-    (["--task", "mnist", "--optimizer", "lion"], ["argument --optimizer: invalid choice: 'lion'"]),
-    (["--task", "mnist", "--epochs", "2.5"], ["argument --epochs: expected a positive integer, received '2.5'"]),
-])
+@pytest.mark.parametrize(
+    "argv, fragments",
+    [
+        (["--task", "xor", "--keras"], ["--keras applies to --task mnist only"]),
+        (["--task", "xor", "--lr", "0"], ["argument --lr: expected a positive finite number, received '0'"]),
+        (["--task", "xor", "--seed", "-1"], ["argument --seed: expected an integer >= 0, received '-1'"]),
+        (["--task", "mnist", "--optimizer", "lion"], ["argument --optimizer: invalid choice: 'lion'"]),
+        (["--task", "mnist", "--epochs", "2.5"], ["argument --epochs: expected a positive integer, received '2.5'"]),
+    ],
+)
 def test_bad_input_is_one_line_exit_2(argv, fragments, capsys):
     one_line_error(capsys, call(argv), *fragments)
 

@@ -21,11 +21,13 @@ def test_cross_entropy_softmax_and_sigmoid():
 def test_output_deltas():
     y = np.array([[0.8, 0.2]])
     t = np.array([[1.0, 0.0]])
-    np.testing.assert_allclose(output_delta("squared_error", y, t, "sigmoid", slope=0.5),
-                               [[-0.2 * 0.5 * 0.16, 0.2 * 0.5 * 0.16]])
+    np.testing.assert_allclose(
+        output_delta("squared_error", y, t, "sigmoid", slope=0.5), [[-0.2 * 0.5 * 0.16, 0.2 * 0.5 * 0.16]]
+    )
     np.testing.assert_allclose(output_delta("cross_entropy", y, t, "softmax"), [[-0.2, 0.2]])
-    np.testing.assert_allclose(output_delta("cross_entropy", np.vstack([y, y]), np.vstack([t, t]), "sigmoid", 2.0),
-                               [[-0.2, 0.2], [-0.2, 0.2]])  # slope 2, divided by the batch of 2
+    np.testing.assert_allclose(
+        output_delta("cross_entropy", np.vstack([y, y]), np.vstack([t, t]), "sigmoid", 2.0), [[-0.2, 0.2], [-0.2, 0.2]]
+    )  # slope 2, divided by the batch of 2
 
 
 def test_squared_error_needs_sigmoid_outputs():

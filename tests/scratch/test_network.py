@@ -45,8 +45,10 @@ def test_gradients_match_finite_differences(case):
         np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-9)
 
 
-@pytest.mark.parametrize("case", [CASES[0], CASES[2], {"sizes": (6, 5, 4), "slope": 0.1, "output_activation": "sigmoid",
-                                                         "loss": "squared_error"}])
+@pytest.mark.parametrize(
+    "case",
+    [CASES[0], CASES[2], {"sizes": (6, 5, 4), "slope": 0.1, "output_activation": "sigmoid", "loss": "squared_error"}],
+)
 def test_forward_and_gradients_match_keras(case):
     import keras
     import tensorflow as tf
@@ -54,8 +56,12 @@ def test_forward_and_gradients_match_keras(case):
     from timegan.cli.scratch_mlp import build_keras_model, keras_loss
 
     model = MLP(**case, seed=3)
-    settings = {"sizes": model.sizes, "slope": model.slope, "output_activation": model.output_activation,
-                "loss": model.loss}
+    settings = {
+        "sizes": model.sizes,
+        "slope": model.slope,
+        "output_activation": model.output_activation,
+        "loss": model.loss,
+    }
     twin = build_keras_model(settings)
     twin.set_weights([p + 0.1 for p in model.params])  # non-zero biases
     model.set_params(twin.get_weights())
@@ -79,16 +85,32 @@ def test_same_seed_same_weights_other_seed_other_weights():
     assert not np.array_equal(a.params[0], c.params[0])
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"sizes": (3,)}, r"Expected `sizes` to be two or more integers >= 1. Received: sizes=\(3,\)"),
-    ({"sizes": (3, 0, 1)}, r"Expected `sizes` to be two or more integers >= 1"),
-    ({"sizes": (3, 1), "loss": "hinge"}, (r"Expected `loss` to be one of \['squared_error', 'cross_entropy'\]. "
-                                       r"Received: loss='hinge'")),
-    ({"sizes": (3, 2), "output_activation": "softmax"}, (r"Expected `output_activation='sigmoid'` with "
-                                                       r"`loss='squared_error'`. Received: output_activation='softmax'")),
-    ({"sizes": (3, 1), "slope": -1.0}, r"Expected `slope` to be a number > 0. Received: slope=-1.0"),
-    ({"sizes": (3, 1), "dtype": "float16"}, r"Expected `dtype` to be 'float32' or 'float64'. Received: dtype='float16'"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"sizes": (3,)}, r"Expected `sizes` to be two or more integers >= 1. Received: sizes=\(3,\)"),
+        ({"sizes": (3, 0, 1)}, r"Expected `sizes` to be two or more integers >= 1"),
+        (
+            {"sizes": (3, 1), "loss": "hinge"},
+            (
+                r"Expected `loss` to be one of \['squared_error', 'cross_entropy'\]. "
+                r"Received: loss='hinge'"
+            ),
+        ),
+        (
+            {"sizes": (3, 2), "output_activation": "softmax"},
+            (
+                r"Expected `output_activation='sigmoid'` with "
+                r"`loss='squared_error'`. Received: output_activation='softmax'"
+            ),
+        ),
+        ({"sizes": (3, 1), "slope": -1.0}, r"Expected `slope` to be a number > 0. Received: slope=-1.0"),
+        (
+            {"sizes": (3, 1), "dtype": "float16"},
+            r"Expected `dtype` to be 'float32' or 'float64'. Received: dtype='float16'",
+        ),
+    ],
+)
 def test_bad_settings(kwargs, message):
     with pytest.raises(ValueError, match=message):
         MLP(**kwargs)
@@ -105,7 +127,9 @@ def test_bad_shapes():
 
 
 def test_package_does_not_import_tensorflow():
-    code = ("import sys; import timegan.scratch, timegan.scratch.training; "
-            "print('tensorflow' in sys.modules or 'keras' in sys.modules)")
+    code = (
+        "import sys; import timegan.scratch, timegan.scratch.training; "
+        "print('tensorflow' in sys.modules or 'keras' in sys.modules)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"

@@ -11,12 +11,20 @@ from timegan.scratch.optimizers import AdaGrad, Adam
 RULES = [
     ("sgd", {"learning_rate": 0.25}, "SGD", {"learning_rate": 0.25}),
     ("momentum", {"learning_rate": 0.125, "momentum": 0.75}, "SGD", {"learning_rate": 0.125, "momentum": 0.75}),
-    ("adagrad", {"learning_rate": 0.125, "initial_accumulator_value": 0.125}, "Adagrad",
-     {"learning_rate": 0.125, "initial_accumulator_value": 0.125}),
+    (
+        "adagrad",
+        {"learning_rate": 0.125, "initial_accumulator_value": 0.125},
+        "Adagrad",
+        {"learning_rate": 0.125, "initial_accumulator_value": 0.125},
+    ),
     ("rmsprop", {"learning_rate": 2**-7}, "RMSprop", {"learning_rate": 2**-7}),
     ("adadelta", {"learning_rate": 1.0}, "Adadelta", {"learning_rate": 1.0}),
-    ("adam", {"learning_rate": 2**-6, "beta_1": 0.875, "beta_2": 1 - 2**-10}, "Adam",
-     {"learning_rate": 2**-6, "beta_1": 0.875, "beta_2": 1 - 2**-10}),
+    (
+        "adam",
+        {"learning_rate": 2**-6, "beta_1": 0.875, "beta_2": 1 - 2**-10},
+        "Adam",
+        {"learning_rate": 2**-6, "beta_1": 0.875, "beta_2": 1 - 2**-10},
+    ),
 ]
 
 
@@ -27,9 +35,13 @@ def test_rule_matches_keras_step_for_step(name, kwargs, keras_name, keras_kwargs
     import tensorflow as tf
 
     model = MLP((3, 4, 2), slope=1.0, seed=0, dtype="float64")
-    twin = keras.Sequential([keras.Input((3,), dtype="float64"),
-                             keras.layers.Dense(4, activation="sigmoid", dtype="float64"),
-                             keras.layers.Dense(2, activation="sigmoid", dtype="float64")])
+    twin = keras.Sequential(
+        [
+            keras.Input((3,), dtype="float64"),
+            keras.layers.Dense(4, activation="sigmoid", dtype="float64"),
+            keras.layers.Dense(2, activation="sigmoid", dtype="float64"),
+        ]
+    )
     twin.set_weights([p + 0.05 for p in model.params])
     model.set_params(twin.get_weights())
     optimizer = get_optimizer(name, **kwargs)
@@ -54,7 +66,9 @@ def test_rule_matches_keras_step_for_step(name, kwargs, keras_name, keras_kwargs
 def test_adagrad_first_step_by_hand():
     param = np.array([1.0, 1.0])
     AdaGrad(learning_rate=0.1, initial_accumulator_value=0.1, epsilon=1e-7).apply([param], [np.array([0.3, -0.4])])
-    np.testing.assert_allclose(param, [1 - 0.1 * 0.3 / np.sqrt(0.1 + 0.09 + 1e-7), 1 + 0.1 * 0.4 / np.sqrt(0.1 + 0.16 + 1e-7)])
+    np.testing.assert_allclose(
+        param, [1 - 0.1 * 0.3 / np.sqrt(0.1 + 0.09 + 1e-7), 1 + 0.1 * 0.4 / np.sqrt(0.1 + 0.16 + 1e-7)]
+    )
     paper = np.array([1.0])
     AdaGrad(learning_rate=0.1, initial_accumulator_value=0.0).apply([paper], [np.array([5.0])])
     np.testing.assert_allclose(paper, [0.9], rtol=1e-7)  # the paper's start: the first step is eta * sign(g)
@@ -84,14 +98,33 @@ def test_adadelta_first_step_by_hand():
     np.testing.assert_allclose(param, [-np.sqrt(1e-6) / np.sqrt(0.4 + 1e-6) * 2.0])
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: get_optimizer("lion"), (r"Expected `optimizer` to be one of \['sgd', 'momentum', 'adagrad', 'rmsprop', "
-                                    r"'adadelta', 'adam'\]. Received: optimizer='lion'")),
-    (lambda: get_optimizer("sgd", 0.0), r"Expected `learning_rate` to be a number > 0. Received: learning_rate=0.0"),
-    (lambda: get_optimizer("momentum", momentum=1.0), (r"Expected `momentum` to be a number >= 0 and < 1. "
-                                                      r"Received: momentum=1.0")),
-    (lambda: get_optimizer("rmsprop", rho="0.9"), r"Expected `rho` to be a number > 0 and < 1. Received: rho='0.9'"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: get_optimizer("lion"),
+            (
+                r"Expected `optimizer` to be one of \['sgd', 'momentum', 'adagrad', 'rmsprop', "
+                r"'adadelta', 'adam'\]. Received: optimizer='lion'"
+            ),
+        ),
+        (
+            lambda: get_optimizer("sgd", 0.0),
+            r"Expected `learning_rate` to be a number > 0. Received: learning_rate=0.0",
+        ),
+        (
+            lambda: get_optimizer("momentum", momentum=1.0),
+            (
+                r"Expected `momentum` to be a number >= 0 and < 1. "
+                r"Received: momentum=1.0"
+            ),
+        ),
+        (
+            lambda: get_optimizer("rmsprop", rho="0.9"),
+            r"Expected `rho` to be a number > 0 and < 1. Received: rho='0.9'",
+        ),
+    ],
+)
 def test_bad_hyperparameters(call, message):
     with pytest.raises(ValueError, match=message):
         call()

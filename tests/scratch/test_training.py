@@ -47,10 +47,13 @@ def test_accuracy_counts_argmax_hits():
     assert accuracy(model, x, np.array([0, 1, 1]), batch_size=2) == pytest.approx(2 / 3)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"epochs": 0}, r"Expected `epochs` to be an integer >= 1. Received: epochs=0"),
-    ({"epochs": 1, "batch_size": 1.5}, r"Expected `batch_size` to be an integer >= 1. Received: batch_size=1.5"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"epochs": 0}, r"Expected `epochs` to be an integer >= 1. Received: epochs=0"),
+        ({"epochs": 1, "batch_size": 1.5}, r"Expected `batch_size` to be an integer >= 1. Received: batch_size=1.5"),
+    ],
+)
 def test_bad_fit_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         fit(MLP((2, 1)), XOR_INPUTS, XOR_TARGETS, get_optimizer("sgd"), **kwargs)

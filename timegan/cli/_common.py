@@ -68,9 +68,18 @@ def seed(text):
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected an integer seed, received {_shown(text)}") from None
     if not 0 <= value <= MAX_SEED:
-        raise argparse.ArgumentTypeError(f"expected an integer seed from 0 to 2**32 - 1 = {MAX_SEED}, "
-                                         f"received {_shown(text)}")
+        raise argparse.ArgumentTypeError(
+            f"expected an integer seed from 0 to 2**32 - 1 = {MAX_SEED}, received {_shown(text)}"
+        )
     return value
+
+
+def _shown_path(path):
+    """A path quoted for a message; a long one keeps its start and its end (the file's name)."""
+    text = repr(path)
+    if len(text) <= 2 * _MAX_SHOWN:
+        return text
+    return f"{text[:20]}...{text[-(_MAX_SHOWN + 20) :]} ({len(text) - 2} characters)"
 
 
 def _shown(text):
@@ -125,7 +134,7 @@ def error_line(error):
     "cannot use '<file>': File name too long", the file name shortened when long.
     """
     if isinstance(error, OSError) and error.strerror and error.filename is not None:
-        return f"cannot use {_shown(os.fsdecode(error.filename))}: {error.strerror}"
+        return f"cannot use {_shown_path(os.fsdecode(error.filename))}: {error.strerror}"
     return " ".join(str(error).split()) or type(error).__name__
 
 

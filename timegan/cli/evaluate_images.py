@@ -25,11 +25,18 @@ def build_parser():
     parser.add_argument("--run", required=True, help="run directory written by train_images")
     parser.add_argument("--data-dir", help="IDX directory (default: the run's, else keras.datasets)")
     parser.add_argument("--classifier", help="evaluation classifier .keras (default: the shipped one)")
-    parser.add_argument("--num-samples", type=positive_int, default=10000, help="generated and real images (default 10000)")
-    parser.add_argument("--cas", action="store_true",
-                        help="conditional runs: train the classifier's architecture on --cas-samples generated "
-                             "images and test it on the real test set (Ravuri & Vinyals 2019)")
-    parser.add_argument("--cas-samples", type=positive_int, default=60000, help="generated training images (default 60000)")
+    parser.add_argument(
+        "--num-samples", type=positive_int, default=10000, help="generated and real images (default 10000)"
+    )
+    parser.add_argument(
+        "--cas",
+        action="store_true",
+        help="conditional runs: train the classifier's architecture on --cas-samples generated "
+        "images and test it on the real test set (Ravuri & Vinyals 2019)",
+    )
+    parser.add_argument(
+        "--cas-samples", type=positive_int, default=60000, help="generated training images (default 60000)"
+    )
     parser.add_argument("--cas-epochs", type=positive_int, default=5, help="classifier epochs (default 5)")
     parser.add_argument("--seed", type=int, default=0)
     return parser
@@ -59,7 +66,9 @@ def format_metrics(metrics):
         "class histogram        " + " ".join(f"{share:.2f}" for share in metrics["class_histogram"]),
     ]
     if "label_accuracy" in metrics:
-        lines.append(f"label accuracy         {metrics['label_accuracy']:.3f}   (share classified as the requested class)")
+        lines.append(
+            f"label accuracy         {metrics['label_accuracy']:.3f}   (share classified as the requested class)"
+        )
     if "diversity_ratio" in metrics:
         lines.append(f"within-class diversity {metrics['diversity_ratio']:.3f}   (generated / real, mean over classes)")
         lines.append("Frechet per class      " + " ".join(f"{value:.1f}" for value in metrics["frechet_per_class"]))
@@ -86,7 +95,9 @@ def _cas(generator, gan_config, classifier, real_test, test_labels, args):
     synthetic = generate_images(generator, gan_config, labels=labels, noise=noise)
     test_images = to_model_range(real_test)
     start = time.process_time()
-    cas = classification_accuracy_score((synthetic, labels), (test_images, test_labels), args.cas_epochs, seed=args.seed)
+    cas = classification_accuracy_score(
+        (synthetic, labels), (test_images, test_labels), args.cas_epochs, seed=args.seed
+    )
     _, probabilities = ClassifierProbe(classifier)(test_images)
     return {
         "cas": cas,
@@ -114,7 +125,9 @@ def main(argv=None):
             raise ValueError(f"Expected --num-samples >= 100. Received: {args.num_samples}")
         gan_config, train_config, generator, summary = load_run(args.run)
         if args.cas and not gan_config.conditional:
-            raise ValueError(f"--cas needs a conditional run (generated images with labels); {args.run!r} is not conditional.")
+            raise ValueError(
+                f"--cas needs a conditional run (generated images with labels); {args.run!r} is not conditional."
+            )
         classifier = load_classifier(train_config.dataset, args.classifier)
         data_dir = args.data_dir
         if data_dir is None:

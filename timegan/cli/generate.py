@@ -30,24 +30,34 @@ def build_parser():
     parser = ArgumentParser(
         prog="timegan-generate",
         description="Generate price paths from a trained run and write them as a tidy CSV with columns "
-                    "sample, step, date, ticker, field, value (price units). `date` is a date-like step index: "
-                    "the business days (Monday to Friday, no holiday calendar) that follow the last date of the run's "
-                    "prices.csv, so step 0 is the first business day after the real history.",
+        "sample, step, date, ticker, field, value (price units). `date` is a date-like step index: "
+        "the business days (Monday to Friday, no holiday calendar) that follow the last date of the run's "
+        "prices.csv, so step 0 is the first business day after the real history.",
     )
     parser.add_argument("--run", required=True, help="run directory written by train.py (uses its model/)")
     parser.add_argument("--n-paths", type=int, required=True, help="number of paths (>= 1)")
-    parser.add_argument("--path-length", type=int, default=None,
-                        help="business days per path (>= 2; default the run's seq_len)")
-    parser.add_argument("--seed", type=int, default=None,
-                        help="seed (>= 0; default the run's training seed); the same seed gives the same CSV "
-                             "whatever --batch-size")
-    parser.add_argument("--batch-size", type=positive_int, default=DEFAULT_BATCH_SIZE,
-                        help=f"paths held in memory and written at once, a multiple of {CHUNK} "
-                             f"(default {DEFAULT_BATCH_SIZE})")
+    parser.add_argument(
+        "--path-length", type=int, default=None, help="business days per path (>= 2; default the run's seq_len)"
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="seed (>= 0; default the run's training seed); the same seed gives the same CSV whatever --batch-size",
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=DEFAULT_BATCH_SIZE,
+        help=f"paths held in memory and written at once, a multiple of {CHUNK} (default {DEFAULT_BATCH_SIZE})",
+    )
     parser.add_argument("--output", default=None, help="CSV file to write (default <run>/paths.csv)")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing output file")
-    parser.add_argument("--force", action="store_true",
-                        help=f"write even if the CSV is estimated above {MAX_OUTPUT_BYTES / 1024**3:.0f} GiB")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help=f"write even if the CSV is estimated above {MAX_OUTPUT_BYTES / 1024**3:.0f} GiB",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
@@ -99,8 +109,9 @@ def write_paths(model, output, n_paths, path_length, dates, seed, batch_size=DEF
     from timegan._atomic import atomic_path
 
     if batch_size % CHUNK:
-        raise ValueError(f"Expected --batch-size to be a multiple of {CHUNK} (paths per seeded chunk). "
-                         f"Received: {batch_size}")
+        raise ValueError(
+            f"Expected --batch-size to be a multiple of {CHUNK} (paths per seeded chunk). Received: {batch_size}"
+        )
     names = [tuple(name) for name in model.feature_names]
     n_features = len(names)
     tickers = np.array([str(name[0]) for name in names], dtype=object)
@@ -112,12 +123,15 @@ def write_paths(model, output, n_paths, path_length, dates, seed, batch_size=DEF
         handle.write(",".join(COLUMNS) + "\n")
         for start in range(0, n_paths, batch_size):
             size = min(batch_size, n_paths - start)
-            chunks = [model.generate(CHUNK, seed=chunk_seed(seed, k), seq_len=path_length, batch_size=CHUNK)
-                      for k in range(start // CHUNK, math.ceil((start + size) / CHUNK))]
+            chunks = [
+                model.generate(CHUNK, seed=chunk_seed(seed, k), seq_len=path_length, batch_size=CHUNK)
+                for k in range(start // CHUNK, math.ceil((start + size) / CHUNK))
+            ]
             paths = np.concatenate(chunks)[:size]
             if paths.shape != (size, path_length, n_features):
-                raise ValueError(f"Expected generated paths of shape {(size, path_length, n_features)}. "
-                                 f"Received: {paths.shape}")
+                raise ValueError(
+                    f"Expected generated paths of shape {(size, path_length, n_features)}. Received: {paths.shape}"
+                )
             bad = ~np.isfinite(paths)
             if bad.any():
                 sample, step, feature = np.argwhere(bad)[0]
@@ -125,14 +139,16 @@ def write_paths(model, output, n_paths, path_length, dates, seed, batch_size=DEF
                     f"Generated path {start + sample} has a non-finite value ({paths[sample, step, feature]}) at "
                     f"step {step} for {names[feature][0]} {names[feature][1]}; no file was written"
                 )
-            pd.DataFrame({
-                "sample": np.repeat(np.arange(start, start + size), per_path),
-                "step": np.tile(np.repeat(np.arange(path_length), n_features), size),
-                "date": np.tile(np.repeat(date_text, n_features), size),
-                "ticker": np.tile(tickers, size * path_length),
-                "field": np.tile(fields, size * path_length),
-                "value": paths.reshape(-1),
-            }).to_csv(handle, header=False, index=False, float_format=FLOAT_FORMAT)
+            pd.DataFrame(
+                {
+                    "sample": np.repeat(np.arange(start, start + size), per_path),
+                    "step": np.tile(np.repeat(np.arange(path_length), n_features), size),
+                    "date": np.tile(np.repeat(date_text, n_features), size),
+                    "ticker": np.tile(tickers, size * path_length),
+                    "field": np.tile(fields, size * path_length),
+                    "value": paths.reshape(-1),
+                }
+            ).to_csv(handle, header=False, index=False, float_format=FLOAT_FORMAT)
             bar.update(size)
 
 
@@ -140,8 +156,10 @@ def _check_output(output, overwrite):
     if output.is_dir():
         raise IsADirectoryError(f"Expected --output to be a file path. Received a directory: {str(output)!r}")
     if not output.parent.is_dir():
-        raise FileNotFoundError(f"Expected --output in an existing folder. Received: {str(output)!r} "
-                                f"({str(output.parent)!r} does not exist)")
+        raise FileNotFoundError(
+            f"Expected --output in an existing folder. Received: {str(output)!r} "
+            f"({str(output.parent)!r} does not exist)"
+        )
     if output.exists() and not overwrite:
         raise FileExistsError(f"Output file {str(output)!r} already exists; pass --overwrite to replace it")
 
@@ -154,8 +172,9 @@ def _generate(args):
     if args.seed is not None and args.seed < 0:
         raise ValueError(f"Expected --seed to be an integer >= 0. Received: {args.seed}")
     if args.batch_size % CHUNK:
-        raise ValueError(f"Expected --batch-size to be a multiple of {CHUNK} (paths per seeded chunk). "
-                         f"Received: {args.batch_size}")
+        raise ValueError(
+            f"Expected --batch-size to be a multiple of {CHUNK} (paths per seeded chunk). Received: {args.batch_size}"
+        )
     run_dir = Path(args.run)
     if not run_dir.is_dir():
         raise FileNotFoundError(f"No run directory at {str(run_dir)!r}")
@@ -163,8 +182,10 @@ def _generate(args):
         raise ValueError(f"{str(run_dir)!r} is not a run directory (no run.json); train one with train.py")
     # `.model.previous` is what a crash while replacing model/ leaves; load_run reads it.
     if not (run_dir / "model").is_dir() and not (run_dir / ".model.previous").is_dir():
-        raise ValueError(f"Run {str(run_dir)!r} is not finished (no model/); finish it with "
-                         f"`train.py --output-dir {run_dir} --resume`")
+        raise ValueError(
+            f"Run {str(run_dir)!r} is not finished (no model/); finish it with "
+            f"`train.py --output-dir {run_dir} --resume`"
+        )
     output = Path(args.output) if args.output is not None else run_dir / "paths.csv"
     _check_output(output, args.overwrite)
 
@@ -183,8 +204,10 @@ def _generate(args):
         )
     dates = future_business_days(result.prices.index[-1], path_length)
     write_paths(model, output, args.n_paths, path_length, dates, seed, args.batch_size, progress=not args.quiet)
-    echo(f"Wrote {args.n_paths} paths x {path_length} business days ({dates[0].date()} .. {dates[-1].date()}) "
-         f"x {len(model.feature_names)} series, seed {seed}, to {output}")
+    echo(
+        f"Wrote {args.n_paths} paths x {path_length} business days ({dates[0].date()} .. {dates[-1].date()}) "
+        f"x {len(model.feature_names)} series, seed {seed}, to {output}"
+    )
 
 
 def main(argv=None):

@@ -22,10 +22,16 @@ def build_parser():
     parser.add_argument("--csv", required=True, help="input CSV file with a header row")
     parser.add_argument("--target", required=True, help="name of the class column")
     parser.add_argument("--method", required=True, choices=METHODS)
-    parser.add_argument("--categorical", nargs="+", default=[], metavar="COL",
-                        help="columns holding categories (generated as exact one-hot choices)")
-    parser.add_argument("--output", default=None,
-                        help="output CSV (default: <input name>.balanced.csv beside the input)")
+    parser.add_argument(
+        "--categorical",
+        nargs="+",
+        default=[],
+        metavar="COL",
+        help="columns holding categories (generated as exact one-hot choices)",
+    )
+    parser.add_argument(
+        "--output", default=None, help="output CSV (default: <input name>.balanced.csv beside the input)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--gan-steps", type=positive_int, default=1000, help="GAN generator updates (default 1000)")
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -68,20 +74,25 @@ def check_table(frame, target, categorical):
             )
     labels = frame[target]
     if labels.isna().any():
-        raise ValueError(f"Expected a class in every row of column {target!r}. Received: a missing value in row "
-                         f"{int(labels.isna().to_numpy().argmax()) + 2} of the file")
+        raise ValueError(
+            f"Expected a class in every row of column {target!r}. Received: a missing value in row "
+            f"{int(labels.isna().to_numpy().argmax()) + 2} of the file"
+        )
     classes = sorted(labels.unique().tolist(), key=str)
     if len(classes) < 2:
         raise ValueError(f"Expected at least 2 classes in column {target!r}. Received: classes={classes}")
     for column in features:
         values = frame[column]
         if values.isna().any():
-            raise ValueError(f"Expected no missing values in feature column {column!r}. Received: a missing value in "
-                             f"row {int(values.isna().to_numpy().argmax()) + 2} of the file")
+            raise ValueError(
+                f"Expected no missing values in feature column {column!r}. Received: a missing value in "
+                f"row {int(values.isna().to_numpy().argmax()) + 2} of the file"
+            )
         if column not in categorical and values.dtype.kind not in "biuf":
             bad = next(v for v in values if not _is_number(v))
-            raise ValueError(f"Expected numbers in column {column!r} (or declare it with --categorical). "
-                             f"Received: {bad!r}")
+            raise ValueError(
+                f"Expected numbers in column {column!r} (or declare it with --categorical). Received: {bad!r}"
+            )
     return features, [features.index(column) for column in categorical]
 
 
@@ -110,8 +121,11 @@ def make_sampler(method, categorical, n_features, seed, gan_steps):
     if method == "gan":
         from timegan.rebalance import GANOverSampler, TabularGANConfig
 
-        return GANOverSampler(random_state=seed, categorical_features=categorical or None,
-                              config=TabularGANConfig(steps=gan_steps, seed=seed))
+        return GANOverSampler(
+            random_state=seed,
+            categorical_features=categorical or None,
+            config=TabularGANConfig(steps=gan_steps, seed=seed),
+        )
     raise ValueError(f"Unknown method {method!r}. Expected one of {list(METHODS)}. Received: method={method!r}")
 
 

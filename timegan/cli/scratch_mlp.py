@@ -57,19 +57,29 @@ def build_parser():
     parser.add_argument("--lr", type=positive_float, help="learning rate (default: per task and rule, see docs)")
     parser.add_argument("--epochs", type=positive_int, help="passes over the data (default: xor 5000, mnist 10)")
     parser.add_argument("--batch-size", type=positive_int, help="examples per update (default: xor 1, mnist 32)")
-    parser.add_argument("--loss", choices=LOSSES,
-                        help="squared_error (sigmoid outputs) or cross_entropy (softmax outputs); "
-                             "default: xor squared_error, mnist cross_entropy")
-    parser.add_argument("--slope", type=positive_float, help="sigmoid slope (default 1.0; the source uses 0.1 on MNIST)")
+    parser.add_argument(
+        "--loss",
+        choices=LOSSES,
+        help="squared_error (sigmoid outputs) or cross_entropy (softmax outputs); "
+        "default: xor squared_error, mnist cross_entropy",
+    )
+    parser.add_argument(
+        "--slope", type=positive_float, help="sigmoid slope (default 1.0; the source uses 0.1 on MNIST)"
+    )
     parser.add_argument("--seed", type=seed_type, default=0, help="first seed (default 0)")
     parser.add_argument("--seeds", type=positive_int, default=1, help="number of seeds, from --seed on (default 1)")
-    parser.add_argument("--keras", action="store_true",
-                        help="mnist: also train the same network with Keras, from the first seed")
+    parser.add_argument(
+        "--keras", action="store_true", help="mnist: also train the same network with Keras, from the first seed"
+    )
     parser.add_argument("--data-dir", help="mnist: directory with the four IDX .gz files (default: keras.datasets)")
     parser.add_argument("--train-size", type=positive_int, help="mnist: train on a random subset of this many images")
-    parser.add_argument("--threads", type=positive_int, default=1,
-                        help="CPU threads of NumPy's BLAS and of TensorFlow (default 1: on a shared machine, "
-                             "several threads per process mostly wait for each other)")
+    parser.add_argument(
+        "--threads",
+        type=positive_int,
+        default=1,
+        help="CPU threads of NumPy's BLAS and of TensorFlow (default 1: on a shared machine, "
+        "several threads per process mostly wait for each other)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
 
@@ -81,7 +91,11 @@ def settings_from_args(args):
         ValueError: options that do not apply to the task.
     """
     if args.task == "xor":
-        for option, value in (("--keras", args.keras), ("--data-dir", args.data_dir), ("--train-size", args.train_size)):
+        for option, value in (
+            ("--keras", args.keras),
+            ("--data-dir", args.data_dir),
+            ("--train-size", args.train_size),
+        ):
             if value:
                 raise ValueError(f"{option} applies to --task mnist only. Received: --task xor {option}")
     defaults = DEFAULTS[args.task]
@@ -115,8 +129,13 @@ def describe(settings):
 def _scratch_model(settings, seed):
     from timegan.scratch import MLP, get_optimizer
 
-    model = MLP(settings["sizes"], slope=settings["slope"], output_activation=settings["output_activation"],
-                loss=settings["loss"], seed=seed)
+    model = MLP(
+        settings["sizes"],
+        slope=settings["slope"],
+        output_activation=settings["output_activation"],
+        loss=settings["loss"],
+        seed=seed,
+    )
     return model, get_optimizer(settings["optimizer"], settings["learning_rate"])
 
 
@@ -127,8 +146,17 @@ def run_xor(settings, seeds, progress):
     solved_after = []
     for seed in seeds:
         model, optimizer = _scratch_model(settings, seed)
-        history = fit(model, XOR_INPUTS, XOR_TARGETS, optimizer, settings["epochs"], settings["batch_size"], seed=seed,
-                      until=lambda m: xor_solved(m, XOR_TOLERANCE), progress=progress)
+        history = fit(
+            model,
+            XOR_INPUTS,
+            XOR_TARGETS,
+            optimizer,
+            settings["epochs"],
+            settings["batch_size"],
+            seed=seed,
+            until=lambda m: xor_solved(m, XOR_TOLERANCE),
+            progress=progress,
+        )
         error = float(np.max(np.abs(model.predict(XOR_INPUTS) - XOR_TARGETS)))
         if error < XOR_TOLERANCE:
             solved_after.append(history.epochs)
@@ -136,8 +164,10 @@ def run_xor(settings, seeds, progress):
         else:
             echo(f"seed {seed}: not solved in {history.epochs} passes (max |error| {error:.3f})")
     median = f"; median {int(np.median(solved_after))} passes to solve" if solved_after else ""
-    echo(f"xor {settings['optimizer']}: {len(solved_after)}/{len(seeds)} seeds solved "
-         f"(every output within {XOR_TOLERANCE} of its target){median}")
+    echo(
+        f"xor {settings['optimizer']}: {len(solved_after)}/{len(seeds)} seeds solved "
+        f"(every output within {XOR_TOLERANCE} of its target){median}"
+    )
 
 
 def _keras_sigmoid(slope):
@@ -156,8 +186,12 @@ def keras_optimizer(settings):
     name = settings["optimizer"]
     if name in ("sgd", "momentum"):
         return keras.optimizers.SGD(lr, momentum=0.9 if name == "momentum" else 0.0)
-    return {"adagrad": keras.optimizers.Adagrad, "rmsprop": keras.optimizers.RMSprop,
-            "adadelta": keras.optimizers.Adadelta, "adam": keras.optimizers.Adam}[name](lr)
+    return {
+        "adagrad": keras.optimizers.Adagrad,
+        "rmsprop": keras.optimizers.RMSprop,
+        "adadelta": keras.optimizers.Adadelta,
+        "adam": keras.optimizers.Adam,
+    }[name](lr)
 
 
 def build_keras_model(settings):
@@ -201,8 +235,15 @@ def train_keras(settings, x, labels, x_test, labels_test, seed):
     model = build_keras_model(settings)
     model.compile(optimizer=keras_optimizer(settings), loss=keras_loss(settings))
     timer = EpochTimer()
-    model.fit(x, one_hot(labels), batch_size=settings["batch_size"], epochs=settings["epochs"], shuffle=True,
-              verbose=0, callbacks=[timer])
+    model.fit(
+        x,
+        one_hot(labels),
+        batch_size=settings["batch_size"],
+        epochs=settings["epochs"],
+        shuffle=True,
+        verbose=0,
+        callbacks=[timer],
+    )
     predictions = model.predict(x_test, batch_size=1000, verbose=0).argmax(axis=1)
     return float(np.mean(predictions == labels_test)), timer.seconds
 
@@ -215,8 +256,10 @@ def _load():
 
 def _summary(name, accuracies, seconds):
     spread = f" +- {np.std(accuracies):.4f}" if len(accuracies) > 1 else ""
-    return (f"{name}: test accuracy {np.mean(accuracies):.4f}{spread} over {len(accuracies)} seed(s); "
-            f"median {np.median(seconds):.1f} s per pass")
+    return (
+        f"{name}: test accuracy {np.mean(accuracies):.4f}{spread} over {len(accuracies)} seed(s); "
+        f"median {np.median(seconds):.1f} s per pass"
+    )
 
 
 def run_mnist(settings, seeds, args):
@@ -229,12 +272,22 @@ def run_mnist(settings, seeds, args):
     scratch_acc, scratch_sec, keras_acc, keras_sec = [], [], [], []
     for seed in seeds:
         model, optimizer = _scratch_model(settings, seed)
-        history = fit(model, x, targets, optimizer, settings["epochs"], settings["batch_size"], seed=seed,
-                      progress=not args.no_progress)
+        history = fit(
+            model,
+            x,
+            targets,
+            optimizer,
+            settings["epochs"],
+            settings["batch_size"],
+            seed=seed,
+            progress=not args.no_progress,
+        )
         scratch_acc.append(accuracy(model, x_test, labels_test))
         scratch_sec.extend(history.seconds)
-        echo(f"seed {seed} scratch: test accuracy {scratch_acc[-1]:.4f}, final training loss {history.loss[-1]:.4f}, "
-             f"median {np.median(history.seconds):.1f} s per pass; {_load()}")
+        echo(
+            f"seed {seed} scratch: test accuracy {scratch_acc[-1]:.4f}, final training loss {history.loss[-1]:.4f}, "
+            f"median {np.median(history.seconds):.1f} s per pass; {_load()}"
+        )
         if args.keras and seed == seeds[0]:
             acc, seconds = train_keras(settings, x, labels, x_test, labels_test, seed)
             keras_acc.append(acc)

@@ -26,19 +26,38 @@ def build_parser():
     parser = ArgumentParser(
         prog="timegan-train",
         description="Train a TimeGAN on daily prices and write a run directory: the model, synthetic price "
-                    "paths (synthetic.csv), losses and pictures.",
+        "paths (synthetic.csv), losses and pictures.",
     )
     data = parser.add_argument_group("data")
-    data.add_argument("--tickers", nargs="+", metavar="TICKER",
-                      help=f"Yahoo Finance symbols (default {' '.join(DEFAULT_TICKERS)} unless --csv is given)")
-    data.add_argument("--csv", action="append", nargs="+", default=[], metavar="PATH",
-                      help="CSV file(s) in Yahoo's layout, or folders of them; one ticker per file (repeatable)")
+    data.add_argument(
+        "--tickers",
+        nargs="+",
+        metavar="TICKER",
+        help=f"Yahoo Finance symbols (default {' '.join(DEFAULT_TICKERS)} unless --csv is given)",
+    )
+    data.add_argument(
+        "--csv",
+        action="append",
+        nargs="+",
+        default=[],
+        metavar="PATH",
+        help="CSV file(s) in Yahoo's layout, or folders of them; one ticker per file (repeatable)",
+    )
     data.add_argument("--start", default="2000-01-01", help="first date, YYYY-MM-DD (default 2000-01-01)")
     data.add_argument("--end", default=None, help="last date, YYYY-MM-DD (default: last available day)")
-    data.add_argument("--fields", nargs="+", default=["Adj Close"], metavar="FIELD",
-                      help="price fields per ticker: Open High Low Close adj_close Volume (default: Adj Close)")
-    data.add_argument("--source", choices=("auto", "yahoo", "bundled"), default="auto",
-                      help="auto: cache, Yahoo, then the bundled history; yahoo: no fallback; bundled: offline only")
+    data.add_argument(
+        "--fields",
+        nargs="+",
+        default=["Adj Close"],
+        metavar="FIELD",
+        help="price fields per ticker: Open High Low Close adj_close Volume (default: Adj Close)",
+    )
+    data.add_argument(
+        "--source",
+        choices=("auto", "yahoo", "bundled"),
+        default="auto",
+        help="auto: cache, Yahoo, then the bundled history; yahoo: no fallback; bundled: offline only",
+    )
     data.add_argument("--cache-dir", default=None, help="download cache (default ~/.cache/timegan/prices)")
 
     model = parser.add_argument_group("model (defaults: the TimeGAN paper)")
@@ -47,27 +66,53 @@ def build_parser():
     model.add_argument("--num-layers", type=int, default=3, help="recurrent layers (default 3)")
     model.add_argument("--cell", choices=("gru", "lstm"), default="gru")
     model.add_argument("--batch-size", type=int, default=128, help="windows per update (default 128)")
-    model.add_argument("--learning-rate", type=learning_rate, default=1e-3, help="Adam learning rate, at most 1 (default 1e-3)")
-    model.add_argument("--seed", type=seed, default=0, help="seed of weights, noise and batches, 0 .. 2**32-1 (default 0)")
+    model.add_argument(
+        "--learning-rate", type=learning_rate, default=1e-3, help="Adam learning rate, at most 1 (default 1e-3)"
+    )
+    model.add_argument(
+        "--seed", type=seed, default=0, help="seed of weights, noise and batches, 0 .. 2**32-1 (default 0)"
+    )
     model.add_argument("--xla", action="store_true", help="compile the updates with XLA (faster on CPU, slower start)")
 
     training = parser.add_argument_group("training")
-    training.add_argument("--steps", type=int, nargs="+", default=None, metavar="N",
-                          help=f"steps per phase: one number for all three or three (embedding supervised joint); "
-                               f"default {' '.join(map(str, DEFAULT_STEPS))} (~10 min on 2 CPU cores); the paper's full length is "
-                               f"--steps {FULL_LENGTH_STEPS}")
+    training.add_argument(
+        "--steps",
+        type=int,
+        nargs="+",
+        default=None,
+        metavar="N",
+        help=f"steps per phase: one number for all three or three (embedding supervised joint); "
+        f"default {' '.join(map(str, DEFAULT_STEPS))} (~10 min on 2 CPU cores); the paper's full length is "
+        f"--steps {FULL_LENGTH_STEPS}",
+    )
     training.add_argument("--checkpoint-every", type=positive_int, default=500, help="steps between checkpoints")
-    training.add_argument("--n-synthetic", type=positive_int, default=None,
-                          help="synthetic windows to write (default: as many as real windows)")
+    training.add_argument(
+        "--n-synthetic",
+        type=positive_int,
+        default=None,
+        help="synthetic windows to write (default: as many as real windows)",
+    )
     training.add_argument("--output-dir", default=None, help="run directory (default runs/<date-time>)")
-    training.add_argument("--resume", action="store_true", help="continue the run in --output-dir from its last checkpoint (or from step 0 if it has none)")
-    training.add_argument("--overwrite", action="store_true", help="replace the run in --output-dir once the new one is complete (built beside it)")
+    training.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the run in --output-dir from its last checkpoint (or from step 0 if it has none)",
+    )
+    training.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the run in --output-dir once the new one is complete (built beside it)",
+    )
     training.add_argument("--log-dir", default=None, help="write TensorBoard scalars here")
     training.add_argument("--evaluate", action="store_true", help="write the evaluation report after training")
     training.add_argument("--quiet", action="store_true", help="no progress bars")
-    training.add_argument("--distribute", choices=("none", "mirrored", "multiworker"), default="none",
-                          help="mirrored: split each batch over this machine's GPUs; multiworker: over the "
-                               "machines in TF_CONFIG (see README); default none")
+    training.add_argument(
+        "--distribute",
+        choices=("none", "mirrored", "multiworker"),
+        default="none",
+        help="mirrored: split each batch over this machine's GPUs; multiworker: over the "
+        "machines in TF_CONFIG (see README); default none",
+    )
     return parser
 
 
@@ -99,26 +144,54 @@ def _train(args):
     check_output_dir(output_dir, resume=args.resume, overwrite=args.overwrite)
     prices = config = None
     if not args.resume:
-        config = TimeGANConfig(seq_len=args.seq_len, hidden_dim=args.hidden_dim, num_layers=args.num_layers,
-                               cell=args.cell, batch_size=args.batch_size, learning_rate=args.learning_rate,
-                               seed=args.seed, jit_compile=args.xla)
+        config = TimeGANConfig(
+            seq_len=args.seq_len,
+            hidden_dim=args.hidden_dim,
+            num_layers=args.num_layers,
+            cell=args.cell,
+            batch_size=args.batch_size,
+            learning_rate=args.learning_rate,
+            seed=args.seed,
+            jit_compile=args.xla,
+        )
         csv = [path for group in args.csv for path in group]
         tickers = args.tickers if args.tickers is not None else (() if csv else DEFAULT_TICKERS)
-        prices = load_prices(tickers, start=args.start, end=args.end, fields=args.fields, source=args.source,
-                             cache_dir=args.cache_dir, csv=csv)
+        prices = load_prices(
+            tickers,
+            start=args.start,
+            end=args.end,
+            fields=args.fields,
+            source=args.source,
+            cache_dir=args.cache_dir,
+            csv=csv,
+        )
         dropped = prices.attrs.get("rows_dropped", 0)
-        echo(f"Data: {prices.shape[1]} series x {len(prices)} days "
-              f"({prices.index[0].date()} .. {prices.index[-1].date()}), {dropped} incomplete rows dropped; "
-              f"sources: {prices.attrs.get('sources')}")
+        echo(
+            f"Data: {prices.shape[1]} series x {len(prices)} days "
+            f"({prices.index[0].date()} .. {prices.index[-1].date()}), {dropped} incomplete rows dropped; "
+            f"sources: {prices.attrs.get('sources')}"
+        )
         steps = steps or DEFAULT_STEPS
     started = time.monotonic()
-    result = train_run(output_dir, prices=prices, config=config, steps=steps, n_synthetic=args.n_synthetic,
-                       checkpoint_every=args.checkpoint_every, log_dir=args.log_dir, resume=args.resume,
-                       overwrite=args.overwrite, progress=not args.quiet, distribute=args.distribute)
+    result = train_run(
+        output_dir,
+        prices=prices,
+        config=config,
+        steps=steps,
+        n_synthetic=args.n_synthetic,
+        checkpoint_every=args.checkpoint_every,
+        log_dir=args.log_dir,
+        resume=args.resume,
+        overwrite=args.overwrite,
+        progress=not args.quiet,
+        distribute=args.distribute,
+    )
     minutes = (time.monotonic() - started) / 60
     echo(f"Trained {result.model.steps_done} steps in {minutes:.1f} min. Outputs in {output_dir}/:")
-    echo("  model/ (TimeGAN.load), synthetic.csv (price units), losses.csv, loss_curve.png, "
-          + ", ".join(p.name for p in sorted(output_dir.glob("paths_*.png"))))
+    echo(
+        "  model/ (TimeGAN.load), synthetic.csv (price units), losses.csv, loss_curve.png, "
+        + ", ".join(p.name for p in sorted(output_dir.glob("paths_*.png")))
+    )
     if args.evaluate:
         from evaluation.report import evaluate_run
 

@@ -44,8 +44,13 @@ def build_parser():
     parser.add_argument("--generator-lr", type=positive_float)
     parser.add_argument("--discriminator-lr", type=positive_float)
     parser.add_argument("--momentum", type=float, help="momentum of --optimizer momentum (default 0.9)")
-    parser.add_argument("--k", "--discriminator-steps", dest="discriminator_steps", type=positive_int,
-                        help="discriminator/critic steps per generator step (default 1, 5 for wgan losses)")
+    parser.add_argument(
+        "--k",
+        "--discriminator-steps",
+        dest="discriminator_steps",
+        type=positive_int,
+        help="discriminator/critic steps per generator step (default 1, 5 for wgan losses)",
+    )
     parser.add_argument("--clip-value", type=positive_float, help="wgan weight clipping bound (default 0.01)")
     parser.add_argument("--gp-weight", type=positive_float, help="wgan-gp penalty weight (default 10)")
     parser.add_argument("--latent-dim", type=positive_int, default=100)
@@ -55,14 +60,23 @@ def build_parser():
     parser.add_argument("--minibatch-discrimination", action="store_true")
     parser.add_argument("--noise-layer", action="store_true", help="concatenate noise into a generator hidden layer")
     parser.add_argument("--conditional", action="store_true", help="condition both networks on the class label")
-    parser.add_argument("--conditioning", choices=CONDITIONINGS,
-                        help="how the discriminator uses the label (needs --conditional; default projection)")
-    parser.add_argument("--classifier-weight", type=positive_float,
-                        help="AC-GAN class loss weight (--conditioning acgan; default 1)")
-    parser.add_argument("--label-embedding-dim", type=positive_int, default=50,
-                        help="width of the generator's label embedding (default 50)")
-    parser.add_argument("--packing", type=int, default=1,
-                        help="PacGAN: the discriminator judges this many samples at once (default 1)")
+    parser.add_argument(
+        "--conditioning",
+        choices=CONDITIONINGS,
+        help="how the discriminator uses the label (needs --conditional; default projection)",
+    )
+    parser.add_argument(
+        "--classifier-weight", type=positive_float, help="AC-GAN class loss weight (--conditioning acgan; default 1)"
+    )
+    parser.add_argument(
+        "--label-embedding-dim",
+        type=positive_int,
+        default=50,
+        help="width of the generator's label embedding (default 50)",
+    )
+    parser.add_argument(
+        "--packing", type=int, default=1, help="PacGAN: the discriminator judges this many samples at once (default 1)"
+    )
     parser.add_argument("--epochs", type=positive_int, default=10)
     parser.add_argument("--batch-size", type=positive_int, default=64)
     parser.add_argument("--train-size", type=positive_int, help="use a random subset of this many images")
@@ -128,7 +142,9 @@ def main(argv=None):
         gan_config, train_config = configs_from_args(args)  # refuses bad combinations before any work
         output = Path(args.output_dir)
         if output.exists() and (not output.is_dir() or any(output.iterdir())) and not args.overwrite:
-            raise OSError(f"Output directory {str(output)!r} already exists and is not empty; pass --overwrite to replace it.")
+            raise OSError(
+                f"Output directory {str(output)!r} already exists and is not empty; pass --overwrite to replace it."
+            )
         import keras
 
         from timegan.images.data import load_images
@@ -138,8 +154,14 @@ def main(argv=None):
         keras.utils.set_random_seed(args.seed)
         source = str(Path(args.data_dir).resolve()) if args.data_dir else "keras.datasets"
         _, summary = train_run(
-            gan_config, train_config, images, labels, output, overwrite=args.overwrite,
-            progress=not args.no_progress, data_source=source,
+            gan_config,
+            train_config,
+            images,
+            labels,
+            output,
+            overwrite=args.overwrite,
+            progress=not args.no_progress,
+            data_source=source,
         )
         losses = ", ".join(f"{name} {value:.4f}" for name, value in summary["final_losses"].items())
         echo(f"{output}: {summary['epochs']} epochs in {summary['train_seconds']:.0f} s; final {losses}")

@@ -122,7 +122,9 @@ def read_idx_split(data_dir, split):
     wanted = IDX_FILES["train"] + IDX_FILES["test"]
     missing = [name for name in wanted if not (data_dir / name).is_file()]
     if missing:
-        raise OSError(f"Data directory {str(data_dir)!r} lacks the IDX file(s) {missing}; expected all of {list(wanted)}.")
+        raise OSError(
+            f"Data directory {str(data_dir)!r} lacks the IDX file(s) {missing}; expected all of {list(wanted)}."
+        )
     images_name, labels_name = IDX_FILES[split]
     images = read_idx(data_dir / images_name, _IMAGES_MAGIC)
     labels = read_idx(data_dir / labels_name, _LABELS_MAGIC)

@@ -17,7 +17,9 @@ def _check_2d(name, array, min_rows=2):
     if array.ndim != 2 or len(array) < min_rows:
         raise ValueError(f"Expected `{name}` of shape (n >= {min_rows}, d). Received: shape={array.shape}")
     if not np.all(np.isfinite(array)):
-        raise ValueError(f"Expected `{name}` to be finite. Received: {int(np.sum(~np.isfinite(array)))} non-finite values")
+        raise ValueError(
+            f"Expected `{name}` to be finite. Received: {int(np.sum(~np.isfinite(array)))} non-finite values"
+        )
     return array
 
 
@@ -247,7 +249,9 @@ def mode_coverage(modes, num_modes=1000):
     """
     modes = np.asarray(modes)
     if modes.ndim != 1 or not len(modes) or not np.issubdtype(modes.dtype, np.integer):
-        raise ValueError(f"Expected a non-empty 1-D integer array of modes. Received: shape={modes.shape}, dtype={modes.dtype}")
+        raise ValueError(
+            f"Expected a non-empty 1-D integer array of modes. Received: shape={modes.shape}, dtype={modes.dtype}"
+        )
     if modes.min() < 0 or modes.max() >= num_modes:
         raise ValueError(f"Expected modes in [0, {num_modes}). Received: range [{modes.min()}, {modes.max()}]")
     histogram = np.bincount(modes, minlength=num_modes) / len(modes)

@@ -54,11 +54,15 @@ def build_generator(config):
             x = keras.layers.ReLU(name=f"relu{index}")(x)
             if index == 0 and config.noise_layer:
                 x = HiddenNoise(config.noise_units, seed=config.seed, name="hidden_noise")(x)
-        x = keras.layers.Dense(math.prod(config.image_shape), activation="tanh", kernel_initializer=init, name="output")(x)
+        x = keras.layers.Dense(
+            math.prod(config.image_shape), activation="tanh", kernel_initializer=init, name="output"
+        )(x)
         outputs = keras.layers.Reshape(config.image_shape, name="image")(x)
     else:
         side = config.image_size // 4
-        x = keras.layers.Dense(side * side * 2 * config.filters, use_bias=False, kernel_initializer=init, name="project")(x)
+        x = keras.layers.Dense(
+            side * side * 2 * config.filters, use_bias=False, kernel_initializer=init, name="project"
+        )(x)
         x = keras.layers.BatchNormalization(name="project_bn")(x)
         x = keras.layers.ReLU(name="project_relu")(x)
         x = keras.layers.Reshape((side, side, 2 * config.filters), name="reshape")(x)
@@ -120,7 +124,9 @@ def build_discriminator(config):
             plane = keras.layers.Reshape((side, side, 1), name="label_plane")(plane)
             x = keras.layers.Concatenate(name="image_label")([x, plane])
         for index, filters in enumerate((config.filters, 2 * config.filters)):
-            x = keras.layers.Conv2D(filters, 4, strides=2, padding="same", kernel_initializer=init, name=f"conv{index}")(x)
+            x = keras.layers.Conv2D(
+                filters, 4, strides=2, padding="same", kernel_initializer=init, name=f"conv{index}"
+            )(x)
             x = keras.layers.LeakyReLU(config.leaky_slope, name=f"leaky{index}")(x)
             if config.dropout:
                 x = keras.layers.Dropout(config.dropout, seed=config.seed, name=f"dropout{index}")(x)

@@ -23,7 +23,9 @@ def make_optimizer(name, learning_rate, momentum=0.9, beta_1=0.5, beta_2=0.999):
         ValueError: unknown name or a non-positive learning rate.
     """
     if name not in OPTIMIZERS:
-        raise ValueError(f"Unknown optimizer {name!r}. Expected one of {list(OPTIMIZERS)}. Received: optimizer={name!r}")
+        raise ValueError(
+            f"Unknown optimizer {name!r}. Expected one of {list(OPTIMIZERS)}. Received: optimizer={name!r}"
+        )
     if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) or not learning_rate > 0:
         raise ValueError(f"Expected `learning_rate` to be a number > 0. Received: learning_rate={learning_rate!r}")
     if name == "sgd":

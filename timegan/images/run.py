@@ -71,7 +71,9 @@ def _check_images(images, labels, gan_config):
     side = gan_config.image_size
     shape = (side, side) if gan_config.channels == 1 and images.ndim == 3 else gan_config.image_shape
     if images.ndim not in (3, 4) or images.shape[1:] != shape:
-        raise ValueError(f"Expected images of shape (n, {side}, {side}[, {gan_config.channels}]). Received: shape={images.shape}")
+        raise ValueError(
+            f"Expected images of shape (n, {side}, {side}[, {gan_config.channels}]). Received: shape={images.shape}"
+        )
     if gan_config.conditional:
         if labels is None:
             raise ValueError("conditional=True needs class labels, but the data has none.")
@@ -107,7 +109,9 @@ def train_run(gan_config, train_config, images, labels, run_dir, overwrite=False
     """
     run_dir = Path(run_dir)
     if run_dir.exists() and (not run_dir.is_dir() or any(run_dir.iterdir())) and not overwrite:
-        raise OSError(f"Output directory {str(run_dir)!r} already exists and is not empty; pass --overwrite to replace it.")
+        raise OSError(
+            f"Output directory {str(run_dir)!r} already exists and is not empty; pass --overwrite to replace it."
+        )
     check_compatible(gan_config, train_config)
     images, labels = _check_images(images, labels, gan_config)
     images, labels = image_data.subset(images, labels, train_config.train_size, train_config.seed)
@@ -132,8 +136,14 @@ def train_run(gan_config, train_config, images, labels, run_dir, overwrite=False
 
     logger.info(
         "Training %s/%s loss=%s optimizer=%s on %d %s images for %d epochs (%d steps each)",
-        gan_config.architecture, "conditional" if gan_config.conditional else "unconditional", gan_config.loss,
-        gan_config.optimizer, len(x), train_config.dataset, train_config.epochs, steps_per_epoch,
+        gan_config.architecture,
+        "conditional" if gan_config.conditional else "unconditional",
+        gan_config.loss,
+        gan_config.optimizer,
+        len(x),
+        train_config.dataset,
+        train_config.epochs,
+        steps_per_epoch,
     )
     with atomic_path(run_dir) as tmp:
         tmp.mkdir()
@@ -259,8 +269,12 @@ def evaluate_generator(
         # scoring whatever the classifier makes of NaN pixels.
         logger.warning("%d of %d generated images are not finite: training diverged", int((~finite).sum()), len(fake))
         results.update(
-            frechet_distance=None, classifier_score=None, classes_covered=None, kl_to_uniform=None,
-            class_histogram=None, non_finite_images=int((~finite).sum()),
+            frechet_distance=None,
+            classifier_score=None,
+            classes_covered=None,
+            kl_to_uniform=None,
+            class_histogram=None,
+            non_finite_images=int((~finite).sum()),
         )
         if gan_config.conditional:
             results["label_accuracy"] = None
@@ -277,7 +291,9 @@ def evaluate_generator(
     if gan_config.conditional:
         results["label_accuracy"] = float(np.mean(fake_probabilities.argmax(axis=1) == labels))
         if train_labels is not None:
-            scores = class_conditional_scores(fake_features, fake_probabilities, labels, train_features, train_labels, seed)
+            scores = class_conditional_scores(
+                fake_features, fake_probabilities, labels, train_features, train_labels, seed
+            )
             results.update(scores.to_dict())
     return results
 
@@ -319,9 +335,16 @@ def evaluate_stacked(generator, gan_config, classifier, real_test, num_samples=2
     if isinstance(num_samples, bool) or not isinstance(num_samples, int) or num_samples < 100:
         raise ValueError(f"Expected `num_samples` to be an integer >= 100. Received: num_samples={num_samples!r}")
     probe = ClassifierProbe(classifier)
-    real = mode_coverage(digits_to_modes(channel_digits(probe, image_data.to_model_range(real_test))), image_data.STACKED_MODES)
-    results = {"modes_covered_real": real.modes_covered, "kl_to_uniform_real": real.kl_to_uniform,
-               "real_samples": real.num_samples, "num_samples": num_samples, "seed": seed}
+    real = mode_coverage(
+        digits_to_modes(channel_digits(probe, image_data.to_model_range(real_test))), image_data.STACKED_MODES
+    )
+    results = {
+        "modes_covered_real": real.modes_covered,
+        "kl_to_uniform_real": real.kl_to_uniform,
+        "real_samples": real.num_samples,
+        "num_samples": num_samples,
+        "seed": seed,
+    }
     noise = np.random.default_rng(seed + 2).standard_normal((num_samples, gan_config.latent_dim)).astype(np.float32)
     fake = generate_images(generator, gan_config, noise=noise)
     results["diverged"] = not np.isfinite(fake).all()

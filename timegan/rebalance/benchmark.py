@@ -44,8 +44,10 @@ def make_classifier(name, seed, categorical=None):
     else:
         raise ValueError(f"Unknown classifier {name!r}. Expected one of {list(CLASSIFIERS)}. Received: {name!r}")
     if categorical:
-        encode = ColumnTransformer([("one_hot", OneHotEncoder(handle_unknown="ignore", sparse_output=False),
-                                     list(categorical))], remainder="passthrough")
+        encode = ColumnTransformer(
+            [("one_hot", OneHotEncoder(handle_unknown="ignore", sparse_output=False), list(categorical))],
+            remainder="passthrough",
+        )
         steps = [encode] + steps
     return make_pipeline(*steps)
 
@@ -91,8 +93,20 @@ def rarer_minority(train_index, y, minority, ratio, rng):
     return np.sort(np.concatenate([majority_index, kept]))
 
 
-def compare_resamplers(X, y, minority, ratios=(5, 10), n_splits=5, n_repeats=5, methods=METHODS,
-                       classifiers=CLASSIFIERS, categorical=None, gan_config=None, seed=0, on_fold=None):
+def compare_resamplers(
+    X,
+    y,
+    minority,
+    ratios=(5, 10),
+    n_splits=5,
+    n_repeats=5,
+    methods=METHODS,
+    classifiers=CLASSIFIERS,
+    categorical=None,
+    gan_config=None,
+    seed=0,
+    on_fold=None,
+):
     """Scores each method x classifier on each fold of repeated stratified K-fold CV.
 
     Args:
@@ -144,8 +158,17 @@ def compare_resamplers(X, y, minority, ratios=(5, 10), n_splits=5, n_repeats=5, 
                     classifier = make_classifier(name, fold_seed, categorical)
                     _fit(classifier, X_fit, y_fit, method == "class-weight")
                     scores = score(classifier, X[test_index], y[test_index], minority)
-                    rows.append(dict(ratio=ratio, repeat=index // n_splits, fold=index % n_splits, method=method,
-                                     classifier=name, resample_seconds=seconds, **scores))
+                    rows.append(
+                        dict(
+                            ratio=ratio,
+                            repeat=index // n_splits,
+                            fold=index % n_splits,
+                            method=method,
+                            classifier=name,
+                            resample_seconds=seconds,
+                            **scores,
+                        )
+                    )
                 progress.update()
         if on_fold is not None:
             on_fold(pd.DataFrame(rows))
@@ -195,18 +218,32 @@ def paired_differences(results, method="gan", baselines=("undersample", "smote")
         theirs = results[results["method"] == baseline].set_index(keys)[metric]
         difference = (ours - theirs).dropna()
         for (ratio, classifier), values in difference.groupby(level=["ratio", "classifier"]):
-            rows.append({"ratio": ratio, "classifier": classifier, "baseline": baseline,
-                         "mean_difference": values.mean(), "std_difference": values.std(),
-                         "wins": int((values > 0).sum()), "ties": int((values == 0).sum()), "folds": len(values)})
+            rows.append(
+                {
+                    "ratio": ratio,
+                    "classifier": classifier,
+                    "baseline": baseline,
+                    "mean_difference": values.mean(),
+                    "std_difference": values.std(),
+                    "wins": int((values > 0).sum()),
+                    "ties": int((values == 0).sum()),
+                    "folds": len(values),
+                }
+            )
     return pd.DataFrame(rows).set_index(["ratio", "classifier", "baseline"])
 
 
 def format_table(summary):
     """The summary as Markdown: one row per ratio x classifier x method, `mean ± std` cells."""
-    lines = ["| ratio | classifier | method | balanced accuracy | F1 (minority) | ROC AUC | resample s | folds |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| ratio | classifier | method | balanced accuracy | F1 (minority) | ROC AUC | resample s | folds |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for (ratio, classifier, method), row in summary.iterrows():
         cells = [f"{row[f'{m}_mean']:.3f} ± {row[f'{m}_std']:.3f}" for m in METRICS]
-        lines.append(f"| 1:{ratio} | {classifier} | {method} | " + " | ".join(cells)
-                     + f" | {row['resample_seconds_mean']:.2f} | {int(row['folds'])} |")
+        lines.append(
+            f"| 1:{ratio} | {classifier} | {method} | "
+            + " | ".join(cells)
+            + f" | {row['resample_seconds_mean']:.2f} | {int(row['folds'])} |"
+        )
     return "\n".join(lines)

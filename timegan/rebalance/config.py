@@ -87,18 +87,28 @@ class TabularGANConfig:
 
     def __post_init__(self):
         if self.loss not in LOSSES:
-            raise ValueError(f"Unknown loss {self.loss!r}. Expected one of {list(LOSSES)}. Received: loss={self.loss!r}")
+            raise ValueError(
+                f"Unknown loss {self.loss!r}. Expected one of {list(LOSSES)}. Received: loss={self.loss!r}"
+            )
         units = self.hidden_units
         if isinstance(units, list):
             units = tuple(units)
-        if not isinstance(units, tuple) or not units or not all(
-            isinstance(u, numbers.Integral) and not isinstance(u, bool) and u >= 1 for u in units
+        if (
+            not isinstance(units, tuple)
+            or not units
+            or not all(isinstance(u, numbers.Integral) and not isinstance(u, bool) and u >= 1 for u in units)
         ):
             raise ValueError(
                 f"Expected `hidden_units` to be a non-empty tuple of integers >= 1. Received: hidden_units={self.hidden_units!r}"
             )
         object.__setattr__(self, "hidden_units", tuple(int(u) for u in units))
-        for name, minimum in (("latent_dim", 1), ("batch_size", 1), ("steps", 1), ("discriminator_steps", 1), ("seed", 0)):
+        for name, minimum in (
+            ("latent_dim", 1),
+            ("batch_size", 1),
+            ("steps", 1),
+            ("discriminator_steps", 1),
+            ("seed", 0),
+        ):
             value = getattr(self, name)
             _check_int(name, value, minimum)
             object.__setattr__(self, name, int(value))

@@ -48,8 +48,9 @@ def discriminator_accuracy(gan, real_sequences, generated_sequences):
     def logits(sequences):
         rows = encoder.transform(tp53.as_letters(sequences).astype(object))
         labels = np.repeat(label, len(rows), axis=0)
-        return ops.convert_to_numpy(gan.gan.discriminator([ops.convert_to_tensor(rows), ops.convert_to_tensor(labels)],
-                                                          training=False))[:, 0]
+        return ops.convert_to_numpy(
+            gan.gan.discriminator([ops.convert_to_tensor(rows), ops.convert_to_tensor(labels)], training=False)
+        )[:, 0]
 
     return 0.5 * (float(np.mean(logits(real_sequences) > 0)) + float(np.mean(logits(generated_sequences) <= 0)))
 

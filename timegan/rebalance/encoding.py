@@ -21,7 +21,11 @@ def _json_value(value):
 
 def _as_2d(X):
     if hasattr(X, "to_numpy"):
-        X = X.to_numpy(dtype=object) if any(dtype == object for dtype in getattr(X, "dtypes", [])) else X.to_numpy()
+        X = (
+            X.to_numpy(dtype=object)
+            if any(getattr(dtype, "kind", None) == "O" for dtype in getattr(X, "dtypes", []))
+            else X.to_numpy()
+        )
     X = np.asarray(X)
     if X.ndim != 2:
         raise ValueError(f"Expected a 2-D array of records (n_samples, n_features). Received: shape={X.shape}")
@@ -36,7 +40,11 @@ def check_categorical_columns(categorical, n_features):
     """
     if categorical is None:
         return []
-    values = list(np.asarray(categorical).ravel().tolist()) if not isinstance(categorical, (list, tuple)) else list(categorical)
+    values = (
+        list(np.asarray(categorical).ravel().tolist())
+        if not isinstance(categorical, (list, tuple))
+        else list(categorical)
+    )
     if values and all(isinstance(v, (bool, np.bool_)) for v in values):
         if len(values) != n_features:
             raise ValueError(
@@ -103,7 +111,9 @@ class TabularEncoder:
         for position, column in enumerate(categorical):
             cells = X[:, column]
             if any(cell is None or (isinstance(cell, float) and np.isnan(cell)) for cell in cells):
-                raise ValueError(f"Expected no missing values in categorical column {column}. Received: a missing value")
+                raise ValueError(
+                    f"Expected no missing values in categorical column {column}. Received: a missing value"
+                )
             seen = set(cells.tolist())
             if given is None:
                 categories.append([_json_value(value) for value in sorted(seen, key=lambda v: (str(type(v)), v))])
@@ -132,7 +142,9 @@ class TabularEncoder:
         if isinstance(categories, str) and categories == "auto":
             return None
         if not isinstance(categories, (list, tuple)) or not categories:
-            raise ValueError(f'Expected `categories` to be "auto" or a non-empty list. Received: categories={categories!r}')
+            raise ValueError(
+                f'Expected `categories` to be "auto" or a non-empty list. Received: categories={categories!r}'
+            )
         if all(isinstance(item, (list, tuple)) for item in categories):
             if len(categories) != n_categorical:
                 raise ValueError(
@@ -219,7 +231,9 @@ class TabularEncoder:
             block = np.zeros((len(X), len(categories)))
             for row, cell in enumerate(X[:, column].tolist()):
                 if cell not in index:
-                    raise ValueError(f"Unknown category in column {column}. Expected one of {categories}. Received: {cell!r}")
+                    raise ValueError(
+                        f"Unknown category in column {column}. Expected one of {categories}. Received: {cell!r}"
+                    )
                 block[row, index[cell]] = 1.0
             parts.append(block)
         return np.concatenate(parts, axis=1).astype(np.float32)
@@ -271,13 +285,25 @@ class TabularEncoder:
         Raises:
             ValueError: if keys are missing.
         """
-        required = {"n_features", "numeric_columns", "categorical_columns", "mean", "std", "min", "max", "categories",
-                    "clip_to_range"}
+        required = {
+            "n_features",
+            "numeric_columns",
+            "categorical_columns",
+            "mean",
+            "std",
+            "min",
+            "max",
+            "categories",
+            "clip_to_range",
+        }
         if not isinstance(state, dict) or not required <= set(state):
             missing = sorted(required - set(state)) if isinstance(state, dict) else sorted(required)
             raise ValueError(f"Expected a TabularEncoder state with keys {sorted(required)}. Missing: {missing}")
-        encoder = cls(categorical=state["categorical_columns"], clip_to_range=state["clip_to_range"],
-                      categories=[list(item) for item in state["categories"]] or "auto")
+        encoder = cls(
+            categorical=state["categorical_columns"],
+            clip_to_range=state["clip_to_range"],
+            categories=[list(item) for item in state["categories"]] or "auto",
+        )
         encoder.state = dict(state)
         return encoder
 

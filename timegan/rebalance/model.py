@@ -87,8 +87,10 @@ class ConditionalGAN(keras.Model):
             threshold = 0.5 * (ops.mean(real_logits) + ops.mean(fake_logits))
         else:
             threshold = 0.0
-        accuracy = 0.5 * (ops.mean(ops.cast(real_logits > threshold, "float32"))
-                          + ops.mean(ops.cast(fake_logits <= threshold, "float32")))
+        accuracy = 0.5 * (
+            ops.mean(ops.cast(real_logits > threshold, "float32"))
+            + ops.mean(ops.cast(fake_logits <= threshold, "float32"))
+        )
         return d_loss, accuracy
 
     def generator_step(self, labels):

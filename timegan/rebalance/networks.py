@@ -41,7 +41,9 @@ class GumbelSoftmaxBlocks(layers.Layer):
         super().__init__(**kwargs)
         widths = [int(w) for w in block_widths]
         if not widths or min(widths) < 1:
-            raise ValueError(f"Expected `block_widths` to be a non-empty list of integers >= 1. Received: {block_widths!r}")
+            raise ValueError(
+                f"Expected `block_widths` to be a non-empty list of integers >= 1. Received: {block_widths!r}"
+            )
         if not temperature > 0:
             raise ValueError(f"Expected `temperature` to be a number > 0. Received: temperature={temperature!r}")
         self.block_widths = widths
@@ -81,8 +83,12 @@ class GumbelSoftmaxBlocks(layers.Layer):
 
     def get_config(self):
         config = super().get_config()
-        config.update(block_widths=self.block_widths, temperature=self.temperature,
-                      straight_through=self.straight_through, seed=self.seed)
+        config.update(
+            block_widths=self.block_widths,
+            temperature=self.temperature,
+            straight_through=self.straight_through,
+            seed=self.seed,
+        )
         return config
 
 
@@ -113,10 +119,14 @@ def build_generator(config, n_numeric, block_widths, num_classes):
     if n_numeric:
         outputs.append(layers.Dense(n_numeric, kernel_initializer=_init(config.seed, 100), name="numeric")(h))
     if block_widths:
-        logits = layers.Dense(sum(block_widths), kernel_initializer=_init(config.seed, 101),
-                              name="categorical_logits")(h)
-        outputs.append(GumbelSoftmaxBlocks(block_widths, config.gumbel_temperature, config.straight_through,
-                                           seed=config.seed, name="categorical")(logits))
+        logits = layers.Dense(sum(block_widths), kernel_initializer=_init(config.seed, 101), name="categorical_logits")(
+            h
+        )
+        outputs.append(
+            GumbelSoftmaxBlocks(
+                block_widths, config.gumbel_temperature, config.straight_through, seed=config.seed, name="categorical"
+            )(logits)
+        )
     record = outputs[0] if len(outputs) == 1 else layers.Concatenate(name="record")(outputs)
     return keras.Model([noise, label], record, name="generator")
 

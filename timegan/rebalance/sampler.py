@@ -64,7 +64,11 @@ class GANOverSampler(BaseOverSampler):
         X = _check_X(X)
         validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
         if hasattr(X, "to_numpy"):
-            X = X.to_numpy(dtype=object) if any(dtype == object for dtype in X.dtypes) else X.to_numpy()
+            X = (
+                X.to_numpy(dtype=object)
+                if any(getattr(dtype, "kind", None) == "O" for dtype in X.dtypes)
+                else X.to_numpy()
+            )
         return X, y, binarize_y
 
     def _categorical_indices(self, n_features):
@@ -76,9 +80,7 @@ class GANOverSampler(BaseOverSampler):
             names = list(getattr(self, "feature_names_in_", []))
             unknown = [v for v in values if v not in names]
             if unknown:
-                raise ValueError(
-                    f"Expected `categorical_features` to name columns of X {names}. Received: {unknown}"
-                )
+                raise ValueError(f"Expected `categorical_features` to name columns of X {names}. Received: {unknown}")
             return [names.index(v) for v in values]
         return [v.item() if isinstance(v, np.generic) else v for v in values]
 

@@ -107,12 +107,19 @@ class TabularGAN:
         per_element = config.batch_size * config.discriminator_steps
         steps_per_epoch = min(config.steps, max(1, len(records) // per_element))
         epochs = -(-config.steps // steps_per_epoch)
-        history = self.gan.fit(dataset, epochs=epochs, steps_per_epoch=steps_per_epoch, callbacks=callbacks,
-                               verbose=verbose, shuffle=False)
+        history = self.gan.fit(
+            dataset, epochs=epochs, steps_per_epoch=steps_per_epoch, callbacks=callbacks, verbose=verbose, shuffle=False
+        )
         self.history_ = history.history
-        logger.info("Trained %d steps on %d records of %d classes: d_loss %.3f, g_loss %.3f, d_accuracy %.3f",
-                    epochs * steps_per_epoch, len(records), num_classes, self.history_["d_loss"][-1],
-                    self.history_["g_loss"][-1], self.history_["d_accuracy"][-1])
+        logger.info(
+            "Trained %d steps on %d records of %d classes: d_loss %.3f, g_loss %.3f, d_accuracy %.3f",
+            epochs * steps_per_epoch,
+            len(records),
+            num_classes,
+            self.history_["d_loss"][-1],
+            self.history_["g_loss"][-1],
+            self.history_["d_accuracy"][-1],
+        )
         return self
 
     def _dataset(self, records, labels, indices):
@@ -129,8 +136,11 @@ class TabularGAN:
             ]
             dataset = tf.data.Dataset.sample_from_datasets(parts, seed=config.seed)
         else:
-            dataset = (tf.data.Dataset.from_tensor_slices((records, labels))
-                       .shuffle(len(records), seed=config.seed, reshuffle_each_iteration=True).repeat())
+            dataset = (
+                tf.data.Dataset.from_tensor_slices((records, labels))
+                .shuffle(len(records), seed=config.seed, reshuffle_each_iteration=True)
+                .repeat()
+            )
         return dataset.batch(per_element, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
 
     def _check_fitted(self):
@@ -160,9 +170,18 @@ class TabularGAN:
             raise ValueError(f"Expected `n` to be an integer >= 1. Received: n={n!r}")
         matches = np.flatnonzero(self.classes_ == label)
         if len(matches) != 1:
-            raise ValueError(f"Unknown label. Expected one of {_as_label_list(self.classes_)}. Received: label={label!r}")
-        rows = generate(self.gan.generator, self.config.latent_dim, int(n), int(matches[0]), len(self.classes_),
-                        seed=seed, seed_generator=self.gan.seed_generator)
+            raise ValueError(
+                f"Unknown label. Expected one of {_as_label_list(self.classes_)}. Received: label={label!r}"
+            )
+        rows = generate(
+            self.gan.generator,
+            self.config.latent_dim,
+            int(n),
+            int(matches[0]),
+            len(self.classes_),
+            seed=seed,
+            seed_generator=self.gan.seed_generator,
+        )
         return rows if encoded else self.encoder.inverse_transform(rows)
 
     def save(self, path):

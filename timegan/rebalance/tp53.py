@@ -110,12 +110,15 @@ def codon(cds, number):
 def _window_bounds(window):
     first, last = window
     if not (isinstance(first, int) and isinstance(last, int) and 1 <= first <= last <= CDS_LENGTH // 3):
-        raise ValueError(f"Expected `window` = (first, last) codons with 1 <= first <= last <= 394. Received: {window!r}")
+        raise ValueError(
+            f"Expected `window` = (first, last) codons with 1 <= first <= last <= 394. Received: {window!r}"
+        )
     return 3 * (first - 1), 3 * last
 
 
-def simulate_population(n_mutated, n_normal, substitution_rate=1e-3, arg72_frequency=ARG72_FREQUENCY,
-                        window=DEFAULT_WINDOW, seed=0):
+def simulate_population(
+    n_mutated, n_normal, substitution_rate=1e-3, arg72_frequency=ARG72_FREQUENCY, window=DEFAULT_WINDOW, seed=0
+):
     """Simulates mutated and non-mutated TP53 sequences from the reference CDS.
 
     Each record: the reference window; P72R with probability `arg72_frequency` (in both classes,
@@ -147,7 +150,9 @@ def simulate_population(n_mutated, n_normal, substitution_rate=1e-3, arg72_frequ
     start, stop = _window_bounds(window)
     for variant in HOTSPOTS + (P72R,):
         if not start < variant.position <= stop:
-            raise ValueError(f"Expected `window` to contain codon {variant.codon} ({variant.name}). Received: {window!r}")
+            raise ValueError(
+                f"Expected `window` to contain codon {variant.codon} ({variant.name}). Received: {window!r}"
+            )
     cds = coding_sequence()
     rng = np.random.default_rng(seed)
     base = np.array(list(cds[start:stop]))

@@ -17,4 +17,15 @@ from timegan.scratch.network import MLP
 from timegan.scratch.optimizers import OPTIMIZERS, get_optimizer
 from timegan.scratch.training import History, accuracy, fit, load_mnist, xor_solved
 
-__all__ = ["MLP", "OPTIMIZERS", "Dense", "History", "Neuron", "accuracy", "fit", "get_optimizer", "load_mnist", "xor_solved"]
+__all__ = [
+    "MLP",
+    "OPTIMIZERS",
+    "Dense",
+    "History",
+    "Neuron",
+    "accuracy",
+    "fit",
+    "get_optimizer",
+    "load_mnist",
+    "xor_solved",
+]

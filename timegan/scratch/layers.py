@@ -64,9 +64,7 @@ class Neuron:
     def __call__(self, inputs):
         inputs = np.asarray(inputs, dtype=float)
         if inputs.shape[-1:] != self.weights.shape:
-            raise ValueError(
-                f"Expected inputs with last dimension {self.weights.size}. Received: shape={inputs.shape}"
-            )
+            raise ValueError(f"Expected inputs with last dimension {self.weights.size}. Received: shape={inputs.shape}")
         return sigmoid(inputs @ self.weights + self.bias, self.slope)
 
 
@@ -91,7 +89,9 @@ class Dense:
 
     def __init__(self, inputs, units, activation="sigmoid", slope=1.0, rng=None, dtype="float32"):
         if activation not in ACTIVATIONS:
-            raise ValueError(f"Expected `activation` to be one of {list(ACTIVATIONS)}. Received: activation={activation!r}")
+            raise ValueError(
+                f"Expected `activation` to be one of {list(ACTIVATIONS)}. Received: activation={activation!r}"
+            )
         self.activation = activation
         self.slope = _check_slope(slope)
         rng = np.random.default_rng() if rng is None else rng

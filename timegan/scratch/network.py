@@ -64,8 +64,14 @@ class MLP:
         rng = np.random.default_rng(seed)
         last = len(self.sizes) - 2
         self.layers = [
-            Dense(n_in, n_out, activation="sigmoid" if i < last else output_activation, slope=self.slope, rng=rng,
-                  dtype=self.dtype)
+            Dense(
+                n_in,
+                n_out,
+                activation="sigmoid" if i < last else output_activation,
+                slope=self.slope,
+                rng=rng,
+                dtype=self.dtype,
+            )
             for i, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:]))
         ]
 

@@ -172,8 +172,11 @@ class AdaGrad(Optimizer):
         param -= self.learning_rate * grad / np.sqrt(accumulator + self.epsilon)
 
     def get_config(self):
-        return {**super().get_config(), "initial_accumulator_value": self.initial_accumulator_value,
-                "epsilon": self.epsilon}
+        return {
+            **super().get_config(),
+            "initial_accumulator_value": self.initial_accumulator_value,
+            "epsilon": self.epsilon,
+        }
 
 
 class RMSProp(Optimizer):

@@ -79,7 +79,7 @@ def fit(model, x, targets, optimizer, epochs, batch_size=1, seed=0, until=None, 
         order = rng.permutation(len(x))
         total = 0.0
         for first in range(0, len(x), batch_size):
-            batch = order[first:first + batch_size]
+            batch = order[first : first + batch_size]
             loss, grads = model.gradients(x[batch], targets[batch])
             optimizer.apply(params, grads)
             total += loss * len(batch)
@@ -109,8 +109,8 @@ def accuracy(model, x, labels, batch_size=1000):
     labels = np.asarray(labels)
     correct = 0
     for first in range(0, len(x), batch_size):
-        outputs = model.predict(x[first:first + batch_size])
-        correct += int(np.sum(outputs.argmax(axis=1) == labels[first:first + batch_size]))
+        outputs = model.predict(x[first : first + batch_size])
+        correct += int(np.sum(outputs.argmax(axis=1) == labels[first : first + batch_size]))
     return correct / len(x)
 
 
