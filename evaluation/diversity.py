@@ -64,6 +64,13 @@ def window_means(real, synthetic, max_samples=1000, normalize=True, seed=0):
         Tuple of ndarrays (min(n_real, max_samples), seq_len) and
         (min(n_synthetic, max_samples), seq_len).
     """
+    real, synthetic = _sample_windows(real, synthetic, max_samples, normalize, seed)
+    return real.mean(axis=2).astype(np.float64), synthetic.mean(axis=2).astype(np.float64)
+
+
+def _sample_windows(real, synthetic, max_samples, normalize, seed):
+    """Checks the pair, scales it if asked and draws up to `max_samples` windows of each set;
+    every reduction embeds the same windows for one seed."""
     real, synthetic = _checks.check_pair(real, synthetic, min_seq_len=1)
     _checks.check_int(max_samples, "max_samples")
     _checks.check_seed(seed)
@@ -72,7 +79,7 @@ def window_means(real, synthetic, max_samples=1000, normalize=True, seed=0):
     rng = np.random.default_rng(seed)
     real = real[rng.permutation(len(real))[:max_samples]]
     synthetic = synthetic[rng.permutation(len(synthetic))[:max_samples]]
-    return real.mean(axis=2).astype(np.float64), synthetic.mean(axis=2).astype(np.float64)
+    return real, synthetic
 
 
 def window_vectors(real, synthetic, reduction="mean", max_samples=1000, normalize=True, seed=0):
@@ -98,15 +105,7 @@ def window_vectors(real, synthetic, reduction="mean", max_samples=1000, normaliz
     _checks.check_choice(reduction, "reduction", REDUCTIONS)
     if reduction == "mean":
         return window_means(real, synthetic, max_samples, normalize, seed)
-    real, synthetic = _checks.check_pair(real, synthetic, min_seq_len=1)
-    _checks.check_int(max_samples, "max_samples")
-    _checks.check_seed(seed)
-    if normalize:
-        real, synthetic = minmax_scale(real, synthetic)
-    # The same draws as window_means: both reductions embed the same windows for one seed.
-    rng = np.random.default_rng(seed)
-    real = real[rng.permutation(len(real))[:max_samples]]
-    synthetic = synthetic[rng.permutation(len(synthetic))[:max_samples]]
+    real, synthetic = _sample_windows(real, synthetic, max_samples, normalize, seed)
     return (
         real.reshape(len(real), -1).astype(np.float64),
         synthetic.reshape(len(synthetic), -1).astype(np.float64),

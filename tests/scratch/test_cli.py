@@ -74,7 +74,10 @@ def test_mnist_with_keras_twin(mnist_dir, capsys):
     [
         (["--task", "xor", "--keras"], ["--keras applies to --task mnist only"]),
         (["--task", "xor", "--lr", "0"], ["argument --lr: expected a positive finite number, received '0'"]),
-        (["--task", "xor", "--seed", "-1"], ["argument --seed: expected an integer >= 0, received '-1'"]),
+        (
+            ["--task", "xor", "--seed", "-1"],
+            ["argument --seed: expected an integer seed from 0 to 2**32 - 1 = 4294967295, received '-1'"],
+        ),
         (["--task", "mnist", "--optimizer", "lion"], ["argument --optimizer: invalid choice: 'lion'"]),
         (["--task", "mnist", "--epochs", "2.5"], ["argument --epochs: expected a positive integer, received '2.5'"]),
     ],

@@ -18,6 +18,7 @@ import time
 import numpy as np
 
 from timegan.cli._common import ArgumentParser, configure_logging, echo, positive_float, positive_int, run
+from timegan.cli._common import seed as seed_type
 
 PROG = "scratch_mlp"
 logger = logging.getLogger(PROG)
@@ -36,17 +37,6 @@ DEFAULTS = {
     "xor": {"epochs": 5000, "batch_size": 1, "loss": "squared_error", "slope": 1.0, "hidden": (2, 2)},
     "mnist": {"epochs": 10, "batch_size": 32, "loss": "cross_entropy", "slope": 1.0, "hidden": (300,)},
 }
-
-
-def seed_type(text):
-    """argparse type: an integer >= 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, received {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, received {text!r}")
-    return value
 
 
 def build_parser():
