@@ -18,7 +18,7 @@ from timegan._validation import (
     validate_fields,
 )
 
-CELLS = ("gru", "lstm")
+CELLS = ("gru", "gru_block", "lstm")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,7 +37,10 @@ class TimeGANConfig:
         hidden_dim: units per recurrent layer and size of the latent space. Default 24.
         num_layers: recurrent layers of the embedder, recovery, generator and discriminator; the
             supervisor has `num_layers - 1` (at least 1). Default 3.
-        cell: "gru" (default) or "lstm".
+        cell: "gru" (default: Keras' GRU, reset gate after the recurrent product, the form
+            cuDNN runs), "gru_block" (the reset gate before the product, as in the reference
+            code's `tf.nn.rnn_cell.GRUCell`; trained unrolled with TensorFlow's fused
+            `GRUBlockCell` kernel, see `timegan.recurrent.BlockGRU`) or "lstm".
         batch_size: windows per update. Default 128.
         learning_rate: Adam learning rate of every optimizer, in (0, 1]. Default 1e-3.
         z_dim: noise features per time step; None uses the number of data features, as the
@@ -85,6 +88,11 @@ class TimeGANConfig:
 
     def __post_init__(self):
         validate_fields(self, CONSTRAINTS)
+        if self.cell == "gru_block" and self.jit_compile and self.unroll:
+            raise ValueError(
+                "Expected `unroll` to be None or False with cell='gru_block' and jit_compile=True: XLA has no "
+                "GRUBlockCell kernel. Received: unroll=True"
+            )
 
     @property
     def supervisor_layers(self):

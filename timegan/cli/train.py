@@ -64,7 +64,12 @@ def build_parser():
     model.add_argument("--seq-len", type=int, default=24, help="window length (default 24)")
     model.add_argument("--hidden-dim", type=int, default=24, help="units per recurrent layer (default 24)")
     model.add_argument("--num-layers", type=int, default=3, help="recurrent layers (default 3)")
-    model.add_argument("--cell", choices=("gru", "lstm"), default="gru")
+    model.add_argument(
+        "--cell",
+        choices=("gru", "gru_block", "lstm"),
+        default="gru",
+        help="recurrent cell (default gru; gru_block: the reference code's GRU, fused kernel on a CPU)",
+    )
     model.add_argument("--batch-size", type=int, default=128, help="windows per update (default 128)")
     model.add_argument(
         "--learning-rate", type=learning_rate, default=1e-3, help="Adam learning rate, at most 1 (default 1e-3)"
