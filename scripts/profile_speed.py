@@ -46,7 +46,7 @@ def classify(op_name):
     scope = op_name.split(":")[0].lower()
     if "adam" in scope:
         direction = "optimizer"
-    elif scope.startswith("gradient_tape") or "/gradient_tape/" in scope or "gradients" in scope:
+    elif scope.startswith("gradient_tape") or "/gradient_tape/" in scope or op_name.endswith("Grad"):
         direction = "backward"
     else:
         direction = "forward"
@@ -55,8 +55,19 @@ def classify(op_name):
     return network, direction
 
 
-def read_profile(logdir):
-    """Sums the host plane's events: (busy time, kernel time by (network, direction), counts, by type)."""
+def read_profile(logdir, steps):
+    """Reads the host plane of the profile: per-step times of the graph executor's threads.
+
+    Events nest (an executor region holds the op kernels it ran); each event's own time is its
+    duration less its children's. On a loaded machine a thread can lose its core in the middle
+    of any event, so besides the sums this also gives robust figures: the median duration of
+    each op of the graph over the profiled steps (each op runs once per step), and the median
+    own time of the executor per op it ran.
+
+    Returns:
+        dict with per-step `busy`, `kernels`, `kernels_median`, `overhead_median`, `ops`, and
+        Counters `by_group` ((network, direction) -> (median) kernel seconds), `count`, `by_type`.
+    """
     from tensorflow.tsl.profiler.protobuf import xplane_pb2
 
     path = sorted(glob.glob(os.path.join(logdir, "**", "*.xplane.pb"), recursive=True))[-1]
@@ -64,22 +75,56 @@ def read_profile(logdir):
     with open(path, "rb") as handle:
         space.ParseFromString(handle.read())
     host = next(plane for plane in space.planes if plane.name == "/host:CPU")
-    busy = 0.0
-    kernel = collections.Counter()
-    count = collections.Counter()
-    by_type = collections.Counter()
+    busy, kernels = 0.0, 0.0
+    durations = collections.defaultdict(list)
+    overhead_per_op = []
     for line in host.lines:
-        for event in line.events:
+        if line.name == "python" or line.name.startswith("tf_data"):
+            continue
+        stack = []  # [name, end, own time, ops inside]
+        for event in sorted(line.events, key=lambda e: (e.offset_ps, -e.duration_ps)):
             name = host.event_metadata[event.metadata_id].name
             seconds = event.duration_ps * 1e-12
+            while stack and stack[-1][1] <= event.offset_ps:
+                _close(stack.pop(), overhead_per_op)
+            is_op = re.fullmatch(r"[^ :]+:[A-Za-z_0-9]+", name) is not None and not name.endswith("PartitionedCall")
+            if stack:
+                stack[-1][2] -= seconds
+                stack[-1][3] += is_op
             if name == "ExecutorState::Process":
                 busy += seconds
-            elif re.fullmatch(r"[^ ]+:[A-Za-z_0-9]+", name):  # an op kernel: "scope/name:Type"
-                key = classify(name)
-                kernel[key] += seconds
-                count[key] += 1
-                by_type[name.rsplit(":", 1)[1]] += seconds
-    return busy, kernel, count, by_type
+            if is_op:
+                durations[name].append(seconds)
+                kernels += seconds
+            stack.append([name, event.offset_ps + event.duration_ps, seconds, 0])
+        while stack:
+            _close(stack.pop(), overhead_per_op)
+    by_group, count, by_type = collections.Counter(), collections.Counter(), collections.Counter()
+    for name, values in durations.items():
+        median = sorted(values)[len(values) // 2]
+        runs = len(values) / steps
+        key = classify(name)
+        by_group[key] += median * runs
+        count[key] += runs
+        by_type[name.rsplit(":", 1)[1]] += median * runs
+    ops = sum(count.values())
+    overhead = sorted(overhead_per_op)[len(overhead_per_op) // 2] * ops if overhead_per_op else float("nan")
+    return {
+        "busy": busy / steps,
+        "kernels": kernels / steps,
+        "kernels_median": sum(by_group.values()),
+        "overhead_median": overhead,
+        "ops": ops,
+        "by_group": by_group,
+        "count": count,
+        "by_type": by_type,
+    }
+
+
+def _close(entry, overhead_per_op):
+    name, _, own, ops = entry
+    if name == "ExecutorState::Process" and ops:
+        overhead_per_op.extend([own / ops] * ops)
 
 
 def main():
@@ -89,7 +134,7 @@ def main():
     if args.threads:
         tf.config.threading.set_inter_op_parallelism_threads(args.threads)
         tf.config.threading.set_intra_op_parallelism_threads(args.threads)
-    from benchmark_speed import paper_windows
+    from benchmark_speed import _wait, paper_windows
 
     from timegan import TimeGAN, TimeGANConfig
 
@@ -99,41 +144,44 @@ def main():
     model.fit(windows, steps=0, progress=False)
     model.set_phase(args.phase)
     iterator = iter(model.make_dataset(model.scaler.transform(windows).astype("float32"), args.phase))
-    model.train_function(iterator).get_value()  # trace
-    model.train_function(iterator).get_value()  # warm
+    _wait(model.train_function(iterator))  # trace
+    _wait(model.train_function(iterator))  # warm
     logdir = tempfile.mkdtemp(prefix="timegan-profile-")
     tf.profiler.experimental.start(logdir)
     start = time.perf_counter()
     for _ in range(args.steps):
         result = model.train_function(iterator)
-    result.get_value()
+    _wait(result)
     wall = (time.perf_counter() - start) / args.steps
     tf.profiler.experimental.stop()
-    busy, kernel, count, by_type = read_profile(logdir)
-    n = args.steps
-    kernels = sum(kernel.values()) / n
-    ops = sum(count.values()) / n
+    profile = read_profile(logdir, args.steps)
+    busy, kernels, ops = profile["busy"], profile["kernels"], profile["ops"]
     print(
         f"# {args.phase} step, {args.cell}, unroll {args.unroll}, xla {args.xla}, threads {args.threads or 'default'}, "
-        f"{n} steps, load average {os.getloadavg()[0]:.1f}; profile in {logdir}"
+        f"{args.steps} steps, load average {os.getloadavg()[0]:.1f}; profile in {logdir}"
     )
     print(f"wall per step: {1e3 * wall:.1f} ms")
-    print(f"executor busy: {1e3 * busy / n:.1f} ms (summed over threads)")
-    print(f"op kernels: {1e3 * kernels:.1f} ms in {ops:.0f} ops ({1e6 * kernels / max(ops, 1):.1f} us per op)")
-    print(f"executor overhead (busy - kernels): {1e3 * (busy / n - kernels):.1f} ms")
-    print(f"outside the executor (wall - busy): {1e3 * (wall - busy / n):.1f} ms")
-    print("kernel ms per step by network and direction (ops):")
+    print(f"executor busy: {1e3 * busy:.1f} ms (summed over threads)")
+    print(f"op kernels: {1e3 * kernels:.1f} ms in {ops:.0f} ops")
+    print(f"executor overhead (busy - kernels): {1e3 * (busy - kernels):.1f} ms")
+    print(f"outside the executor (wall - busy): {1e3 * (wall - busy):.1f} ms")
+    median = profile["kernels_median"]
+    print(
+        f"robust (medians over steps): op kernels {1e3 * median:.1f} ms ({1e6 * median / max(ops, 1):.1f} us per op), "
+        f"executor overhead {1e3 * profile['overhead_median']:.1f} ms ({1e6 * profile['overhead_median'] / max(ops, 1):.1f} us per op)"
+    )
+    print("kernel ms per step (medians) by network and direction (ops):")
     for network in (*NETWORKS, "other"):
         cells = []
         for direction in ("forward", "backward", "optimizer"):
             key = (network, direction)
-            if count[key]:
-                cells.append(f"{direction} {1e3 * kernel[key] / n:.1f} ({count[key] / n:.0f})")
+            if profile["count"][key]:
+                cells.append(f"{direction} {1e3 * profile['by_group'][key]:.1f} ({profile['count'][key]:.0f})")
         if cells:
             print(f"  {network}: " + ", ".join(cells))
-    print("op types by kernel ms per step:")
-    for op_type, seconds in by_type.most_common(args.top):
-        print(f"  {op_type}: {1e3 * seconds / n:.1f}")
+    print("op types by kernel ms per step (medians):")
+    for op_type, seconds in profile["by_type"].most_common(args.top):
+        print(f"  {op_type}: {1e3 * seconds:.1f}")
 
 
 if __name__ == "__main__":

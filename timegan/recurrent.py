@@ -64,7 +64,7 @@ class BlockGRU(keras.layers.GRU):
             return super().inner_loop(sequences, initial_state, mask, training=training)
         state = initial_state[0] if isinstance(initial_state, (list, tuple)) else initial_state
         weights = block_weights(self.cell.kernel, self.cell.recurrent_kernel, self.cell.bias)
-        outputs = block_gru_sequence(sequences, state, *weights)
+        outputs = block_gru_sequence(sequences, state, *weights, name=self.name)
         last = outputs[:, -1]
         return last, outputs, [last]
 
@@ -92,13 +92,15 @@ def block_weights(kernel, recurrent_kernel, bias):
     return tf.concat([r, z], axis=1), h, tf.concat([bias_r, bias_z], axis=0), bias_h
 
 
-def block_gru_sequence(inputs, initial_state, w_ru, w_c, b_ru, b_c):
+def block_gru_sequence(inputs, initial_state, w_ru, w_c, b_ru, b_c, name="block_gru"):
     """Runs a GRU (reset gate before the product) over the time axis with the fused kernels.
 
     Args:
         inputs: `(batch, time, input_dim)`, the time axis known.
         initial_state: `(batch, units)`.
         w_ru, w_c, b_ru, b_c: the weights as `block_weights` returns them.
+        name: the backward ops are named `gradient_tape/{name}/...` (as Keras' own are), so
+            that profiles attribute them to their layer.
 
     Returns:
         `(batch, time, units)`: the state after each step.
@@ -120,6 +122,10 @@ def block_gru_sequence(inputs, initial_state, w_ru, w_c, b_ru, b_c):
         result = tf.stack(outputs, axis=1)
 
         def gradient(d_outputs):
+            with tf.name_scope(f"gradient_tape/{name}"):
+                return backward(d_outputs)
+
+        def backward(d_outputs):
             d_steps = tf.unstack(d_outputs, axis=1)
             d_inputs, d_gates, d_candidates = [], [], []
             d_h = tf.zeros_like(initial_state)
