@@ -320,21 +320,20 @@ def notebook_steps(config, windows):
 def measure(formulations, steps, rounds):
     """Per phase: traces each formulation, then times them in `rounds` interleaved rounds.
 
-    Returns:
-        dict phase -> dict formulation -> list of steps/s per round.
+    Yields:
+        (phase, dict formulation -> list of steps/s per round), phase by phase.
     """
     generators = {name: build() for name, build in formulations.items()}
-    rates = {}
     for phase, n in zip(PHASES, steps):
         calls = {name: next(generator) for name, generator in generators.items()}
         for call in calls.values():
             _wait(call())  # trace and compile
         per_round = max(1, n // rounds)
-        rates[phase] = {name: [] for name in calls}
+        rates = {name: [] for name in calls}
         for _ in range(rounds):
             for name, call in calls.items():
-                rates[phase][name].append(time_calls(call, per_round))
-    return rates
+                rates[name].append(time_calls(call, per_round))
+        yield phase, rates
 
 
 def main():
@@ -358,22 +357,22 @@ def main():
         build = {"straightforward": straightforward_steps, "notebook": notebook_steps}[args.baseline]
         formulations[args.baseline] = lambda: build(config, windows)
     rounds = args.rounds if args.baseline else 1
-    rates = measure(formulations, args.steps, rounds)
     layers = "unrolled" if unroll_for_training(config) else "looped"
     print(
         f"# {kind}, {layers} {args.cell}, seq_len {config.seq_len}, hidden {config.hidden_dim}, "
         f"{config.num_layers} layers, batch {config.batch_size}, {windows.shape[-1]} features; "
-        f"{os.cpu_count()} CPUs, threads {args.threads or 'default'}, load average {os.getloadavg()[0]:.1f}; "
-        f"{time.perf_counter() - started:.0f} s in all"
+        f"{os.cpu_count()} CPUs, threads {args.threads or 'default'}",
+        flush=True,
     )
-    for phase, by_name in rates.items():
+    for phase, by_name in measure(formulations, args.steps, rounds):
         ours = np.median(by_name[kind])
         line = f"{phase} steps/s: {ours:.2f}"
         if args.baseline:
             theirs = np.median(by_name[args.baseline])
             ratio = np.median(np.array(by_name[kind]) / np.array(by_name[args.baseline]))
             line += f"; {args.baseline} {theirs:.2f}; ratio {ratio:.2f}x (median of {rounds} interleaved rounds)"
-        print(line)
+        print(f"{line}; load average {os.getloadavg()[0]:.1f}", flush=True)
+    print(f"# {time.perf_counter() - started:.0f} s in all")
 
 
 if __name__ == "__main__":
