@@ -58,7 +58,7 @@ def test_numpy_scalars_become_python_numbers_and_json_works():
         ({"seq_len": 1}, "Expected `seq_len` to be an integer >= 2. Received: seq_len=1"),
         ({"hidden_dim": 0}, "Expected `hidden_dim` to be a positive integer. Received: hidden_dim=0"),
         ({"batch_size": -4}, "Received: batch_size=-4"),
-        ({"cell": "rnn"}, "Expected `cell` to be one of 'gru', 'lstm'. Received: cell='rnn'"),
+        ({"cell": "rnn"}, "Expected `cell` to be one of 'gru', 'gru_block', 'lstm'. Received: cell='rnn'"),
         ({"learning_rate": 0}, "Expected `learning_rate` to be a number in (0, 1]. Received: learning_rate=0"),
         (
             {"learning_rate": float("inf")},
