@@ -24,6 +24,7 @@ import keras
 import numpy as np
 
 from timegan._atomic import atomic_path, write_json
+from timegan._validation import Integer, validate
 from timegan.images import data as image_data
 from timegan.images.callbacks import LossHistory, SampleGrid, TqdmProgress
 from timegan.images.classifier import ClassifierProbe
@@ -239,8 +240,7 @@ def evaluate_generator(
         `real_diversity_per_class`, `diversity_ratio`). If any generated image is not finite (training
         diverged), `diverged` is True and the generator's numbers are None.
     """
-    if isinstance(num_samples, bool) or not isinstance(num_samples, int) or num_samples < 100:
-        raise ValueError(f"Expected `num_samples` to be an integer >= 100. Received: num_samples={num_samples!r}")
+    num_samples = validate(num_samples, "num_samples", Integer(100))
     probe = ClassifierProbe(classifier)
     size = min(num_samples, len(real_train), len(real_test))
     if real_train_labels is None:
@@ -332,8 +332,7 @@ def evaluate_stacked(generator, gan_config, classifier, real_test, num_samples=2
         A dict: `modes_covered`, `kl_to_uniform`, `num_modes`, `num_samples`, the same for the
         real test images (`*_real`) and `diverged`.
     """
-    if isinstance(num_samples, bool) or not isinstance(num_samples, int) or num_samples < 100:
-        raise ValueError(f"Expected `num_samples` to be an integer >= 100. Received: num_samples={num_samples!r}")
+    num_samples = validate(num_samples, "num_samples", Integer(100))
     probe = ClassifierProbe(classifier)
     real = mode_coverage(
         digits_to_modes(channel_digits(probe, image_data.to_model_range(real_test))), image_data.STACKED_MODES
