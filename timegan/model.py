@@ -837,7 +837,9 @@ def _check_archive(path):
         if not isinstance(description, dict) or description.get("registered_name") != "timegan>TimeGAN":
             received = description.get("class_name") if isinstance(description, dict) else None
             what = received if isinstance(received, str) else "file without a model class"
-            raise ValueError(f"Expected a TimeGAN in {str(path)!r}. Received: a {format_value(what, 60).strip(chr(39))}")
+            raise ValueError(
+                f"Expected a TimeGAN in {str(path)!r}. Received: a {format_value(what, 60).strip(chr(39))}"
+            )
         arguments = description.get("config")
         if not isinstance(arguments, dict) or not {"config", "n_features"} <= set(arguments):
             raise ValueError(f"The archive {str(path)!r} has a config.json without `config` and `n_features`")
