@@ -593,7 +593,7 @@ class TimeGAN(keras.Model):
     def _prepare_windows(self, data, feature_names):
         windows, names, info = prepare_windows(data, self.config.seq_len, feature_names)
         if self.scaler is None:
-            self.scaler = FeatureScaler().fit(windows)
+            self.scaler = FeatureScaler().fit(windows, feature_names=[" ".join(map(str, name)) for name in names])
             self.feature_names = names
             self.data_info = {**info, "n_windows": len(windows), "seq_len": self.config.seq_len}
         elif self.n_features is not None and windows.shape[-1] != self.n_features:

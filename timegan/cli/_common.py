@@ -141,7 +141,7 @@ def data_arguments(args):
         "csv": csv,
         "start": args.start,
         "end": args.end,
-        "fields": getattr(args, "fields", ("Adj Close",)),
+        "fields": list(getattr(args, "fields", ["Adj Close"])),
         "source": args.source,
         "cache_dir": args.cache_dir,
     }
