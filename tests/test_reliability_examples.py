@@ -332,3 +332,48 @@ def test_the_learning_rate_argument_accepts_what_the_config_accepts(text):
         assert str(error).endswith(f"received {text!r}")
         cli_accepts = False
     assert cli_accepts == config_accepts
+
+
+@pytest.mark.parametrize("overwrite", [[], ["--overwrite"]])
+def test_train_images_never_takes_a_file_for_its_output_directory(tmp_path, capsys, overwrite):
+    """It called a file "a non-empty directory"; with --overwrite the file would have been replaced."""
+    from timegan.cli.train_images import main
+
+    file = tmp_path / "notes.txt"
+    file.write_text("the user's notes")
+    assert main(["--dataset", "mnist", "--output-dir", str(file), *overwrite]) == 2
+    assert capsys.readouterr().err == (
+        f"train_images: error: Expected the output directory to be a directory. Received: '{file}', which is a file\n"
+    )
+    assert file.read_text() == "the user's notes"
+
+
+def _run_of(trained_timegan, directory):
+    """A run directory around the shared tiny model, without training one."""
+    import shutil
+
+    model, path = trained_timegan
+    shutil.copytree(path, directory / "model")
+    (directory / "run.json").write_text(json.dumps({"config": model.config.to_dict(), "steps": 3}))
+    columns = pd.MultiIndex.from_tuples(model.feature_names, names=["ticker", "field"])
+    index = pd.bdate_range("2020-01-01", periods=20, name="Date")
+    pd.DataFrame(np.full((20, 2), 5.0), index=index, columns=columns).to_csv(directory / "prices.csv")
+    return directory
+
+
+def test_generate_cli_refuses_an_output_larger_than_the_free_disk_even_with_force(
+    trained_timegan, tmp_path, monkeypatch, capsys
+):
+    import shutil
+
+    from timegan.cli.generate import main
+
+    run = _run_of(trained_timegan, tmp_path)
+    monkeypatch.setattr("timegan.cli.generate.shutil.disk_usage", lambda path: shutil._ntuple_diskusage(10**9, 0, 1000))
+    assert main(["--run", str(run), "--n-paths", "100", "--force", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        f"timegan-generate: error: Expected an output that fits in the 1000 B free on the disk of '{run}'"
+    )
+    assert "--force does not lift this limit" in err and err.count("\n") == 1
+    assert not (run / "paths.csv").exists()
