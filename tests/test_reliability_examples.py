@@ -92,7 +92,10 @@ ARCHIVE_CASES = {
         r"Missing TimeGANConfig keys: \['learning_rate'\]",
     ),
     "missing-n-features": (_drop("config", "n_features"), r"config.json without `config` and `n_features`"),
-    "not-a-timegan": (_set("registered_name", "keras>Sequential"), r"Expected a TimeGAN in .*Received: a TimeGAN"),
+    "not-a-timegan": (
+        _set("registered_name", "keras>Sequential"),
+        r"Expected a TimeGAN in .*timegan.keras'. Received: a keras>Sequential$",
+    ),
     "nan-scaler": (
         _set("config", "scaler", "data_min", [float("nan"), 0.0]),
         r"Expected `data_min` to be a list of finite numbers .* Received: data_min\[0\]=nan",

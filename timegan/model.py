@@ -835,7 +835,11 @@ def _check_archive(path):
     with zipfile.ZipFile(path) as archive:
         description = json.loads(archive.read("config.json"))
         if not isinstance(description, dict) or description.get("registered_name") != "timegan>TimeGAN":
-            received = description.get("class_name") if isinstance(description, dict) else None
+            received = (
+                (description.get("registered_name") or description.get("class_name"))
+                if isinstance(description, dict)
+                else None
+            )
             what = received if isinstance(received, str) else "file without a model class"
             raise ValueError(
                 f"Expected a TimeGAN in {str(path)!r}. Received: a {format_value(what, 60).strip(chr(39))}"
