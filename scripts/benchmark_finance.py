@@ -17,7 +17,15 @@ import os
 import sys
 import time
 
-from timegan.cli._common import ArgumentParser, configure_logging, echo, positive_int, run
+from timegan.cli._common import (
+    ArgumentParser,
+    add_data_arguments,
+    configure_logging,
+    data_arguments,
+    echo,
+    positive_int,
+    run,
+)
 
 # Adding a representation is one line here: TimeGANConfig(representation=...) receives it.
 REPRESENTATIONS = ("levels",)
@@ -64,19 +72,7 @@ OTHER_COLUMNS = (
 
 def build_parser():
     parser = ArgumentParser(prog="benchmark_finance", description=__doc__.split("\n\n")[1])
-    data = parser.add_argument_group("data")
-    data.add_argument(
-        "--tickers", nargs="+", default=[], metavar="T", help="Yahoo symbols (bundled: BA CAT DIS GE IBM KO)"
-    )
-    data.add_argument("--csv", nargs="+", default=[], metavar="PATH", help="Yahoo-layout CSV files or folders of them")
-    data.add_argument(
-        "--source",
-        choices=("auto", "yahoo", "bundled"),
-        default="auto",
-        help="where --tickers come from (default auto: cache, Yahoo, then bundled)",
-    )
-    data.add_argument("--start", default="2000-01-01", help="first date (default 2000-01-01)")
-    data.add_argument("--end", default=None, help="last date (default: the last available)")
+    data = add_data_arguments(parser, fields=False)
     data.add_argument(
         "--basket",
         action="store_true",
@@ -128,9 +124,7 @@ def load_history(args):
 
     from timegan import load_prices
 
-    if not args.tickers and not args.csv:
-        raise ValueError("Expected --tickers or --csv. Received: neither")
-    prices = load_prices(tickers=args.tickers, csv=args.csv, start=args.start, end=args.end, source=args.source)
+    prices = load_prices(**data_arguments(args))
     prices.columns = [ticker for ticker, _field in prices.columns]
     if args.basket:
         simple = np.expm1(np.diff(np.log(prices.to_numpy()), axis=0)).mean(axis=1)

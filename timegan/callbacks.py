@@ -13,6 +13,8 @@ import time
 import keras
 import numpy as np
 
+from timegan._validation import Integer, validate
+
 logger = logging.getLogger(__name__)
 
 
@@ -107,10 +109,8 @@ class Checkpoint(keras.callbacks.Callback):
 
     def __init__(self, directory, every=500):
         super().__init__()
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-            raise ValueError(f"Expected `every` to be an integer >= 1. Received: every={every!r}")
         self.directory = directory
-        self.every = every
+        self.every = validate(every, "every", Integer(1))
         self._saved_at = None
 
     def on_train_batch_end(self, batch, logs=None):
@@ -153,10 +153,8 @@ class PhaseTensorBoard(keras.callbacks.Callback):
 
     def __init__(self, log_dir, every=1):
         super().__init__()
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-            raise ValueError(f"Expected `every` to be an integer >= 1. Received: every={every!r}")
         self.log_dir = str(log_dir)
-        self.every = every
+        self.every = validate(every, "every", Integer(1))
         self._writer = None
 
     def on_train_batch_end(self, batch, logs=None):

@@ -31,9 +31,10 @@ import pandas as pd
 import tensorflow as tf
 
 from timegan import _atomic, losses
-from timegan._validation import check_gradients
+from timegan._memory import check_windows_fit
+from timegan._validation import Integer, check_gradients, format_value, validate
 from timegan.config import TimeGANConfig
-from timegan.networks import NETWORK_NAMES, build_networks, unroll_for_training
+from timegan.networks import NETWORK_NAMES, build_networks, unroll_for_training, weight_shapes
 from timegan.preprocessing import FeatureScaler, check_window_count, window_dataset
 from timegan.windows import frame_to_windows, prepare_windows, windows_to_frame
 
@@ -592,7 +593,7 @@ class TimeGAN(keras.Model):
     def _prepare_windows(self, data, feature_names):
         windows, names, info = prepare_windows(data, self.config.seq_len, feature_names)
         if self.scaler is None:
-            self.scaler = FeatureScaler().fit(windows)
+            self.scaler = FeatureScaler().fit(windows, feature_names=[" ".join(map(str, name)) for name in names])
             self.feature_names = names
             self.data_info = {**info, "n_windows": len(windows), "seq_len": self.config.seq_len}
         elif self.n_features is not None and windows.shape[-1] != self.n_features:
@@ -620,8 +621,9 @@ class TimeGAN(keras.Model):
             float64 array (n, seq_len, n_features) in the units of the training data.
 
         Raises:
-            ValueError: if the model is not fitted, or on a bad `n`, `seed`, `seq_len` or
-                `batch_size`.
+            ValueError: if the model is not fitted, on a bad `n`, `seed`, `seq_len` or
+                `batch_size`, or if `n` windows of `seq_len` steps cannot fit in half the memory
+                (`timegan._memory.check_windows_fit`; the message names the largest `n` that fits).
         """
         self._check_trained()
         for name, value in (("n", n), ("batch_size", batch_size)):
@@ -632,6 +634,7 @@ class TimeGAN(keras.Model):
             raise ValueError(f"Expected `seq_len` to be an integer >= 2. Received: seq_len={seq_len!r}")
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0):
             raise ValueError(f"Expected `seed` to be a non-negative integer or None. Received: seed={seed!r}")
+        check_windows_fit(n, seq_len, self.n_features)
         if seed is None:
             seed = int(tf.random.uniform((), maxval=2**31 - 1, dtype="int64"))
         networks = self._loop_networks()
@@ -805,6 +808,7 @@ def _load_archive(path):
     if not zipfile.is_zipfile(path):
         raise ValueError(f"Cannot read the TimeGAN archive {str(path)!r}: not a valid .keras file (not a zip archive)")
     try:
+        _check_archive(path)
         model = keras.saving.load_model(path, safe_mode=True)
     except (zipfile.BadZipFile, OSError, EOFError, KeyError, json.JSONDecodeError) as error:
         raise ValueError(f"Cannot read the TimeGAN archive {str(path)!r}: not a valid .keras file ({error})") from None
@@ -815,6 +819,71 @@ def _load_archive(path):
     if not model.compiled:
         model.compile()
     return model
+
+
+def _check_archive(path):
+    """Checks an archive's `config.json` against the shapes of its stored weights, before building anything.
+
+    A config read from a file is untrusted: `"hidden_dim": 200000` would build networks of
+    terabytes before Keras found that the weights do not fit them. The stored shapes are read
+    from the HDF5 metadata (no weight is loaded) and compared with `networks.weight_shapes`.
+
+    Raises:
+        ValueError: naming the archive if it does not describe a TimeGAN, its config is invalid,
+            or the config's networks do not have the stored weights' shapes.
+    """
+    with zipfile.ZipFile(path) as archive:
+        description = json.loads(archive.read("config.json"))
+        if not isinstance(description, dict) or description.get("registered_name") != "timegan>TimeGAN":
+            received = (
+                (description.get("registered_name") or description.get("class_name"))
+                if isinstance(description, dict)
+                else None
+            )
+            what = received if isinstance(received, str) else "file without a model class"
+            raise ValueError(
+                f"Expected a TimeGAN in {str(path)!r}. Received: a {format_value(what, 60).strip(chr(39))}"
+            )
+        arguments = description.get("config")
+        if not isinstance(arguments, dict) or not {"config", "n_features"} <= set(arguments):
+            raise ValueError(f"The archive {str(path)!r} has a config.json without `config` and `n_features`")
+        try:
+            config = TimeGANConfig.from_dict(arguments["config"])
+            n_features = validate(arguments["n_features"], "n_features", Integer(1))
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"The archive {str(path)!r} has an invalid config.json: {error}") from None
+    _check_weight_shapes(path, config, n_features, _stored_weight_shapes(path))
+
+
+def _stored_weight_shapes(archive_path):
+    """Shapes of the network weights stored in a `.keras` archive, read from the HDF5 metadata only
+    (optimizer slots and the model's own counters left out)."""
+    import h5py
+
+    stored = []
+
+    def collect(name, item):
+        owner = name.split("/")[0]
+        if isinstance(item, h5py.Dataset) and owner != "vars" and not owner.endswith("_optimizer"):
+            stored.append(tuple(item.shape))
+
+    with zipfile.ZipFile(archive_path) as archive, archive.open("model.weights.h5") as handle:
+        with h5py.File(handle, "r") as weights:
+            weights.visititems(collect)
+    return stored
+
+
+def _check_weight_shapes(path, config, n_features, stored):
+    expected = weight_shapes(config, n_features)
+    if sorted(stored) != sorted(expected):
+        missing = sorted(set(expected) - set(stored), key=lambda shape: -int(np.prod(shape)))
+        raise ValueError(
+            f"Saved TimeGAN {str(path)!r} has a config that does not match its stored weights: "
+            f"hidden_dim={config.hidden_dim}, num_layers={config.num_layers}, cell={config.cell!r}, "
+            f"n_features={n_features} need {len(expected)} network weights ({int(sum(map(np.prod, expected)))} "
+            f"values{f', e.g. shape {missing[0]}' if missing else ''}); the files store {len(stored)} "
+            f"({int(sum(map(np.prod, stored)))} values)"
+        )
 
 
 def _load_format_1(cls, path):
@@ -830,9 +899,18 @@ def _load_format_1(cls, path):
                 f"this version of timegan reads {FORMAT_VERSION} (and 1)"
             )
         data = _read_json(path, "data.json")
+        config = TimeGANConfig.from_dict(_read_json(path, "config.json"))
+        n_features = validate(training["n_features"], "n_features", Integer(1))
+        try:
+            stored = [
+                shape for name in NETWORK_NAMES for shape in _stored_weight_shapes(path / "networks" / f"{name}.keras")
+            ]
+        except (zipfile.BadZipFile, OSError, KeyError) as error:
+            raise ValueError(f"Saved TimeGAN {str(path)!r} has an unreadable network file: {error}") from None
+        _check_weight_shapes(path, config, n_features, stored)
         model = cls(
-            TimeGANConfig.from_dict(_read_json(path, "config.json")),
-            n_features=int(training["n_features"]),
+            config,
+            n_features=n_features,
             scaler=_read_json(path, "scaler.json"),
             feature_names=data.pop("feature_names"),
             data_info=data,

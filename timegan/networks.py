@@ -79,26 +79,53 @@ def build_networks(config, n_features, unroll=False):
         generator (z_dim -> hidden, sigmoid), supervisor (hidden -> hidden, sigmoid,
         `num_layers - 1` layers), discriminator (hidden -> 1 logit per time step).
     """
-    hidden, layers, cell = config.hidden_dim, config.num_layers, config.cell
-    z_dim = config.z_dim or n_features
-    specs = {
-        "embedder": (n_features, hidden, layers, "sigmoid"),
-        "recovery": (hidden, n_features, layers, "sigmoid"),
-        "generator": (z_dim, hidden, layers, "sigmoid"),
-        "supervisor": (hidden, hidden, config.supervisor_layers, "sigmoid"),
-        "discriminator": (hidden, 1, layers, None),
-    }
     return {
         name: recurrent_network(
             name,
             input_dim,
             output_dim,
-            hidden,
+            config.hidden_dim,
             num_layers,
-            cell,
+            config.cell,
             activation,
             seed=config.seed * 1000 + 100 * index,
             unroll=unroll,
         )
-        for index, (name, (input_dim, output_dim, num_layers, activation)) in enumerate(specs.items())
+        for index, (name, (input_dim, output_dim, num_layers, activation)) in enumerate(
+            _specs(config, n_features).items()
+        )
     }
+
+
+def _specs(config, n_features):
+    """name -> (input_dim, output_dim, recurrent layers, head activation) of each network."""
+    hidden, layers = config.hidden_dim, config.num_layers
+    return {
+        "embedder": (n_features, hidden, layers, "sigmoid"),
+        "recovery": (hidden, n_features, layers, "sigmoid"),
+        "generator": (config.z_dim or n_features, hidden, layers, "sigmoid"),
+        "supervisor": (hidden, hidden, config.supervisor_layers, "sigmoid"),
+        "discriminator": (hidden, 1, layers, None),
+    }
+
+
+def weight_shapes(config, n_features):
+    """The shapes of the weights of the five networks `build_networks` makes, without building them.
+
+    Per recurrent layer of `h` units on `d` inputs (Keras' layouts): GRU (`reset_after=True`)
+    kernel `(d, 3h)`, recurrent kernel `(h, 3h)`, bias `(2, 3h)`; LSTM `(d, 4h)`, `(h, 4h)`,
+    `(4h,)`. Per head: kernel `(h, output_dim)`, bias `(output_dim,)`. A saved model's stored
+    weights are checked against these before a config read from a file builds anything.
+
+    Returns:
+        list of shape tuples, networks in the order of `NETWORK_NAMES`.
+    """
+    h = config.hidden_dim
+    gates = 4 if config.cell == "lstm" else 3
+    bias = (gates * h,) if config.cell == "lstm" else (2, gates * h)
+    shapes = []
+    for input_dim, output_dim, num_layers, _ in _specs(config, n_features).values():
+        for i in range(num_layers):
+            shapes += [(input_dim if i == 0 else h, gates * h), (h, gates * h), bias]
+        shapes += [(h, output_dim), (output_dim,)]
+    return shapes

@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from timegan import _atomic
+from timegan._memory import available_memory, check_windows_fit, format_bytes
 from timegan.callbacks import Checkpoint, PhaseTensorBoard
 from timegan.config import TimeGANConfig
 from timegan.model import TimeGAN, distribution_strategy, frame_to_windows, windows_to_frame
@@ -58,9 +59,6 @@ _RUN_FILES = ("run.json", "prices.csv", "synthetic.csv", "losses.csv", "report.h
 _RUN_PICTURE_SUFFIX = ".png"  # loss_curve.png, paths_<TICKER>.png and the report's figures
 # Windows per chunk when synthetic.csv is written, so that the tidy text never sits whole in memory.
 SYNTHETIC_CSV_CHUNK = 20000
-# Memory one synthetic value costs while it is generated: float32 network output, the float64
-# array in price units and its scaled copy during the inverse transform.
-_BYTES_PER_SYNTHETIC_VALUE = 4 + 8 + 8
 
 
 class TrainingDivergedError(ValueError):
@@ -294,22 +292,6 @@ def check_prices(prices):
         )
 
 
-def available_memory():
-    """Bytes of memory this process may use: physical memory, or a lower container limit; None if unknown."""
-    try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (AttributeError, ValueError, OSError):
-        return None
-    for limit_file in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
-        try:
-            text = Path(limit_file).read_text().strip()
-        except OSError:
-            continue
-        if text.isdigit():
-            total = min(total, int(text))
-    return total
-
-
 def training_memory_bytes(config, n_features):
     """A lower bound of the memory `TimeGAN(config)` needs to train on `n_features` features.
 
@@ -337,8 +319,8 @@ def check_fits_in_memory(config, n_features, available=None):
     needed = training_memory_bytes(config, n_features)
     if available is not None and needed > available:
         raise ValueError(
-            f"Expected a model that fits in memory: it needs at least {_bytes(needed)} for weights, gradients, Adam "
-            f"state and activations, this machine has {_bytes(available)}. Received: hidden_dim={config.hidden_dim}, "
+            f"Expected a model that fits in memory: it needs at least {format_bytes(needed)} for weights, gradients, Adam "
+            f"state and activations, this machine has {format_bytes(available)}. Received: hidden_dim={config.hidden_dim}, "
             f"num_layers={config.num_layers}, batch_size={config.batch_size}, seq_len={config.seq_len}"
         )
 
@@ -356,20 +338,13 @@ def check_n_synthetic(n_synthetic, seq_len, n_features, output_dir, available=No
     if isinstance(n_synthetic, bool) or not isinstance(n_synthetic, (int, np.integer)) or n_synthetic < 1:
         raise ValueError(f"Expected `n_synthetic` to be an integer >= 1. Received: n_synthetic={n_synthetic!r}")
     per_window = seq_len * n_features
-    available = available_memory() if available is None else available
-    if available is not None:
-        limit = int(available // 2 // (per_window * _BYTES_PER_SYNTHETIC_VALUE))
-        if n_synthetic > limit:
-            raise ValueError(
-                f"Expected n_synthetic <= {limit} (windows of {seq_len} x {n_features} values that fit in "
-                f"half of the {_bytes(available)} of memory). Received: n_synthetic={n_synthetic}"
-            )
+    check_windows_fit(n_synthetic, seq_len, n_features, "n_synthetic", available)
     if free_disk is None:
         free_disk = shutil.disk_usage(_existing_ancestor(Path(output_dir))).free
     limit = int(free_disk // (per_window * 40))
     if n_synthetic > limit:
         raise ValueError(
-            f"Expected n_synthetic <= {limit} (synthetic.csv would not fit in the {_bytes(free_disk)} "
+            f"Expected n_synthetic <= {limit} (synthetic.csv would not fit in the {format_bytes(free_disk)} "
             f"free on the disk of {str(output_dir)!r}). Received: n_synthetic={n_synthetic}"
         )
 
@@ -430,11 +405,12 @@ def load_model(path):
 
 
 def read_run_info(path):
-    """Reads and checks a run's `run.json`: a JSON object with a `config` object and `steps`.
+    """Reads and checks a run's `run.json`: a JSON object with a valid `config` and `steps`.
 
     Raises:
         FileNotFoundError: if there is no `run.json`.
-        ValueError: naming the file if it is not such JSON.
+        ValueError: naming the file if it is not such JSON, or its config is not a complete,
+            valid `TimeGANConfig` (`TimeGANConfig.from_dict`).
     """
     file = Path(path) / "run.json"
     try:
@@ -449,6 +425,7 @@ def read_run_info(path):
             f"Run file {str(file)!r} is malformed: expected `steps` as an integer >= 0 or three of them. "
             f"Received: steps={steps!r}"
         )
+    _config_from_info(info, file)  # a config missing a key (or holding a bad value) is refused, not defaulted
     return info
 
 
@@ -647,13 +624,6 @@ def _valid_steps(steps):
 def _list(names, limit=5):
     shown = ", ".join(names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
-
-
-def _bytes(n):
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
-        if n < 1024 or unit == "PiB":
-            return f"{n:.1f} {unit}" if unit != "B" else f"{n} B"
-        n /= 1024
 
 
 def _one_line(error):

@@ -111,12 +111,21 @@ def frame_to_windows(frame, feature_names=None):
     """Inverse of `windows_to_frame`: tidy DataFrame -> (windows, feature_names).
 
     Raises:
-        ValueError: if columns are missing or the samples do not all have the same steps.
+        ValueError: if columns are missing, a value is not a finite number (the first is named by
+            sample, step and feature), or the samples do not all have the same steps.
     """
     needed = ["sample", "step", "ticker", "field", "value"]
     absent = [c for c in needed if c not in frame.columns]
     if absent:
         raise ValueError(f"Expected tidy columns {needed}. Missing: {absent}")
+    values = pd.to_numeric(frame["value"], errors="coerce").to_numpy(dtype="float64")
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        row = frame.iloc[int(bad[0])]
+        raise ValueError(
+            f"Expected a finite number in every cell of column 'value'. Received: {row['value']} for sample "
+            f"{row['sample']}, step {row['step']}, {row['ticker']} {row['field']} ({bad.size} such cells)"
+        )
     wide = frame.pivot_table(
         index=["sample", "step"], columns=["ticker", "field"], values="value", aggfunc="first", sort=False
     )

@@ -49,16 +49,20 @@ def positive_float(text):
 
 
 def learning_rate(text):
-    """argparse type: a learning rate in (0, 1].
+    """argparse type: a learning rate as `TimeGANConfig.learning_rate` accepts it, in (0, 1].
 
-    Adam moves each weight by about the learning rate per update; the networks' weights start
-    at magnitudes below 1 and their inputs are scaled to [0, 1], so a rate above 1 throws every
-    weight past its scale at the first step (1e30 gives NaN losses at the first joint step).
+    The bound is the config's own constraint (`timegan.config.CONSTRAINTS`), so the command line
+    and the library refuse the same values; see there for why it is (0, 1].
     """
+    from timegan._validation import validate
+    from timegan.config import CONSTRAINTS
+
     value = positive_float(text)
-    if value > 1:
-        raise argparse.ArgumentTypeError(f"expected a learning rate in (0, 1], received {_shown(text)}")
-    return value
+    try:
+        return validate(value, "learning_rate", *CONSTRAINTS["learning_rate"])
+    except ValueError:
+        accepted = " or ".join(str(c).removeprefix("a number ") for c in CONSTRAINTS["learning_rate"])
+        raise argparse.ArgumentTypeError(f"expected a learning rate {accepted}, received {_shown(text)}") from None
 
 
 def seed(text):
@@ -72,6 +76,75 @@ def seed(text):
             f"expected an integer seed from 0 to 2**32 - 1 = {MAX_SEED}, received {_shown(text)}"
         )
     return value
+
+
+SOURCES_HELP = "auto: cache, Yahoo, then the bundled history; yahoo: no fallback; bundled: offline only"
+
+
+def add_data_arguments(parser, default_tickers=(), fields=True):
+    """Adds the arguments that choose the price history: --tickers, --csv, --start, --end,
+    --source, --cache-dir and (if `fields`) --fields, as one argument group "data".
+
+    Read them back with `data_arguments`, which checks them the same way for every command.
+
+    Args:
+        parser: an `argparse.ArgumentParser`.
+        default_tickers: tickers used when neither --tickers nor --csv is given; () requires one.
+        fields: offer --fields (price fields per ticker); without it the prices are Adj Close.
+
+    Returns:
+        The argument group, for commands that add more data options.
+    """
+    from timegan.data import DEFAULT_START, SOURCES
+
+    data = parser.add_argument_group("data")
+    default = (
+        f"default {' '.join(default_tickers)} unless --csv is given" if default_tickers else "these or --csv required"
+    )
+    data.add_argument("--tickers", nargs="+", metavar="TICKER", help=f"Yahoo Finance symbols ({default})")
+    data.add_argument(
+        "--csv",
+        action="append",
+        nargs="+",
+        default=[],
+        metavar="PATH",
+        help="CSV file(s) in Yahoo's layout, or folders of them; one ticker per file (repeatable)",
+    )
+    data.add_argument("--start", default=DEFAULT_START, help=f"first date, YYYY-MM-DD (default {DEFAULT_START})")
+    data.add_argument("--end", default=None, help="last date, YYYY-MM-DD (default: last available day)")
+    if fields:
+        data.add_argument(
+            "--fields",
+            nargs="+",
+            default=["Adj Close"],
+            metavar="FIELD",
+            help="price fields per ticker: Open High Low Close adj_close Volume (default: Adj Close)",
+        )
+    data.add_argument("--source", choices=SOURCES, default="auto", help=SOURCES_HELP)
+    data.add_argument("--cache-dir", default=None, help="download cache (default ~/.cache/timegan/prices)")
+    parser.set_defaults(_default_tickers=tuple(default_tickers))
+    return data
+
+
+def data_arguments(args):
+    """The keyword arguments of `timegan.data.load_prices` from the options of `add_data_arguments`.
+
+    Raises:
+        ValueError: if neither --tickers nor --csv is given and the command has no default tickers.
+    """
+    csv = [path for group in args.csv for path in group]
+    tickers = args.tickers if args.tickers is not None else (() if csv else args._default_tickers)
+    if not tickers and not csv:
+        raise ValueError("Expected --tickers or --csv. Received: neither")
+    return {
+        "tickers": tickers,
+        "csv": csv,
+        "start": args.start,
+        "end": args.end,
+        "fields": list(getattr(args, "fields", ["Adj Close"])),
+        "source": args.source,
+        "cache_dir": args.cache_dir,
+    }
 
 
 def _shown_path(path):

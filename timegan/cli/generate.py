@@ -1,20 +1,23 @@
 """`timegan-generate` / `python scripts/generate.py`: more price paths from a trained run, as a tidy CSV.
 
 Reproducibility: the paths are made in fixed chunks of `CHUNK` paths; chunk k is
-`model.generate(CHUNK, seed=chunk_seed(seed, k), seq_len=L, batch_size=CHUNK)` (the last chunk is cut to
-length). `TimeGAN.generate(n, seed)` draws its noise batch after batch from one seed stream, so its output
-for a seed depends on its own `batch_size` (measured: the first batch agrees, later ones differ). Calling
-it only with one fixed size and a seed per chunk makes the CSV for a seed the same whatever `--batch-size`,
-and stays so if `generate` makes its noise independent of batching. `--batch-size` only sets how many
-paths are held in memory and written at once.
+`model.generate(CHUNK, seed=chunk_seed(seed, k), seq_len=L)` (the last chunk is cut to length), so the CSV
+for a seed is the same whatever `--batch-size`, which only sets how many paths are held in memory and
+written at once. (`TimeGAN.generate(n, seed)` is itself independent of its batch size and of `n`: sample i
+depends on the seed and i only. The chunk seeds keep this command's CSVs as they were.)
+
+Memory and disk are bounded: at most `--batch-size` paths are in memory; an output estimated above
+`MAX_OUTPUT_BYTES` needs `--force`, and one above the free disk space is refused.
 """
 
 import logging
 import math
+import shutil
 from pathlib import Path
 
 import numpy as np
 
+from timegan._memory import format_bytes
 from timegan.cli._common import ArgumentParser, configure_logging, echo, positive_int, run
 
 logger = logging.getLogger(__name__)
@@ -201,6 +204,13 @@ def _generate(args):
             f"Expected an output of at most {MAX_OUTPUT_BYTES / 1024**3:.0f} GiB (the size limit). Received: "
             f"--n-paths {args.n_paths} x --path-length {path_length} x {len(model.feature_names)} series, about "
             f"{size / 1024**3:.1f} GiB; pass --force to write it anyway"
+        )
+    free = shutil.disk_usage(output.parent).free
+    if size > free:
+        raise ValueError(
+            f"Expected an output that fits in the {format_bytes(free)} free on the disk of {str(output.parent)!r}. "
+            f"Received: --n-paths {args.n_paths} x --path-length {path_length} x {len(model.feature_names)} series, "
+            f"up to {format_bytes(size)}; lower --n-paths or --path-length (--force does not lift this limit)"
         )
     dates = future_business_days(result.prices.index[-1], path_length)
     write_paths(model, output, args.n_paths, path_length, dates, seed, args.batch_size, progress=not args.quiet)

@@ -6,7 +6,9 @@ from pathlib import Path
 
 from timegan.cli._common import (
     ArgumentParser,
+    add_data_arguments,
     configure_logging,
+    data_arguments,
     echo,
     learning_rate,
     positive_int,
@@ -28,37 +30,7 @@ def build_parser():
         description="Train a TimeGAN on daily prices and write a run directory: the model, synthetic price "
         "paths (synthetic.csv), losses and pictures.",
     )
-    data = parser.add_argument_group("data")
-    data.add_argument(
-        "--tickers",
-        nargs="+",
-        metavar="TICKER",
-        help=f"Yahoo Finance symbols (default {' '.join(DEFAULT_TICKERS)} unless --csv is given)",
-    )
-    data.add_argument(
-        "--csv",
-        action="append",
-        nargs="+",
-        default=[],
-        metavar="PATH",
-        help="CSV file(s) in Yahoo's layout, or folders of them; one ticker per file (repeatable)",
-    )
-    data.add_argument("--start", default="2000-01-01", help="first date, YYYY-MM-DD (default 2000-01-01)")
-    data.add_argument("--end", default=None, help="last date, YYYY-MM-DD (default: last available day)")
-    data.add_argument(
-        "--fields",
-        nargs="+",
-        default=["Adj Close"],
-        metavar="FIELD",
-        help="price fields per ticker: Open High Low Close adj_close Volume (default: Adj Close)",
-    )
-    data.add_argument(
-        "--source",
-        choices=("auto", "yahoo", "bundled"),
-        default="auto",
-        help="auto: cache, Yahoo, then the bundled history; yahoo: no fallback; bundled: offline only",
-    )
-    data.add_argument("--cache-dir", default=None, help="download cache (default ~/.cache/timegan/prices)")
+    add_data_arguments(parser, default_tickers=DEFAULT_TICKERS)
 
     model = parser.add_argument_group("model (defaults: the TimeGAN paper)")
     model.add_argument("--seq-len", type=int, default=24, help="window length (default 24)")
@@ -159,17 +131,7 @@ def _train(args):
             seed=args.seed,
             jit_compile=args.xla,
         )
-        csv = [path for group in args.csv for path in group]
-        tickers = args.tickers if args.tickers is not None else (() if csv else DEFAULT_TICKERS)
-        prices = load_prices(
-            tickers,
-            start=args.start,
-            end=args.end,
-            fields=args.fields,
-            source=args.source,
-            cache_dir=args.cache_dir,
-            csv=csv,
-        )
+        prices = load_prices(**data_arguments(args))
         dropped = prices.attrs.get("rows_dropped", 0)
         echo(
             f"Data: {prices.shape[1]} series x {len(prices)} days "

@@ -140,11 +140,9 @@ def main(argv=None):
         from pathlib import Path
 
         gan_config, train_config = configs_from_args(args)  # refuses bad combinations before any work
-        output = Path(args.output_dir)
-        if output.exists() and (not output.is_dir() or any(output.iterdir())) and not args.overwrite:
-            raise OSError(
-                f"Output directory {str(output)!r} already exists and is not empty; pass --overwrite to replace it."
-            )
+        from timegan.images.run import check_run_dir
+
+        output = check_run_dir(args.output_dir, args.overwrite)
         import keras
 
         from timegan.images.data import load_images

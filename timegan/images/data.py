@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from timegan._validation import Integer, validate
+
 logger = logging.getLogger(__name__)
 
 DATASETS = ("mnist", "fashion-mnist", "stacked-mnist")
@@ -172,8 +174,7 @@ def stack_digits(images, labels, num_samples, seed, channels=STACKED_CHANNELS):
     labels = np.asarray(labels).astype(np.int64)
     if images.ndim != 3 or labels.shape != (len(images),):
         raise ValueError(f"Expected (n, h, w) images and (n,) labels. Received: {images.shape}, {labels.shape}")
-    if isinstance(num_samples, bool) or not isinstance(num_samples, int) or num_samples < 1:
-        raise ValueError(f"Expected `num_samples` to be an integer >= 1. Received: num_samples={num_samples!r}")
+    num_samples = validate(num_samples, "num_samples", Integer(1))
     picks = np.random.default_rng(seed).integers(0, len(images), size=(num_samples, channels))
     stacked = np.stack([images[picks[:, c]] for c in range(channels)], axis=-1)
     modes = np.zeros(num_samples, np.int64)

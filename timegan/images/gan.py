@@ -15,7 +15,7 @@ import tensorflow as tf
 from keras import ops
 
 from timegan._atomic import atomic_path
-from timegan._validation import check_gradients
+from timegan._validation import Integer, check_gradients, validate
 from timegan.images import losses
 from timegan.images.optimizers import optimizers_from_config
 
@@ -298,8 +298,7 @@ def generate_images(generator, config, num_samples=None, labels=None, noise=None
             labels out of range, or noise of the wrong shape.
     """
     if noise is None:
-        if isinstance(num_samples, bool) or not isinstance(num_samples, int) or num_samples < 1:
-            raise ValueError(f"Expected `num_samples` to be an integer >= 1. Received: num_samples={num_samples!r}")
+        num_samples = validate(num_samples, "num_samples", Integer(1))
         noise = keras.random.normal((num_samples, config.latent_dim), seed=seed)
     noise = np.asarray(noise, dtype=np.float32)
     if noise.ndim != 2 or noise.shape[1] != config.latent_dim:

@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from timegan._validation import Integer, validate
+
 
 @keras.saving.register_keras_serializable(package="timegan.images")
 class MinibatchDiscrimination(keras.layers.Layer):
@@ -34,9 +36,8 @@ class MinibatchDiscrimination(keras.layers.Layer):
 
     def __init__(self, num_kernels=50, kernel_dim=5, seed=None, **kwargs):
         super().__init__(**kwargs)
-        for name, value in (("num_kernels", num_kernels), ("kernel_dim", kernel_dim)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"Expected `{name}` to be an integer >= 1. Received: {name}={value!r}")
+        num_kernels = validate(num_kernels, "num_kernels", Integer(1))
+        kernel_dim = validate(kernel_dim, "kernel_dim", Integer(1))
         self.num_kernels = num_kernels
         self.kernel_dim = kernel_dim
         self.seed = seed
@@ -94,9 +95,7 @@ class HiddenNoise(keras.layers.Layer):
 
     def __init__(self, units=32, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(units, bool) or not isinstance(units, int) or units < 1:
-            raise ValueError(f"Expected `units` to be an integer >= 1. Received: units={units!r}")
-        self.units = units
+        self.units = validate(units, "units", Integer(1))
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
 

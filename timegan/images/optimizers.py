@@ -2,6 +2,7 @@
 
 import keras
 
+from timegan._validation import LEARNING_RATE, validate
 from timegan.images.config import OPTIMIZERS
 
 
@@ -26,8 +27,7 @@ def make_optimizer(name, learning_rate, momentum=0.9, beta_1=0.5, beta_2=0.999):
         raise ValueError(
             f"Unknown optimizer {name!r}. Expected one of {list(OPTIMIZERS)}. Received: optimizer={name!r}"
         )
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) or not learning_rate > 0:
-        raise ValueError(f"Expected `learning_rate` to be a number > 0. Received: learning_rate={learning_rate!r}")
+    learning_rate = validate(learning_rate, "learning_rate", LEARNING_RATE)
     if name == "sgd":
         return keras.optimizers.SGD(learning_rate)
     if name == "momentum":

@@ -24,6 +24,7 @@ import keras
 import numpy as np
 
 from timegan._atomic import atomic_path, write_json
+from timegan._validation import Integer, validate
 from timegan.images import data as image_data
 from timegan.images.callbacks import LossHistory, SampleGrid, TqdmProgress
 from timegan.images.classifier import ClassifierProbe
@@ -87,6 +88,25 @@ def _check_images(images, labels, gan_config):
     return images, labels
 
 
+def check_run_dir(run_dir, overwrite=False):
+    """Checks, without writing, that a run can be written to `run_dir`; returns it as a `Path`.
+
+    Raises:
+        NotADirectoryError: if `run_dir` is a file (never replaced, even with `overwrite`).
+        FileExistsError: if it is a non-empty directory and `overwrite` is False.
+    """
+    run_dir = Path(run_dir)
+    if run_dir.exists() and not run_dir.is_dir():
+        raise NotADirectoryError(
+            f"Expected the output directory to be a directory. Received: {str(run_dir)!r}, which is a file"
+        )
+    if run_dir.is_dir() and any(run_dir.iterdir()) and not overwrite:
+        raise FileExistsError(
+            f"Output directory {str(run_dir)!r} already exists and is not empty; pass --overwrite to replace it."
+        )
+    return run_dir
+
+
 def train_run(gan_config, train_config, images, labels, run_dir, overwrite=False, progress=True, data_source=None):
     """Trains a GAN on uint8 images and writes the run directory.
 
@@ -105,13 +125,10 @@ def train_run(gan_config, train_config, images, labels, run_dir, overwrite=False
 
     Raises:
         ValueError: bad shapes or labels, too few images for one batch.
-        OSError: `run_dir` exists, is not empty and `overwrite` is False.
+        OSError: `run_dir` is a file, or exists, is not empty and `overwrite` is False (see
+            `check_run_dir`).
     """
-    run_dir = Path(run_dir)
-    if run_dir.exists() and (not run_dir.is_dir() or any(run_dir.iterdir())) and not overwrite:
-        raise OSError(
-            f"Output directory {str(run_dir)!r} already exists and is not empty; pass --overwrite to replace it."
-        )
+    run_dir = check_run_dir(run_dir, overwrite)
     check_compatible(gan_config, train_config)
     images, labels = _check_images(images, labels, gan_config)
     images, labels = image_data.subset(images, labels, train_config.train_size, train_config.seed)
@@ -239,8 +256,7 @@ def evaluate_generator(
         `real_diversity_per_class`, `diversity_ratio`). If any generated image is not finite (training
         diverged), `diverged` is True and the generator's numbers are None.
     """
-    if isinstance(num_samples, bool) or not isinstance(num_samples, int) or num_samples < 100:
-        raise ValueError(f"Expected `num_samples` to be an integer >= 100. Received: num_samples={num_samples!r}")
+    num_samples = validate(num_samples, "num_samples", Integer(100))
     probe = ClassifierProbe(classifier)
     size = min(num_samples, len(real_train), len(real_test))
     if real_train_labels is None:
@@ -332,8 +348,7 @@ def evaluate_stacked(generator, gan_config, classifier, real_test, num_samples=2
         A dict: `modes_covered`, `kl_to_uniform`, `num_modes`, `num_samples`, the same for the
         real test images (`*_real`) and `diverged`.
     """
-    if isinstance(num_samples, bool) or not isinstance(num_samples, int) or num_samples < 100:
-        raise ValueError(f"Expected `num_samples` to be an integer >= 100. Received: num_samples={num_samples!r}")
+    num_samples = validate(num_samples, "num_samples", Integer(100))
     probe = ClassifierProbe(classifier)
     real = mode_coverage(
         digits_to_modes(channel_digits(probe, image_data.to_model_range(real_test))), image_data.STACKED_MODES
