@@ -41,16 +41,23 @@ def gan_config_from(args, steps, units):
     )
 
 
-def tp53_report(args):
+def tp53_population(args):
+    """The simulated population: `args.tp53_mutated` mutated and `ratio` times as many non-mutated sequences."""
+    from timegan.rebalance import tp53
+
+    sequences, labels, _ = tp53.simulate_population(
+        args.tp53_mutated, args.tp53_mutated * args.ratios[0], window=tuple(args.window), seed=args.seed
+    )
+    return sequences, labels
+
+
+def tp53_report(args, sequences, labels):
     """Trains a GAN on the mutated (minority) sequences alone, once per report seed, and prints what it generates."""
     import numpy as np
 
     from timegan.rebalance import dna, tp53
 
     window = tuple(args.window)
-    sequences, labels, _ = tp53.simulate_population(
-        args.tp53_mutated, args.tp53_mutated * args.ratios[0], window=window, seed=args.seed
-    )
     mutated = [s for s, label in zip(sequences, labels) if label == 1]
     start_nt = 3 * (window[0] - 1)
     reference = tp53.coding_sequence()[start_nt : 3 * window[1]]
@@ -83,7 +90,6 @@ def tp53_report(args):
         values = np.array([report[key] for report in reports])
         spread = values.std(ddof=1) if len(values) > 1 else 0.0
         echo(f"{key}: {values.mean():.4f} ± {spread:.4f}" + (f" (real: {real[key]:.4f})" if key in real else ""))
-    return sequences, labels
 
 
 def main(argv=None):
@@ -109,8 +115,12 @@ def main(argv=None):
     parser.add_argument("--tp53-generated", type=positive_int, default=500, help="sequences generated for the report")
     parser.add_argument("--report-seeds", type=int, nargs="+", default=[0, 1, 2], help="tp53: seeds of the report GAN")
     parser.add_argument("--no-comparison", action="store_true", help="tp53: only the GAN report")
+    parser.add_argument("--no-report", action="store_true", help="tp53: only the comparison, no minority-only GAN")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--output", default=None, help="CSV of per-fold scores (rewritten atomically after each fold)")
+    parser.add_argument(
+        "--resume", action="store_true", help="keep the folds already in --output and run only the others"
+    )
     args = parser.parse_args(argv)
 
     def body():
@@ -126,13 +136,21 @@ def main(argv=None):
             data = load_breast_cancer()
             X, y, categorical = data.data, (data.target == 0).astype(int), None  # 1 = malignant (212 of 569)
         else:
-            sequences, y = tp53_report(args)
+            sequences, y = tp53_population(args)
+            if not args.no_report:
+                tp53_report(args, sequences, y)
             X = tp53.as_letters(sequences).astype(object)
             categorical = list(range(X.shape[1]))
             if args.no_comparison:
                 return
         gan_config = gan_config_from(args, args.gan_steps, args.gan_units)
         echo(f"# GAN config of the resampler: {gan_config.to_dict()}")
+
+        previous = None
+        if args.resume and args.output and os.path.exists(args.output):
+            import pandas as pd
+
+            previous = pd.read_csv(args.output)
 
         def checkpoint(partial):
             if args.output:
@@ -150,6 +168,7 @@ def main(argv=None):
             gan_config=gan_config,
             seed=args.seed,
             on_fold=checkpoint,
+            previous=previous,
         )
         echo(benchmark.format_table(benchmark.summarize(results)))
         if "gan" in set(results["method"]):

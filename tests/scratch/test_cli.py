@@ -69,10 +69,22 @@ def test_mnist_with_keras_twin(mnist_dir, capsys):
     assert 0.0 <= float(out[5].split("test accuracy ")[1].split()[0]) <= 1.0, out[5]
 
 
+def test_mnist_learning_curve_prints_each_pass(mnist_dir, capsys):
+    argv = ["--task", "mnist", "--data-dir", str(mnist_dir), "--epochs", "2", "--batch-size", "16"]
+    code = call(argv + ["--eval-each-pass", "--no-progress"])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert [line.split(":")[0] for line in out[1:3]] == ["seed 0 pass 1", "seed 0 pass 2"]
+    accuracies = [float(line.split("test accuracy ")[1].split(",")[0]) for line in out[1:4]]
+    assert accuracies[1] == accuracies[2]  # the last pass's figure is the run's final test accuracy
+    assert "training loss" in out[1] and out[3].startswith("seed 0 scratch: test accuracy")
+
+
 @pytest.mark.parametrize(
     "argv, fragments",
     [
         (["--task", "xor", "--keras"], ["--keras applies to --task mnist only"]),
+        (["--task", "xor", "--eval-each-pass"], ["--eval-each-pass applies to --task mnist only"]),
         (["--task", "xor", "--lr", "0"], ["argument --lr: expected a positive finite number, received '0'"]),
         (
             ["--task", "xor", "--seed", "-1"],

@@ -78,3 +78,17 @@ def test_load_mnist_flattens_and_scales(mnist_dir):
 def test_load_mnist_missing_directory(tmp_path):
     with pytest.raises(OSError, match="does not exist or is not a directory"):
         load_mnist(tmp_path / "nowhere")
+
+
+def test_on_epoch_end_sees_each_pass_before_until():
+    seen = []
+    fit(
+        MLP((2, 2, 1), seed=0),
+        XOR_INPUTS,
+        XOR_TARGETS,
+        get_optimizer("sgd", 0.5),
+        epochs=3,
+        on_epoch_end=lambda model, history: seen.append((history.epochs, len(history.seconds))),
+        until=lambda model: len(seen) == 2,
+    )
+    assert seen == [(1, 1), (2, 2)]

@@ -70,6 +70,11 @@ def build_parser():
         help="CPU threads of NumPy's BLAS and of TensorFlow (default 1: on a shared machine, "
         "several threads per process mostly wait for each other)",
     )
+    parser.add_argument(
+        "--eval-each-pass",
+        action="store_true",
+        help="mnist: print the test accuracy after every pass (the learning curve; about a second each)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
 
@@ -85,6 +90,7 @@ def settings_from_args(args):
             ("--keras", args.keras),
             ("--data-dir", args.data_dir),
             ("--train-size", args.train_size),
+            ("--eval-each-pass", args.eval_each_pass),
         ):
             if value:
                 raise ValueError(f"{option} applies to --task mnist only. Received: --task xor {option}")
@@ -259,6 +265,16 @@ def run_mnist(settings, seeds, args):
     x, labels = load_mnist(args.data_dir, "train", args.train_size, seed=args.seed)
     x_test, labels_test = load_mnist(args.data_dir, "test")
     targets = one_hot(labels)
+
+    def curve(seed):
+        def print_pass(model, history):
+            echo(
+                f"seed {seed} pass {history.epochs}: test accuracy {accuracy(model, x_test, labels_test):.4f}, "
+                f"training loss {history.loss[-1]:.4f}, {history.seconds[-1]:.1f} s; {_load()}"
+            )
+
+        return print_pass if args.eval_each_pass else None
+
     scratch_acc, scratch_sec, keras_acc, keras_sec = [], [], [], []
     for seed in seeds:
         model, optimizer = _scratch_model(settings, seed)
@@ -271,6 +287,7 @@ def run_mnist(settings, seeds, args):
             settings["batch_size"],
             seed=seed,
             progress=not args.no_progress,
+            on_epoch_end=curve(seed),
         )
         scratch_acc.append(accuracy(model, x_test, labels_test))
         scratch_sec.extend(history.seconds)

@@ -106,6 +106,7 @@ def compare_resamplers(
     gan_config=None,
     seed=0,
     on_fold=None,
+    previous=None,
 ):
     """Scores each method x classifier on each fold of repeated stratified K-fold CV.
 
@@ -123,6 +124,10 @@ def compare_resamplers(
         seed: seed of the folds, the subsampling, the samplers and the classifiers.
         on_fold: optional callable receiving the results so far (a `pd.DataFrame`) after each
             fold, e.g. to checkpoint a long run.
+        previous: optional `pd.DataFrame` of rows an earlier, interrupted run of the same
+            arguments returned or checkpointed: the folds it completed (every ratio x method x
+            classifier) are kept as they are and not run again. Folds, subsamples and seeds
+            depend only on `seed` and the fold's index, so the resumed run is the uninterrupted one.
 
     Returns:
         A tidy `pd.DataFrame` with columns ratio, repeat, fold, method, classifier, the three
@@ -142,9 +147,17 @@ def compare_resamplers(
     splitter = RepeatedStratifiedKFold(n_splits=n_splits, n_repeats=n_repeats, random_state=seed)
     folds = list(splitter.split(X, y))
     rows = []
-    progress = tqdm(total=len(ratios) * len(folds) * len(methods), desc="folds x methods", disable=None)
+    completed = set()
+    if previous is not None and len(previous):
+        rows, completed = _completed_folds(previous, n_splits, ratios, methods, classifiers)
+        logger.info("Resuming: %d of %d folds already scored.", len(completed), len(folds))
+    progress = tqdm(
+        total=len(ratios) * (len(folds) - len(completed)) * len(methods), desc="folds x methods", disable=None
+    )
     # Folds outside, ratios inside: a run stopped early still has every ratio on the same folds.
     for index, (full_train_index, test_index) in enumerate(folds):
+        if index in completed:
+            continue
         for ratio in ratios:
             fold_seed = seed + 1000 * ratio + index
             train_index = rarer_minority(full_train_index, y, minority, ratio, np.random.default_rng(fold_seed))
@@ -174,6 +187,30 @@ def compare_resamplers(
             on_fold(pd.DataFrame(rows))
     progress.close()
     return pd.DataFrame(rows)
+
+
+def _completed_folds(previous, n_splits, ratios, methods, classifiers):
+    """The rows of `previous` that belong to complete folds, and those folds' indices.
+
+    Raises:
+        ValueError: if `previous` lacks a column of the results.
+    """
+    columns = ["ratio", "repeat", "fold", "method", "classifier", "resample_seconds", *METRICS]
+    missing = [column for column in columns if column not in previous.columns]
+    if missing:
+        raise ValueError(f"Expected earlier results with columns {columns}. Received: no column {missing}")
+    wanted = previous[
+        previous["ratio"].isin(ratios) & previous["method"].isin(methods) & previous["classifier"].isin(classifiers)
+    ]
+    index = wanted["repeat"] * n_splits + wanted["fold"]
+    cells = (
+        wanted.assign(index=index)
+        .groupby("index")
+        .apply(lambda rows: len(set(zip(rows["ratio"], rows["method"], rows["classifier"]))), include_groups=False)
+    )
+    completed = set(cells.index[cells == len(ratios) * len(methods) * len(classifiers)].tolist())
+    kept = wanted[index.isin(completed)]
+    return kept[columns].to_dict("records"), completed
 
 
 def score(classifier, X, y, minority):

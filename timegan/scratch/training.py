@@ -44,7 +44,7 @@ def _check_positive_int(name, value):
     return int(value)
 
 
-def fit(model, x, targets, optimizer, epochs, batch_size=1, seed=0, until=None, progress=False):
+def fit(model, x, targets, optimizer, epochs, batch_size=1, seed=0, until=None, progress=False, on_epoch_end=None):
     """Trains `model` in place with `optimizer` on shuffled mini-batches.
 
     Args:
@@ -58,6 +58,8 @@ def fit(model, x, targets, optimizer, epochs, batch_size=1, seed=0, until=None, 
         until: optional callable `model -> bool` called after each pass; training stops when it
             returns True (e.g. `xor_solved`).
         progress: show a tqdm bar over the passes. Default False.
+        on_epoch_end: optional callable `(model, history) -> None` called after each pass,
+            before `until` (e.g. to print a learning curve while a long run goes on).
 
     Returns:
         `History`.
@@ -88,6 +90,8 @@ def fit(model, x, targets, optimizer, epochs, batch_size=1, seed=0, until=None, 
         if not np.isfinite(history.loss[-1]):
             logger.warning("Training loss is %s after %d passes; stopping.", history.loss[-1], history.epochs)
             break
+        if on_epoch_end is not None:
+            on_epoch_end(model, history)
         if until is not None and until(model):
             history.stopped_early = history.epochs < epochs
             break
