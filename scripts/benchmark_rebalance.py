@@ -19,6 +19,7 @@ import sys
 import time
 
 from timegan.cli._common import configure_logging, echo, positive_int, run
+from timegan.cli._common import seed as seed_type
 
 
 def gan_config_from(args, steps, units):
@@ -113,10 +114,12 @@ def main(argv=None):
     parser.add_argument("--tp53-steps", type=positive_int, default=1000, help="steps of the minority-only GAN")
     parser.add_argument("--tp53-units", type=positive_int, nargs="+", default=[128, 128])
     parser.add_argument("--tp53-generated", type=positive_int, default=500, help="sequences generated for the report")
-    parser.add_argument("--report-seeds", type=int, nargs="+", default=[0, 1, 2], help="tp53: seeds of the report GAN")
+    parser.add_argument(
+        "--report-seeds", type=seed_type, nargs="+", default=[0, 1, 2], help="tp53: seeds of the report GAN"
+    )
     parser.add_argument("--no-comparison", action="store_true", help="tp53: only the GAN report")
     parser.add_argument("--no-report", action="store_true", help="tp53: only the comparison, no minority-only GAN")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=seed_type, default=0)
     parser.add_argument("--output", default=None, help="CSV of per-fold scores (rewritten atomically after each fold)")
     parser.add_argument(
         "--resume", action="store_true", help="keep the folds already in --output and run only the others"
