@@ -82,6 +82,35 @@ class Optimizer:
         for index, (param, grad) in enumerate(zip(params, grads)):
             self._update(index, param, grad, self._state[index])
 
+    def state_arrays(self):
+        """The rule's per-parameter state as a flat list of arrays (empty for SGD or before the first step).
+
+        With `iterations`, what a checkpoint must keep to continue the same steps (`load_state_arrays`).
+        """
+        flat = []
+        for entry in self._state or []:
+            if entry is not None:
+                flat.extend(entry if isinstance(entry, tuple) else [entry])
+        return flat
+
+    def load_state_arrays(self, params, arrays, iterations):
+        """Restores the state `state_arrays()` returned, for the same `params`, after `iterations` steps.
+
+        Raises:
+            ValueError: if the arrays do not match what this rule keeps for `params`.
+        """
+        self._shapes = [np.shape(param) for param in params]
+        self._state = self._build(params) if iterations else None
+        own = self.state_arrays()
+        if len(own) != len(arrays) or any(a.shape != b.shape for a, b in zip(own, arrays)):
+            raise ValueError(
+                f"Expected {len(own)} state arrays of shapes {[a.shape for a in own]} for {self.name}. "
+                f"Received: shapes {[np.shape(a) for a in arrays]}"
+            )
+        for target, saved in zip(own, arrays):
+            target[...] = saved
+        self.iterations = int(iterations)
+
     def get_config(self):
         """The rule's name and hyperparameters, as a JSON-ready dict."""
         return {"name": self.name, "learning_rate": self.learning_rate}

@@ -5,12 +5,16 @@ run is reproduced by its two seeds (initialisation and shuffling). A batch size 
 source's stochastic update, one example at a time.
 """
 
+import json
 import logging
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 from tqdm.auto import tqdm
+
+from timegan._atomic import atomic_path
+from timegan._validation import Integer, validate
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +48,19 @@ def _check_positive_int(name, value):
     return int(value)
 
 
-def fit(model, x, targets, optimizer, epochs, batch_size=1, seed=0, until=None, progress=False, on_epoch_end=None):
+def fit(
+    model,
+    x,
+    targets,
+    optimizer,
+    epochs,
+    batch_size=1,
+    seed=0,
+    until=None,
+    progress=False,
+    on_epoch_end=None,
+    initial_epoch=0,
+):
     """Trains `model` in place with `optimizer` on shuffled mini-batches.
 
     Args:
@@ -60,6 +76,9 @@ def fit(model, x, targets, optimizer, epochs, batch_size=1, seed=0, until=None, 
         progress: show a tqdm bar over the passes. Default False.
         on_epoch_end: optional callable `(model, history) -> None` called after each pass,
             before `until` (e.g. to print a learning curve while a long run goes on).
+        initial_epoch: passes already run (a resumed run: the model and optimizer restored from
+            `load_checkpoint`); the shuffling continues where those passes left it, so the
+            resumed run takes the uninterrupted run's steps. Default 0.
 
     Returns:
         `History`.
@@ -69,14 +88,17 @@ def fit(model, x, targets, optimizer, epochs, batch_size=1, seed=0, until=None, 
     """
     epochs = _check_positive_int("epochs", epochs)
     batch_size = _check_positive_int("batch_size", batch_size)
+    initial_epoch = validate(initial_epoch, "initial_epoch", Integer(0, epochs))
     x = np.asarray(x, dtype=model.dtype)
     targets = np.asarray(targets, dtype=model.dtype)
     if len(x) != len(targets) or len(x) == 0:
         raise ValueError(f"Expected as many targets as inputs (> 0). Received: {len(x)} inputs, {len(targets)} targets")
     rng = np.random.default_rng(seed)
+    for _ in range(initial_epoch):
+        rng.permutation(len(x))
     history = History()
     params = model.params
-    for _ in tqdm(range(epochs), desc="passes", disable=not progress, leave=False):
+    for _ in tqdm(range(initial_epoch, epochs), desc="passes", disable=not progress, leave=False):
         start = time.perf_counter()
         order = rng.permutation(len(x))
         total = 0.0
@@ -96,6 +118,42 @@ def fit(model, x, targets, optimizer, epochs, batch_size=1, seed=0, until=None, 
             history.stopped_early = history.epochs < epochs
             break
     return history
+
+
+def save_checkpoint(path, model, optimizer, record):
+    """Writes the weights, the update rule's state and a JSON record to one `.npz` file, atomically.
+
+    Args:
+        path: file path (`.npz`).
+        model: an `MLP`.
+        optimizer: its `Optimizer`.
+        record: JSON-ready dict (e.g. the setting, passes run, the learning curve).
+
+    The file holds only numeric and string arrays: `load_checkpoint` reads it with
+    `allow_pickle=False`.
+    """
+    arrays = {f"param_{i}": param for i, param in enumerate(model.params)}
+    arrays.update({f"state_{i}": array for i, array in enumerate(optimizer.state_arrays())})
+    arrays["iterations"] = np.array(optimizer.iterations)
+    arrays["record"] = np.array(json.dumps(record))
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as handle:
+            np.savez(handle, **arrays)
+
+
+def load_checkpoint(path, model, optimizer):
+    """Restores `model` and `optimizer` in place from `save_checkpoint`'s file; returns its record.
+
+    Raises:
+        OSError: if the file cannot be read.
+        ValueError: if its arrays do not fit `model` or `optimizer`.
+    """
+    with np.load(path, allow_pickle=False) as saved:
+        params = [saved[f"param_{i}"] for i in range(len(model.params))]
+        states = sorted((name for name in saved.files if name.startswith("state_")), key=lambda n: int(n[6:]))
+        model.set_params(params)
+        optimizer.load_state_arrays(model.params, [saved[name] for name in states], int(saved["iterations"]))
+        return json.loads(str(saved["record"]))
 
 
 def accuracy(model, x, labels, batch_size=1000):
