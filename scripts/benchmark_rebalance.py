@@ -63,6 +63,22 @@ def tp53_report(args, sequences, labels):
     start_nt = 3 * (window[0] - 1)
     reference = tp53.coding_sequence()[start_nt : 3 * window[1]]
     echo(f"## GAN on {len(mutated)} mutated sequences ({len(reference)} nt, codons {window[0]}-{window[1]})")
+    # Mutated records the GAN never sees (another seed of the simulation): what a new real record scores.
+    heldout, _, _ = tp53.simulate_population(len(mutated), 0, window=window, seed=args.seed + 1)
+    normal = [s for s, label in zip(sequences, labels) if label == 0]
+    echo("## % identity to the nearest training sequence, for comparison (mean, min, differing positions)")
+    baselines = dna.identity_baselines(mutated, heldout, normal, seed=args.seed)
+    reference_identity = tp53.percent_identity([reference], mutated)[0]
+    baselines["reference"] = {
+        "identity_mean": float(reference_identity[0]),
+        "identity_min": float(reference_identity[0]),
+        "differences_mean": float(len(reference) * (100 - reference_identity[0]) / 100),
+    }
+    for name, values in baselines.items():
+        echo(
+            f"{name}: {values['identity_mean']:.3f} (min {values['identity_min']:.3f}), "
+            f"{values['differences_mean']:.2f} positions"
+        )
     reports = []
     for seed in args.report_seeds:
         config = dataclasses.replace(gan_config_from(args, args.tp53_steps, args.tp53_units), seed=seed)
@@ -70,7 +86,7 @@ def tp53_report(args, sequences, labels):
         gan = dna.fit_sequence_gan(mutated, config)
         seconds = time.perf_counter() - start
         generated = dna.sample_sequences(gan, args.tp53_generated, seed=seed + 1)
-        report = dna.sequence_report(generated, mutated, reference, window)
+        report = dna.sequence_report(generated, mutated, reference, window, heldout=heldout)
         report["discriminator_accuracy"] = dna.discriminator_accuracy(gan, mutated, generated)
         report["discriminator_accuracy_last_epoch"] = float(gan.history_["d_accuracy"][-1])
         report["gan_seconds"] = round(seconds, 1)
@@ -81,6 +97,7 @@ def tp53_report(args, sequences, labels):
     for key in (
         "identity_mean",
         "identity_min",
+        "identity_to_heldout_mean",
         "exact_copies",
         "hotspot_share",
         "several_hotspots_share",
