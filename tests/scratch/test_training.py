@@ -48,14 +48,18 @@ def test_accuracy_counts_argmax_hits():
 
 
 @pytest.mark.parametrize(
-    "kwargs, message",
+    "kwargs, error, message",
     [
-        ({"epochs": 0}, r"Expected `epochs` to be an integer >= 1. Received: epochs=0"),
-        ({"epochs": 1, "batch_size": 1.5}, r"Expected `batch_size` to be an integer >= 1. Received: batch_size=1.5"),
+        ({"epochs": 0}, ValueError, r"Expected `epochs` to be a positive integer. Received: epochs=0"),
+        (
+            {"epochs": 1, "batch_size": 1.5},
+            TypeError,
+            r"Expected `batch_size` to be a positive integer. Received: batch_size=1.5",
+        ),
     ],
 )
-def test_bad_fit_arguments(kwargs, message):
-    with pytest.raises(ValueError, match=message):
+def test_bad_fit_arguments(kwargs, error, message):
+    with pytest.raises(error, match=message):
         fit(MLP((2, 1)), XOR_INPUTS, XOR_TARGETS, get_optimizer("sgd"), **kwargs)
 
 

@@ -42,12 +42,6 @@ class History:
         return len(self.loss)
 
 
-def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"Expected `{name}` to be an integer >= 1. Received: {name}={value!r}")
-    return int(value)
-
-
 def fit(
     model,
     x,
@@ -86,8 +80,8 @@ def fit(
     Raises:
         ValueError: bad `epochs`/`batch_size`, or inputs and targets of different lengths or shapes.
     """
-    epochs = _check_positive_int("epochs", epochs)
-    batch_size = _check_positive_int("batch_size", batch_size)
+    epochs = validate(epochs, "epochs", Integer(1))
+    batch_size = validate(batch_size, "batch_size", Integer(1))
     initial_epoch = validate(initial_epoch, "initial_epoch", Integer(0, epochs))
     x = np.asarray(x, dtype=model.dtype)
     targets = np.asarray(targets, dtype=model.dtype)
