@@ -67,3 +67,12 @@ def test_dense_rejects_unknown_activation():
         ValueError, match=r"Expected `activation` to be one of 'sigmoid', 'softmax'. Received: activation='relu'"
     ):
         Dense(2, 2, activation="relu")
+
+
+def test_one_example_kernel_gradient_is_the_matrix_product():
+    layer = Dense(5, 3, rng=np.random.default_rng(0))
+    rng = np.random.default_rng(1)
+    x, delta = rng.normal(size=(1, 5)).astype(np.float32), rng.normal(size=(1, 3)).astype(np.float32)
+    d_kernel, _, _ = layer.backward(x, delta)
+    np.testing.assert_array_equal(d_kernel, x.T @ delta)
+    assert d_kernel.shape == (5, 3) and d_kernel.dtype == np.float32

@@ -124,4 +124,7 @@ class Dense:
             (None when `input_gradient` is False).
         """
         d_inputs = delta @ self.kernel.T if input_gradient else None
-        return x.T @ delta, delta.sum(axis=0), d_inputs
+        # One example (the source's stochastic update): the outer product by broadcasting gives the
+        # same products as the matrix product with an inner dimension of 1, at a third of its cost.
+        d_kernel = x.T * delta if len(x) == 1 else x.T @ delta
+        return d_kernel, delta.sum(axis=0), d_inputs
