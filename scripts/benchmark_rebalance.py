@@ -139,6 +139,13 @@ def main(argv=None):
     parser.add_argument("--seed", type=seed_type, default=0)
     parser.add_argument("--output", default=None, help="CSV of per-fold scores (rewritten atomically after each fold)")
     parser.add_argument(
+        "--folds",
+        type=int,
+        nargs="+",
+        default=None,
+        help="run only these folds (0-based, repeat-major: fold f of repeat r is r * splits + f)",
+    )
+    parser.add_argument(
         "--resume", action="store_true", help="keep the folds already in --output and run only the others"
     )
     args = parser.parse_args(argv)
@@ -189,6 +196,7 @@ def main(argv=None):
             seed=args.seed,
             on_fold=checkpoint,
             previous=previous,
+            folds=args.folds,
         )
         echo(benchmark.format_table(benchmark.summarize(results)))
         if "gan" in set(results["method"]):

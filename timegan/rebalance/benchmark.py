@@ -23,6 +23,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.class_weight import compute_sample_weight
 from tqdm.auto import tqdm
 
+from timegan._validation import Integer, validate
 from timegan.rebalance.sampler import GANOverSampler
 
 logger = logging.getLogger(__name__)
@@ -107,6 +108,7 @@ def compare_resamplers(
     seed=0,
     on_fold=None,
     previous=None,
+    folds=None,
 ):
     """Scores each method x classifier on each fold of repeated stratified K-fold CV.
 
@@ -128,6 +130,9 @@ def compare_resamplers(
             arguments returned or checkpointed: the folds it completed (every ratio x method x
             classifier) are kept as they are and not run again. Folds, subsamples and seeds
             depend only on `seed` and the fold's index, so the resumed run is the uninterrupted one.
+        folds: optional indices of the folds to run (repeat-major: fold `f` of repeat `r` is
+            `r * n_splits + f`), e.g. to share the folds of one comparison among processes; the
+            results of the parts concatenate to the whole run's. Default None: every fold.
 
     Returns:
         A tidy `pd.DataFrame` with columns ratio, repeat, fold, method, classifier, the three
@@ -145,18 +150,20 @@ def compare_resamplers(
     for name in classifiers:
         make_classifier(name, 0)
     splitter = RepeatedStratifiedKFold(n_splits=n_splits, n_repeats=n_repeats, random_state=seed)
+    selected = (
+        None if folds is None else {validate(index, "folds", Integer(0, n_splits * n_repeats - 1)) for index in folds}
+    )
     folds = list(splitter.split(X, y))
     rows = []
     completed = set()
     if previous is not None and len(previous):
         rows, completed = _completed_folds(previous, n_splits, ratios, methods, classifiers)
         logger.info("Resuming: %d of %d folds already scored.", len(completed), len(folds))
-    progress = tqdm(
-        total=len(ratios) * (len(folds) - len(completed)) * len(methods), desc="folds x methods", disable=None
-    )
+    to_run = [i for i in range(len(folds)) if i not in completed and (selected is None or i in selected)]
+    progress = tqdm(total=len(ratios) * len(to_run) * len(methods), desc="folds x methods", disable=None)
     # Folds outside, ratios inside: a run stopped early still has every ratio on the same folds.
     for index, (full_train_index, test_index) in enumerate(folds):
-        if index in completed:
+        if index not in to_run:
             continue
         for ratio in ratios:
             fold_seed = seed + 1000 * ratio + index
