@@ -19,6 +19,7 @@ import sys
 import time
 
 from timegan.cli._common import configure_logging, echo, positive_int, run
+from timegan.cli._common import seed as seed_type
 
 
 def gan_config_from(args, steps, units):
@@ -41,20 +42,43 @@ def gan_config_from(args, steps, units):
     )
 
 
-def tp53_report(args):
+def tp53_population(args):
+    """The simulated population: `args.tp53_mutated` mutated and `ratio` times as many non-mutated sequences."""
+    from timegan.rebalance import tp53
+
+    sequences, labels, _ = tp53.simulate_population(
+        args.tp53_mutated, args.tp53_mutated * args.ratios[0], window=tuple(args.window), seed=args.seed
+    )
+    return sequences, labels
+
+
+def tp53_report(args, sequences, labels):
     """Trains a GAN on the mutated (minority) sequences alone, once per report seed, and prints what it generates."""
     import numpy as np
 
     from timegan.rebalance import dna, tp53
 
     window = tuple(args.window)
-    sequences, labels, _ = tp53.simulate_population(
-        args.tp53_mutated, args.tp53_mutated * args.ratios[0], window=window, seed=args.seed
-    )
     mutated = [s for s, label in zip(sequences, labels) if label == 1]
     start_nt = 3 * (window[0] - 1)
     reference = tp53.coding_sequence()[start_nt : 3 * window[1]]
     echo(f"## GAN on {len(mutated)} mutated sequences ({len(reference)} nt, codons {window[0]}-{window[1]})")
+    # Mutated records the GAN never sees (another seed of the simulation): what a new real record scores.
+    heldout, _, _ = tp53.simulate_population(len(mutated), 0, window=window, seed=args.seed + 1)
+    normal = [s for s, label in zip(sequences, labels) if label == 0]
+    echo("## % identity to the nearest training sequence, for comparison (mean, min, differing positions)")
+    baselines = dna.identity_baselines(mutated, heldout, normal, seed=args.seed)
+    reference_identity = tp53.percent_identity([reference], mutated)[0]
+    baselines["reference"] = {
+        "identity_mean": float(reference_identity[0]),
+        "identity_min": float(reference_identity[0]),
+        "differences_mean": float(len(reference) * (100 - reference_identity[0]) / 100),
+    }
+    for name, values in baselines.items():
+        echo(
+            f"{name}: {values['identity_mean']:.3f} (min {values['identity_min']:.3f}), "
+            f"{values['differences_mean']:.2f} positions"
+        )
     reports = []
     for seed in args.report_seeds:
         config = dataclasses.replace(gan_config_from(args, args.tp53_steps, args.tp53_units), seed=seed)
@@ -62,7 +86,7 @@ def tp53_report(args):
         gan = dna.fit_sequence_gan(mutated, config)
         seconds = time.perf_counter() - start
         generated = dna.sample_sequences(gan, args.tp53_generated, seed=seed + 1)
-        report = dna.sequence_report(generated, mutated, reference, window)
+        report = dna.sequence_report(generated, mutated, reference, window, heldout=heldout)
         report["discriminator_accuracy"] = dna.discriminator_accuracy(gan, mutated, generated)
         report["discriminator_accuracy_last_epoch"] = float(gan.history_["d_accuracy"][-1])
         report["gan_seconds"] = round(seconds, 1)
@@ -73,6 +97,7 @@ def tp53_report(args):
     for key in (
         "identity_mean",
         "identity_min",
+        "identity_to_heldout_mean",
         "exact_copies",
         "hotspot_share",
         "several_hotspots_share",
@@ -83,7 +108,6 @@ def tp53_report(args):
         values = np.array([report[key] for report in reports])
         spread = values.std(ddof=1) if len(values) > 1 else 0.0
         echo(f"{key}: {values.mean():.4f} ± {spread:.4f}" + (f" (real: {real[key]:.4f})" if key in real else ""))
-    return sequences, labels
 
 
 def main(argv=None):
@@ -107,10 +131,23 @@ def main(argv=None):
     parser.add_argument("--tp53-steps", type=positive_int, default=1000, help="steps of the minority-only GAN")
     parser.add_argument("--tp53-units", type=positive_int, nargs="+", default=[128, 128])
     parser.add_argument("--tp53-generated", type=positive_int, default=500, help="sequences generated for the report")
-    parser.add_argument("--report-seeds", type=int, nargs="+", default=[0, 1, 2], help="tp53: seeds of the report GAN")
+    parser.add_argument(
+        "--report-seeds", type=seed_type, nargs="+", default=[0, 1, 2], help="tp53: seeds of the report GAN"
+    )
     parser.add_argument("--no-comparison", action="store_true", help="tp53: only the GAN report")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-report", action="store_true", help="tp53: only the comparison, no minority-only GAN")
+    parser.add_argument("--seed", type=seed_type, default=0)
     parser.add_argument("--output", default=None, help="CSV of per-fold scores (rewritten atomically after each fold)")
+    parser.add_argument(
+        "--folds",
+        type=int,
+        nargs="+",
+        default=None,
+        help="run only these folds (0-based, repeat-major: fold f of repeat r is r * splits + f)",
+    )
+    parser.add_argument(
+        "--resume", action="store_true", help="keep the folds already in --output and run only the others"
+    )
     args = parser.parse_args(argv)
 
     def body():
@@ -126,13 +163,21 @@ def main(argv=None):
             data = load_breast_cancer()
             X, y, categorical = data.data, (data.target == 0).astype(int), None  # 1 = malignant (212 of 569)
         else:
-            sequences, y = tp53_report(args)
+            sequences, y = tp53_population(args)
+            if not args.no_report:
+                tp53_report(args, sequences, y)
             X = tp53.as_letters(sequences).astype(object)
             categorical = list(range(X.shape[1]))
             if args.no_comparison:
                 return
         gan_config = gan_config_from(args, args.gan_steps, args.gan_units)
         echo(f"# GAN config of the resampler: {gan_config.to_dict()}")
+
+        previous = None
+        if args.resume and args.output and os.path.exists(args.output):
+            import pandas as pd
+
+            previous = pd.read_csv(args.output)
 
         def checkpoint(partial):
             if args.output:
@@ -150,6 +195,8 @@ def main(argv=None):
             gan_config=gan_config,
             seed=args.seed,
             on_fold=checkpoint,
+            previous=previous,
+            folds=args.folds,
         )
         echo(benchmark.format_table(benchmark.summarize(results)))
         if "gan" in set(results["method"]):

@@ -99,6 +99,11 @@ def _write(tmp_path, text, name="bad.csv"):
         (b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe\x00", ["--target", "y", "--method", "smote"], ["Cannot read"]),
         ("", ["--target", "y", "--method", "smote"], ["Cannot read"]),
         (None, ["--target", "outcome", "--method", "magic"], ["invalid choice: 'magic'"]),
+        (
+            None,
+            ["--target", "outcome", "--method", "gan", "--seed", "-1"],
+            ["argument --seed: expected an integer seed from 0 to 2**32 - 1"],
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(patients, tmp_path, capsys, content, args, fragments):

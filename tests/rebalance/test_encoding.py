@@ -35,6 +35,14 @@ def test_state_is_json_and_restores_the_same_transform(toy_records):
     np.testing.assert_array_equal(restored.transform(X), encoder.transform(X))
 
 
+def test_stored_state_refuses_missing_keys(toy_records):
+    X, _ = toy_records
+    state = TabularEncoder(categorical=[3]).fit(X).to_dict()
+    del state["std"]
+    with pytest.raises(ValueError, match=r"Missing TabularEncoder keys: \['std'\]"):
+        TabularEncoder.from_dict(state)
+
+
 def test_fixed_categories_give_four_vectors_per_nucleotide():
     X = np.array([["A", "T"], ["A", "G"]], dtype=object)
     encoder = TabularEncoder(categorical=[0, 1], categories=["A", "T", "C", "G"]).fit(X)

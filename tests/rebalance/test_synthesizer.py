@@ -1,7 +1,10 @@
+import dataclasses
+
 import numpy as np
 import pytest
 
 from timegan.rebalance import TabularGAN, TabularGANConfig
+from timegan.rebalance.config import CONSTRAINTS
 
 
 def test_learns_the_class_conditional_means_of_a_separable_toy(toy_gan):
@@ -70,7 +73,8 @@ def test_save_and_load_sample_the_same_records(toy_gan, tmp_path):
 @pytest.mark.parametrize(
     "call, error, message",
     [
-        (lambda g: g.sample(0, 1), ValueError, "Expected `n` to be an integer >= 1. Received: n=0"),
+        (lambda g: g.sample(0, 1), ValueError, "Expected `n` to be a positive integer. Received: n=0"),
+        (lambda g: g.sample(2.0, 1), TypeError, "Expected `n` to be a positive integer. Received: n=2.0"),
         (lambda g: g.sample(5, 7), ValueError, "Unknown label. Expected one of [0, 1]. Received: label=7"),
     ],
 )
@@ -90,29 +94,75 @@ def test_fit_errors_and_unfitted():
 
 
 @pytest.mark.parametrize(
-    "kwargs, message",
+    "kwargs, error, message",
     [
         (
             {"loss": "hinge"},
-            "Unknown loss 'hinge'. Expected one of ['non-saturating', 'wgan-gp']. Received: loss='hinge'",
+            ValueError,
+            "Expected `loss` to be one of 'non-saturating', 'wgan-gp'. Received: loss='hinge'",
         ),
-        ({"steps": 0}, "Expected `steps` to be an integer >= 1. Received: steps=0"),
+        ({"steps": 0}, ValueError, "Expected `steps` to be a positive integer. Received: steps=0"),
+        ({"steps": 2.0}, TypeError, "Expected `steps` to be a positive integer. Received: steps=2.0"),
         (
             {"hidden_units": ()},
-            "Expected `hidden_units` to be a non-empty tuple of integers >= 1. Received: hidden_units=()",
+            ValueError,
+            "Expected `hidden_units` to be a non-empty sequence of which each is a positive integer. "
+            "Received: hidden_units=()",
         ),
-        ({"dropout": 1.0}, "Expected `dropout` to be a number in [0, 1). Received: dropout=1.0"),
+        (
+            {"hidden_units": (8, "8")},
+            TypeError,
+            "Expected `hidden_units` to be a non-empty sequence of which each is a positive integer. "
+            "Received: hidden_units=(8, '8')",
+        ),
+        ({"dropout": 1.0}, ValueError, "Expected `dropout` to be a number in [0, 1). Received: dropout=1.0"),
+        ({"beta_2": float("nan")}, ValueError, "Expected `beta_2` to be a number in [0, 1). Received: beta_2=nan"),
+        (
+            {"learning_rate": 0.0},
+            ValueError,
+            "Expected `learning_rate` to be a number in (0, 10]. Received: learning_rate=0.0",
+        ),
+        (
+            {"gumbel_temperature": -0.5},
+            ValueError,
+            "Expected `gumbel_temperature` to be a finite number > 0. Received: gumbel_temperature=-0.5",
+        ),
+        (
+            {"gp_weight": "10"},
+            TypeError,
+            "Expected `gp_weight` to be a number in [0, 1000000]. Received: gp_weight='10'",
+        ),
+        (
+            {"straight_through": 1},
+            TypeError,
+            "Expected `straight_through` to be a bool. Received: straight_through=1",
+        ),
+        ({"seed": -1}, ValueError, "Expected `seed` to be an integer in [0, 4294967295]. Received: seed=-1"),
     ],
 )
-def test_config_errors(kwargs, message):
-    with pytest.raises(ValueError) as raised:
+def test_config_errors(kwargs, error, message):
+    with pytest.raises(error) as raised:
         TabularGANConfig(**kwargs)
-    assert message in str(raised.value)
+    assert str(raised.value) == message
+
+
+def test_config_constraints_cover_every_field():
+    assert sorted(CONSTRAINTS) == sorted(field.name for field in dataclasses.fields(TabularGANConfig))
+
+
+def test_config_from_json_refuses_missing_keys():
+    values = TabularGANConfig().to_dict()
+    del values["seed"]
+    with pytest.raises(ValueError, match=r"Missing TabularGANConfig keys: \['seed'\]"):
+        TabularGANConfig.from_dict(values)
+    with pytest.raises(TypeError, match="Expected a dict of TabularGANConfig values. Received: list"):
+        TabularGANConfig.from_dict([])
 
 
 def test_config_round_trip_and_numpy_scalars():
     config = TabularGANConfig(steps=np.int64(5), hidden_units=[4, 4], learning_rate=np.float32(1e-3))
     assert config.steps == 5 and type(config.steps) is int and config.hidden_units == (4, 4)
+    assert config.learning_rate == 1e-3 and type(config.learning_rate) is float
     assert TabularGANConfig.from_dict(config.to_dict()) == config
     with pytest.raises(ValueError, match="Unknown TabularGANConfig keys: \\['epochs'\\]"):
         TabularGANConfig.from_dict({"epochs": 3})

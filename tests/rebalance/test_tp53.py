@@ -77,6 +77,10 @@ def test_one_hot_order_and_identity():
         (lambda: tp53.one_hot(["ATN"]), "Expected only A, T, C, G. Received: ['N']"),
         (lambda: tp53.one_hot(["AT", "ATC"]), "Expected sequences of one length. Received: lengths [2, 3]"),
         (lambda: tp53.simulate_population(-1, 5), "Expected `n_mutated` to be an integer >= 0. Received: n_mutated=-1"),
+        (
+            lambda: tp53.simulate_population(1, 1, substitution_rate=2.0),
+            "Expected `substitution_rate` to be a number in [0, 1]. Received: substitution_rate=2.0",
+        ),
         (lambda: tp53.simulate_population(1, 1, window=(100, 285)), "Expected `window` to contain codon 72 (P72R)"),
     ],
 )
@@ -84,3 +88,8 @@ def test_bad_input(call, message):
     with pytest.raises(ValueError) as raised:
         call()
     assert message in str(raised.value)
+
+
+def test_counts_must_be_integers():
+    with pytest.raises(TypeError, match=r"Expected `n_normal` to be an integer >= 0. Received: n_normal=5.0"):
+        tp53.simulate_population(1, 5.0)

@@ -69,10 +69,45 @@ def test_mnist_with_keras_twin(mnist_dir, capsys):
     assert 0.0 <= float(out[5].split("test accuracy ")[1].split()[0]) <= 1.0, out[5]
 
 
+def test_mnist_learning_curve_prints_each_pass(mnist_dir, capsys):
+    argv = ["--task", "mnist", "--data-dir", str(mnist_dir), "--epochs", "2", "--batch-size", "16"]
+    code = call(argv + ["--eval-each-pass", "--no-progress"])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert [line.split(":")[0] for line in out[1:3]] == ["seed 0 pass 1", "seed 0 pass 2"]
+    accuracies = [float(line.split("test accuracy ")[1].split(",")[0]) for line in out[1:4]]
+    assert accuracies[1] == accuracies[2]  # the last pass's figure is the run's final test accuracy
+    assert "training loss" in out[1] and out[3].startswith("seed 0 scratch: test accuracy")
+
+
+def test_mnist_checkpoint_resumes_and_refuses_another_setting(mnist_dir, tmp_path, capsys):
+    checkpoint = tmp_path / "run.npz"
+    argv = ["--task", "mnist", "--data-dir", str(mnist_dir), "--batch-size", "8", "--eval-each-pass", "--no-progress"]
+    assert call(argv + ["--epochs", "3"]) == 0
+    uninterrupted = capsys.readouterr().out.splitlines()
+    assert call(argv + ["--epochs", "2", "--checkpoint", str(checkpoint)]) == 0
+    capsys.readouterr()
+    assert call(argv + ["--epochs", "3", "--checkpoint", str(checkpoint)]) == 0
+    resumed = capsys.readouterr().out.splitlines()
+    assert resumed[1] == f"seed 0: resuming from {checkpoint} after 2 passes"
+    # pass 3 and the final accuracy are the uninterrupted run's (the times and load differ)
+    assert resumed[2].split(" s;")[0].rsplit(",", 1)[0] == uninterrupted[3].split(" s;")[0].rsplit(",", 1)[0]
+    assert resumed[3].split(", median")[0] == uninterrupted[4].split(", median")[0]
+    code = call(argv + ["--epochs", "3", "--lr", "0.1", "--checkpoint", str(checkpoint)])
+    one_line_error(
+        capsys, code, "Expected a checkpoint of this setting, seed and training subset", "'learning_rate': 0.5"
+    )
+
+
 @pytest.mark.parametrize(
     "argv, fragments",
     [
         (["--task", "xor", "--keras"], ["--keras applies to --task mnist only"]),
+        (["--task", "xor", "--eval-each-pass"], ["--eval-each-pass applies to --task mnist only"]),
+        (
+            ["--task", "mnist", "--seeds", "2", "--checkpoint", "x.npz"],
+            ["--checkpoint holds one run: expected --seeds 1"],
+        ),
         (["--task", "xor", "--lr", "0"], ["argument --lr: expected a positive finite number, received '0'"]),
         (
             ["--task", "xor", "--seed", "-1"],

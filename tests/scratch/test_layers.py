@@ -32,7 +32,7 @@ def test_neuron_hand_computed():
 
 
 def test_neuron_bad_inputs():
-    with pytest.raises(ValueError, match=r"Expected `slope` to be a number > 0. Received: slope=0"):
+    with pytest.raises(ValueError, match=r"Expected `slope` to be a finite number > 0. Received: slope=0"):
         Neuron([1.0], slope=0)
     with pytest.raises(ValueError, match=r"Expected `weights` to be a non-empty vector"):
         Neuron([[1.0]])
@@ -63,5 +63,16 @@ def test_dense_forward_backward_shapes_and_values():
 
 
 def test_dense_rejects_unknown_activation():
-    with pytest.raises(ValueError, match=r"Expected `activation` to be one of \['sigmoid', 'softmax'\]"):
+    with pytest.raises(
+        ValueError, match=r"Expected `activation` to be one of 'sigmoid', 'softmax'. Received: activation='relu'"
+    ):
         Dense(2, 2, activation="relu")
+
+
+def test_one_example_kernel_gradient_is_the_matrix_product():
+    layer = Dense(5, 3, rng=np.random.default_rng(0))
+    rng = np.random.default_rng(1)
+    x, delta = rng.normal(size=(1, 5)).astype(np.float32), rng.normal(size=(1, 3)).astype(np.float32)
+    d_kernel, _, _ = layer.backward(x, delta)
+    np.testing.assert_array_equal(d_kernel, x.T @ delta)
+    assert d_kernel.shape == (5, 3) and d_kernel.dtype == np.float32

@@ -88,12 +88,16 @@ def test_same_seed_same_weights_other_seed_other_weights():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"sizes": (3,)}, r"Expected `sizes` to be two or more integers >= 1. Received: sizes=\(3,\)"),
-        ({"sizes": (3, 0, 1)}, r"Expected `sizes` to be two or more integers >= 1"),
+        (
+            {"sizes": (3,)},
+            r"Expected `sizes` to be a sequence of at least 2 items of which each is a positive integer. "
+            r"Received: sizes=\(3,\)",
+        ),
+        ({"sizes": (3, 0, 1)}, r"Expected `sizes` to be a sequence of at least 2 items .* Received: sizes=\(3, 0, 1\)"),
         (
             {"sizes": (3, 1), "loss": "hinge"},
             (
-                r"Expected `loss` to be one of \['squared_error', 'cross_entropy'\]. "
+                r"Expected `loss` to be one of 'squared_error', 'cross_entropy'. "
                 r"Received: loss='hinge'"
             ),
         ),
@@ -104,16 +108,21 @@ def test_same_seed_same_weights_other_seed_other_weights():
                 r"`loss='squared_error'`. Received: output_activation='softmax'"
             ),
         ),
-        ({"sizes": (3, 1), "slope": -1.0}, r"Expected `slope` to be a number > 0. Received: slope=-1.0"),
+        ({"sizes": (3, 1), "slope": -1.0}, r"Expected `slope` to be a finite number > 0. Received: slope=-1.0"),
         (
             {"sizes": (3, 1), "dtype": "float16"},
-            r"Expected `dtype` to be 'float32' or 'float64'. Received: dtype='float16'",
+            r"Expected `dtype` to be one of 'float32', 'float64'. Received: dtype='float16'",
         ),
     ],
 )
 def test_bad_settings(kwargs, message):
     with pytest.raises(ValueError, match=message):
         MLP(**kwargs)
+
+
+def test_sizes_of_the_wrong_type():
+    with pytest.raises(TypeError, match=r"Expected `sizes` to be .* Received: sizes=\(3, 2.0\)"):
+        MLP((3, 2.0))
 
 
 def test_bad_shapes():

@@ -104,30 +104,39 @@ def test_adadelta_first_step_by_hand():
         (
             lambda: get_optimizer("lion"),
             (
-                r"Expected `optimizer` to be one of \['sgd', 'momentum', 'adagrad', 'rmsprop', "
-                r"'adadelta', 'adam'\]. Received: optimizer='lion'"
+                r"Expected `optimizer` to be one of 'sgd', 'momentum', 'adagrad', 'rmsprop', "
+                r"'adadelta', 'adam'. Received: optimizer='lion'"
             ),
         ),
         (
             lambda: get_optimizer("sgd", 0.0),
-            r"Expected `learning_rate` to be a number > 0. Received: learning_rate=0.0",
+            r"Expected `learning_rate` to be a number in \(0, 10\]. Received: learning_rate=0.0",
         ),
         (
             lambda: get_optimizer("momentum", momentum=1.0),
             (
-                r"Expected `momentum` to be a number >= 0 and < 1. "
+                r"Expected `momentum` to be a number in \[0, 1\). "
                 r"Received: momentum=1.0"
             ),
         ),
         (
-            lambda: get_optimizer("rmsprop", rho="0.9"),
-            r"Expected `rho` to be a number > 0 and < 1. Received: rho='0.9'",
+            lambda: get_optimizer("rmsprop", rho=1.0),
+            r"Expected `rho` to be a number in \(0, 1\). Received: rho=1.0",
+        ),
+        (
+            lambda: get_optimizer("adam", epsilon=float("inf")),
+            r"Expected `epsilon` to be a finite number > 0. Received: epsilon=inf",
         ),
     ],
 )
 def test_bad_hyperparameters(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_hyperparameter_of_the_wrong_type():
+    with pytest.raises(TypeError, match=r"Expected `rho` to be a number in \(0, 1\). Received: rho='0.9'"):
+        get_optimizer("rmsprop", rho="0.9")
 
 
 def test_unknown_hyperparameter_is_a_type_error():

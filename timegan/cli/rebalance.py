@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 
 from timegan.cli._common import ArgumentParser, configure_logging, echo, positive_int, run
+from timegan.cli._common import seed as seed_type
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ def build_parser():
     parser.add_argument(
         "--output", default=None, help="output CSV (default: <input name>.balanced.csv beside the input)"
     )
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--seed", type=seed_type, default=0, help="random seed (default 0)")
     parser.add_argument("--gan-steps", type=positive_int, default=1000, help="GAN generator updates (default 1000)")
     parser.add_argument("-v", "--verbose", action="store_true")
     return parser

@@ -11,6 +11,7 @@ and with --keras the same network, loss, update rule, batch size and passes trai
 """
 
 import argparse
+import json
 import logging
 import sys
 import time
@@ -70,6 +71,16 @@ def build_parser():
         help="CPU threads of NumPy's BLAS and of TensorFlow (default 1: on a shared machine, "
         "several threads per process mostly wait for each other)",
     )
+    parser.add_argument(
+        "--eval-each-pass",
+        action="store_true",
+        help="mnist: print the test accuracy after every pass (the learning curve; about a second each)",
+    )
+    parser.add_argument(
+        "--checkpoint",
+        help="mnist, one seed: .npz file written after every pass (weights, update rule's state, learning "
+        "curve); if it exists, training resumes from it (same setting and seed only)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
 
@@ -85,9 +96,13 @@ def settings_from_args(args):
             ("--keras", args.keras),
             ("--data-dir", args.data_dir),
             ("--train-size", args.train_size),
+            ("--eval-each-pass", args.eval_each_pass),
+            ("--checkpoint", args.checkpoint),
         ):
             if value:
                 raise ValueError(f"{option} applies to --task mnist only. Received: --task xor {option}")
+    if args.checkpoint and args.seeds != 1:
+        raise ValueError(f"--checkpoint holds one run: expected --seeds 1. Received: --seeds {args.seeds}")
     defaults = DEFAULTS[args.task]
     pick = lambda value, default: default if value is None else value
     loss = pick(args.loss, defaults["loss"])
@@ -252,9 +267,32 @@ def _summary(name, accuracies, seconds):
     )
 
 
+def _resume(path, run, model, optimizer):
+    """The record of an existing checkpoint of the same `run` (model and rule restored), or a new one.
+
+    `run`: the setting (without the number of passes, which a resumed run may extend), the seed and
+    the training subset.
+    """
+    import os
+
+    from timegan.scratch.training import load_checkpoint
+
+    run = json.loads(json.dumps(run))  # tuples as JSON lists, as stored
+    if not os.path.exists(path):
+        return {"run": run, "passes": 0, "loss": [], "seconds": [], "test_accuracy": []}
+    record = load_checkpoint(path, model, optimizer)
+    stored, wanted = record.get("run"), run
+    if stored != wanted:
+        raise ValueError(
+            f"Expected a checkpoint of this setting, seed and training subset. Received: {path} holds {stored}; this run is {wanted}"
+        )
+    echo(f"seed {run['seed']}: resuming from {path} after {record['passes']} passes")
+    return record
+
+
 def run_mnist(settings, seeds, args):
     """Trains MNIST from each seed (and, with --keras, its Keras twin from the first seed); prints accuracy and timing."""
-    from timegan.scratch.training import accuracy, fit, load_mnist, one_hot
+    from timegan.scratch.training import accuracy, fit, load_mnist, one_hot, save_checkpoint
 
     x, labels = load_mnist(args.data_dir, "train", args.train_size, seed=args.seed)
     x_test, labels_test = load_mnist(args.data_dir, "test")
@@ -262,21 +300,43 @@ def run_mnist(settings, seeds, args):
     scratch_acc, scratch_sec, keras_acc, keras_sec = [], [], [], []
     for seed in seeds:
         model, optimizer = _scratch_model(settings, seed)
-        history = fit(
-            model,
-            x,
-            targets,
-            optimizer,
-            settings["epochs"],
-            settings["batch_size"],
-            seed=seed,
-            progress=not args.no_progress,
-        )
+        record = {"passes": 0, "loss": [], "seconds": [], "test_accuracy": []}
+        if args.checkpoint:
+            setting = {key: value for key, value in settings.items() if key != "epochs"}
+            run = {"settings": setting, "seed": seed, "train_size": args.train_size}
+            record = _resume(args.checkpoint, run, model, optimizer)
+
+        def end_of_pass(model, history, seed=seed, record=record, optimizer=optimizer):
+            record["passes"] += 1
+            record["loss"].append(history.loss[-1])
+            record["seconds"].append(history.seconds[-1])
+            if args.eval_each_pass:
+                record["test_accuracy"].append(accuracy(model, x_test, labels_test))
+                echo(
+                    f"seed {seed} pass {record['passes']}: test accuracy {record['test_accuracy'][-1]:.4f}, "
+                    f"training loss {history.loss[-1]:.4f}, {history.seconds[-1]:.1f} s; {_load()}"
+                )
+            if args.checkpoint:
+                save_checkpoint(args.checkpoint, model, optimizer, record)
+
+        if record["passes"] < settings["epochs"]:
+            fit(
+                model,
+                x,
+                targets,
+                optimizer,
+                settings["epochs"],
+                settings["batch_size"],
+                seed=seed,
+                progress=not args.no_progress,
+                on_epoch_end=end_of_pass,
+                initial_epoch=record["passes"],
+            )
         scratch_acc.append(accuracy(model, x_test, labels_test))
-        scratch_sec.extend(history.seconds)
+        scratch_sec.extend(record["seconds"])
         echo(
-            f"seed {seed} scratch: test accuracy {scratch_acc[-1]:.4f}, final training loss {history.loss[-1]:.4f}, "
-            f"median {np.median(history.seconds):.1f} s per pass; {_load()}"
+            f"seed {seed} scratch: test accuracy {scratch_acc[-1]:.4f}, final training loss {record['loss'][-1]:.4f}, "
+            f"median {np.median(record['seconds']):.1f} s per pass; {_load()}"
         )
         if args.keras and seed == seeds[0]:
             acc, seconds = train_keras(settings, x, labels, x_test, labels_test, seed)

@@ -23,6 +23,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.class_weight import compute_sample_weight
 from tqdm.auto import tqdm
 
+from timegan._validation import Integer, validate
 from timegan.rebalance.sampler import GANOverSampler
 
 logger = logging.getLogger(__name__)
@@ -106,6 +107,8 @@ def compare_resamplers(
     gan_config=None,
     seed=0,
     on_fold=None,
+    previous=None,
+    folds=None,
 ):
     """Scores each method x classifier on each fold of repeated stratified K-fold CV.
 
@@ -123,6 +126,13 @@ def compare_resamplers(
         seed: seed of the folds, the subsampling, the samplers and the classifiers.
         on_fold: optional callable receiving the results so far (a `pd.DataFrame`) after each
             fold, e.g. to checkpoint a long run.
+        previous: optional `pd.DataFrame` of rows an earlier, interrupted run of the same
+            arguments returned or checkpointed: the folds it completed (every ratio x method x
+            classifier) are kept as they are and not run again. Folds, subsamples and seeds
+            depend only on `seed` and the fold's index, so the resumed run is the uninterrupted one.
+        folds: optional indices of the folds to run (repeat-major: fold `f` of repeat `r` is
+            `r * n_splits + f`), e.g. to share the folds of one comparison among processes; the
+            results of the parts concatenate to the whole run's. Default None: every fold.
 
     Returns:
         A tidy `pd.DataFrame` with columns ratio, repeat, fold, method, classifier, the three
@@ -140,11 +150,21 @@ def compare_resamplers(
     for name in classifiers:
         make_classifier(name, 0)
     splitter = RepeatedStratifiedKFold(n_splits=n_splits, n_repeats=n_repeats, random_state=seed)
+    selected = (
+        None if folds is None else {validate(index, "folds", Integer(0, n_splits * n_repeats - 1)) for index in folds}
+    )
     folds = list(splitter.split(X, y))
     rows = []
-    progress = tqdm(total=len(ratios) * len(folds) * len(methods), desc="folds x methods", disable=None)
+    completed = set()
+    if previous is not None and len(previous):
+        rows, completed = _completed_folds(previous, n_splits, ratios, methods, classifiers)
+        logger.info("Resuming: %d of %d folds already scored.", len(completed), len(folds))
+    to_run = [i for i in range(len(folds)) if i not in completed and (selected is None or i in selected)]
+    progress = tqdm(total=len(ratios) * len(to_run) * len(methods), desc="folds x methods", disable=None)
     # Folds outside, ratios inside: a run stopped early still has every ratio on the same folds.
     for index, (full_train_index, test_index) in enumerate(folds):
+        if index not in to_run:
+            continue
         for ratio in ratios:
             fold_seed = seed + 1000 * ratio + index
             train_index = rarer_minority(full_train_index, y, minority, ratio, np.random.default_rng(fold_seed))
@@ -174,6 +194,30 @@ def compare_resamplers(
             on_fold(pd.DataFrame(rows))
     progress.close()
     return pd.DataFrame(rows)
+
+
+def _completed_folds(previous, n_splits, ratios, methods, classifiers):
+    """The rows of `previous` that belong to complete folds, and those folds' indices.
+
+    Raises:
+        ValueError: if `previous` lacks a column of the results.
+    """
+    columns = ["ratio", "repeat", "fold", "method", "classifier", "resample_seconds", *METRICS]
+    missing = [column for column in columns if column not in previous.columns]
+    if missing:
+        raise ValueError(f"Expected earlier results with columns {columns}. Received: no column {missing}")
+    wanted = previous[
+        previous["ratio"].isin(ratios) & previous["method"].isin(methods) & previous["classifier"].isin(classifiers)
+    ]
+    index = wanted["repeat"] * n_splits + wanted["fold"]
+    cells = (
+        wanted.assign(index=index)
+        .groupby("index")
+        .apply(lambda rows: len(set(zip(rows["ratio"], rows["method"], rows["classifier"]))), include_groups=False)
+    )
+    completed = set(cells.index[cells == len(ratios) * len(methods) * len(classifiers)].tolist())
+    kept = wanted[index.isin(completed)]
+    return kept[columns].to_dict("records"), completed
 
 
 def score(classifier, X, y, minority):

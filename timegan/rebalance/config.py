@@ -7,39 +7,21 @@ Gumbel-softmax (Jang et al., ICLR 2017, eq. 2) at `gumbel_temperature` while tra
 """
 
 import dataclasses
-import math
-import numbers
+
+from timegan._validation import (
+    LEARNING_RATE,
+    LOSS_WEIGHT,
+    SEED,
+    Bool,
+    Integer,
+    Options,
+    Real,
+    Sequence,
+    check_keys,
+    validate_fields,
+)
 
 LOSSES = ("non-saturating", "wgan-gp")
-
-
-def _check_int(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"Expected `{name}` to be an integer >= {minimum}. Received: {name}={value!r}")
-
-
-def _check_float(name, value, minimum=0.0, inclusive=True):
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and not math.isnan(value)
-    if ok:
-        ok = value >= minimum if inclusive else value > minimum
-    if not ok:
-        relation = ">=" if inclusive else ">"
-        raise ValueError(f"Expected `{name}` to be a number {relation} {minimum}. Received: {name}={value!r}")
-
-
-def check_known_keys(cls, values):
-    """Raises unless `values` is a dict whose keys are all fields of the dataclass `cls`.
-
-    Raises:
-        TypeError: if `values` is not a dict.
-        ValueError: naming the unknown keys and the accepted ones.
-    """
-    if not isinstance(values, dict):
-        raise TypeError(f"Expected a dict of {cls.__name__} values. Received: {type(values).__name__}")
-    known = {field.name for field in dataclasses.fields(cls)}
-    unknown = sorted(set(values) - known)
-    if unknown:
-        raise ValueError(f"Unknown {cls.__name__} keys: {unknown}. Expected a subset of {sorted(known)}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,45 +68,7 @@ class TabularGANConfig:
     seed: int = 0
 
     def __post_init__(self):
-        if self.loss not in LOSSES:
-            raise ValueError(
-                f"Unknown loss {self.loss!r}. Expected one of {list(LOSSES)}. Received: loss={self.loss!r}"
-            )
-        units = self.hidden_units
-        if isinstance(units, list):
-            units = tuple(units)
-        if (
-            not isinstance(units, tuple)
-            or not units
-            or not all(isinstance(u, numbers.Integral) and not isinstance(u, bool) and u >= 1 for u in units)
-        ):
-            raise ValueError(
-                f"Expected `hidden_units` to be a non-empty tuple of integers >= 1. Received: hidden_units={self.hidden_units!r}"
-            )
-        object.__setattr__(self, "hidden_units", tuple(int(u) for u in units))
-        for name, minimum in (
-            ("latent_dim", 1),
-            ("batch_size", 1),
-            ("steps", 1),
-            ("discriminator_steps", 1),
-            ("seed", 0),
-        ):
-            value = getattr(self, name)
-            _check_int(name, value, minimum)
-            object.__setattr__(self, name, int(value))
-        for name in ("learning_rate", "gumbel_temperature"):
-            _check_float(name, getattr(self, name), 0.0, inclusive=False)
-        _check_float("gp_weight", self.gp_weight, 0.0)
-        for name in ("dropout", "beta_1", "beta_2"):
-            value = getattr(self, name)
-            _check_float(name, value, 0.0)
-            if value >= 1:
-                raise ValueError(f"Expected `{name}` to be a number in [0, 1). Received: {name}={value!r}")
-        for name in ("learning_rate", "gumbel_temperature", "gp_weight", "dropout", "beta_1", "beta_2"):
-            object.__setattr__(self, name, float(getattr(self, name)))
-        for name in ("straight_through", "balanced_batches", "clip_to_range"):
-            if not isinstance(getattr(self, name), bool):
-                raise TypeError(f"Expected `{name}` to be True or False. Received: {name}={getattr(self, name)!r}")
+        validate_fields(self, CONSTRAINTS)
 
     def to_dict(self):
         """The fields as a JSON-ready dict (tuples become lists)."""
@@ -134,11 +78,35 @@ class TabularGANConfig:
 
     @classmethod
     def from_dict(cls, values):
-        """Builds a config from `to_dict()` output.
+        """Builds a config from `to_dict()` output (a saved GAN's config.json).
+
+        Every field is required: a file without, say, `seed` would otherwise train another model.
 
         Raises:
-            TypeError: if `values` is not a dict.
-            ValueError: on unknown keys or invalid values.
+            TypeError: if `values` is not a dict, or a value of the wrong type.
+            ValueError: on unknown or missing keys, or invalid values.
         """
-        check_known_keys(cls, values)
+        check_keys(cls, values)
         return cls(**values)
+
+
+# Checked by `timegan._validation` on construction; NumPy scalars become Python numbers.
+_UNIT_INTERVAL = Real(0, 1, closed="left")  # dropout and Adam's betas: 1 would stop learning or averaging
+CONSTRAINTS = {
+    "loss": [Options(*LOSSES)],
+    "latent_dim": [Integer(1)],
+    "hidden_units": [Sequence(Integer(1))],
+    "dropout": [_UNIT_INTERVAL],
+    "learning_rate": [LEARNING_RATE],
+    "beta_1": [_UNIT_INTERVAL],
+    "beta_2": [_UNIT_INTERVAL],
+    "batch_size": [Integer(1)],
+    "steps": [Integer(1)],
+    "discriminator_steps": [Integer(1)],
+    "gp_weight": [LOSS_WEIGHT],
+    "gumbel_temperature": [Real(0, None, closed="neither")],
+    "straight_through": [Bool()],
+    "balanced_batches": [Bool()],
+    "clip_to_range": [Bool()],
+    "seed": [SEED],
+}

@@ -9,6 +9,8 @@ import numbers
 
 import numpy as np
 
+from timegan._validation import check_dict_keys
+
 logger = logging.getLogger(__name__)
 
 
@@ -283,7 +285,8 @@ class TabularEncoder:
         """Rebuilds a fitted encoder from `to_dict()` output.
 
         Raises:
-            ValueError: if keys are missing.
+            TypeError: if `state` is not a dict.
+            ValueError: if keys are missing or unknown.
         """
         required = {
             "n_features",
@@ -296,9 +299,7 @@ class TabularEncoder:
             "categories",
             "clip_to_range",
         }
-        if not isinstance(state, dict) or not required <= set(state):
-            missing = sorted(required - set(state)) if isinstance(state, dict) else sorted(required)
-            raise ValueError(f"Expected a TabularEncoder state with keys {sorted(required)}. Missing: {missing}")
+        check_dict_keys(state, "TabularEncoder", sorted(required))
         encoder = cls(
             categorical=state["categorical_columns"],
             clip_to_range=state["clip_to_range"],

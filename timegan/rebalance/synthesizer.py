@@ -15,6 +15,7 @@ import tensorflow as tf
 from keras import ops
 
 from timegan._atomic import atomic_path
+from timegan._validation import Integer, validate
 from timegan.rebalance.config import TabularGANConfig
 from timegan.rebalance.encoding import TabularEncoder
 from timegan.rebalance.model import ConditionalGAN
@@ -166,8 +167,7 @@ class TabularGAN:
             ValueError: if not fitted, `n` < 1, or `label` is not a class seen by `fit`.
         """
         self._check_fitted()
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"Expected `n` to be an integer >= 1. Received: n={n!r}")
+        n = validate(n, "n", Integer(1))
         matches = np.flatnonzero(self.classes_ == label)
         if len(matches) != 1:
             raise ValueError(

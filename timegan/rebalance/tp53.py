@@ -22,6 +22,8 @@ from importlib import resources
 
 import numpy as np
 
+from timegan._validation import SEED, Integer, Real, validate
+
 logger = logging.getLogger(__name__)
 
 CDS_START = 143  # 1-based position of the A of ATG in NM_000546.6
@@ -139,14 +141,14 @@ def simulate_population(
         and the hotspot name of each record ("" for non-mutated).
 
     Raises:
+        TypeError: for a count that is not an integer or a rate that is not a number.
         ValueError: for negative counts, rates outside [0, 1] or a window missing a hotspot codon.
     """
-    for name, value in (("n_mutated", n_mutated), ("n_normal", n_normal)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-            raise ValueError(f"Expected `{name}` to be an integer >= 0. Received: {name}={value!r}")
-    for name, value in (("substitution_rate", substitution_rate), ("arg72_frequency", arg72_frequency)):
-        if not 0 <= value <= 1:
-            raise ValueError(f"Expected `{name}` to be a number in [0, 1]. Received: {name}={value!r}")
+    n_mutated = validate(n_mutated, "n_mutated", Integer(0))
+    n_normal = validate(n_normal, "n_normal", Integer(0))
+    substitution_rate = validate(substitution_rate, "substitution_rate", Real(0, 1))
+    arg72_frequency = validate(arg72_frequency, "arg72_frequency", Real(0, 1))
+    seed = validate(seed, "seed", SEED)
     start, stop = _window_bounds(window)
     for variant in HOTSPOTS + (P72R,):
         if not start < variant.position <= stop:

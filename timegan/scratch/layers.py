@@ -9,15 +9,14 @@ import logging
 
 import numpy as np
 
+from timegan._validation import Options, Real, validate
 from timegan.scratch.activations import ACTIVATIONS, sigmoid, sigmoid_derivative, softmax
 
 logger = logging.getLogger(__name__)
 
 
 def _check_slope(slope):
-    if isinstance(slope, bool) or not isinstance(slope, (int, float, np.integer, np.floating)) or not slope > 0:
-        raise ValueError(f"Expected `slope` to be a number > 0. Received: slope={slope!r}")
-    return float(slope)
+    return validate(slope, "slope", Real(0, None, closed="neither"))
 
 
 def glorot_uniform(rng, fan_in, fan_out, dtype="float32"):
@@ -88,10 +87,7 @@ class Dense:
     """
 
     def __init__(self, inputs, units, activation="sigmoid", slope=1.0, rng=None, dtype="float32"):
-        if activation not in ACTIVATIONS:
-            raise ValueError(
-                f"Expected `activation` to be one of {list(ACTIVATIONS)}. Received: activation={activation!r}"
-            )
+        activation = validate(activation, "activation", Options(*ACTIVATIONS))
         self.activation = activation
         self.slope = _check_slope(slope)
         rng = np.random.default_rng() if rng is None else rng
@@ -128,4 +124,7 @@ class Dense:
             (None when `input_gradient` is False).
         """
         d_inputs = delta @ self.kernel.T if input_gradient else None
-        return x.T @ delta, delta.sum(axis=0), d_inputs
+        # One example (the source's stochastic update): the outer product by broadcasting gives the
+        # same products as the matrix product with an inner dimension of 1, at a third of its cost.
+        d_kernel = x.T * delta if len(x) == 1 else x.T @ delta
+        return d_kernel, delta.sum(axis=0), d_inputs

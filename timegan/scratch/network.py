@@ -11,6 +11,7 @@ import logging
 
 import numpy as np
 
+from timegan._validation import Integer, Options, Sequence, validate
 from timegan.scratch.activations import ACTIVATIONS
 from timegan.scratch.layers import Dense, _check_slope
 from timegan.scratch.losses import LOSSES, loss_value, output_delta
@@ -34,28 +35,21 @@ class MLP:
     Input shape: `(batch, sizes[0])`. Output shape: `(batch, sizes[-1])`.
 
     Raises:
-        ValueError: sizes that are not two or more positive integers, an unknown activation or
-            loss, squared error with softmax outputs, a slope <= 0 or an unknown dtype.
+        TypeError: sizes that are not integers, a slope that is not a number.
+        ValueError: fewer than two sizes or one below 1, an unknown activation or loss, squared
+            error with softmax outputs, a slope <= 0 or an unknown dtype.
     """
 
     def __init__(self, sizes, slope=1.0, output_activation="sigmoid", loss="squared_error", seed=None, dtype="float32"):
-        sizes = tuple(sizes)
-        if len(sizes) < 2 or any(isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1 for n in sizes):
-            raise ValueError(f"Expected `sizes` to be two or more integers >= 1. Received: sizes={sizes!r}")
-        if output_activation not in ACTIVATIONS:
-            raise ValueError(
-                f"Expected `output_activation` to be one of {list(ACTIVATIONS)}. "
-                f"Received: output_activation={output_activation!r}"
-            )
-        if loss not in LOSSES:
-            raise ValueError(f"Expected `loss` to be one of {list(LOSSES)}. Received: loss={loss!r}")
+        sizes = validate(tuple(sizes), "sizes", Sequence(Integer(1), min_length=2))
+        output_activation = validate(output_activation, "output_activation", Options(*ACTIVATIONS))
+        loss = validate(loss, "loss", Options(*LOSSES))
         if loss == "squared_error" and output_activation != "sigmoid":
             raise ValueError(
                 "Expected `output_activation='sigmoid'` with `loss='squared_error'`. "
                 f"Received: output_activation={output_activation!r}"
             )
-        if str(dtype) not in ("float32", "float64"):
-            raise ValueError(f"Expected `dtype` to be 'float32' or 'float64'. Received: dtype={dtype!r}")
+        validate(str(dtype), "dtype", Options("float32", "float64"))
         self.sizes = tuple(int(n) for n in sizes)
         self.slope = _check_slope(slope)
         self.output_activation = output_activation

@@ -20,17 +20,14 @@ import logging
 
 import numpy as np
 
+from timegan._validation import LEARNING_RATE, Options, Real, validate
+
 logger = logging.getLogger(__name__)
 
 
-def _check_float(name, value, low, high=None, low_inclusive=False):
-    ok_type = not isinstance(value, bool) and isinstance(value, (int, float, np.integer, np.floating))
-    ok = ok_type and (value >= low if low_inclusive else value > low) and (high is None or value < high)
-    if not ok:
-        bound = f">= {low:g}" if low_inclusive else f"> {low:g}"
-        expected = f"a number {bound}" + (f" and < {high:g}" if high is not None else "")
-        raise ValueError(f"Expected `{name}` to be {expected}. Received: {name}={value!r}")
-    return float(value)
+POSITIVE = Real(0, None, closed="neither")
+FRACTION = Real(0, 1, closed="neither")  # a decay rate: 0 forgets at once, 1 never updates
+FRACTION_OR_ZERO = Real(0, 1, closed="left")
 
 
 class Optimizer:
@@ -46,7 +43,7 @@ class Optimizer:
     name = "optimizer"
 
     def __init__(self, learning_rate):
-        self.learning_rate = _check_float("learning_rate", learning_rate, 0.0)
+        self.learning_rate = validate(learning_rate, "learning_rate", LEARNING_RATE)
         self.iterations = 0
         self._state = None
 
@@ -81,6 +78,35 @@ class Optimizer:
         self.iterations += 1
         for index, (param, grad) in enumerate(zip(params, grads)):
             self._update(index, param, grad, self._state[index])
+
+    def state_arrays(self):
+        """The rule's per-parameter state as a flat list of arrays (empty for SGD or before the first step).
+
+        With `iterations`, what a checkpoint must keep to continue the same steps (`load_state_arrays`).
+        """
+        flat = []
+        for entry in self._state or []:
+            if entry is not None:
+                flat.extend(entry if isinstance(entry, tuple) else [entry])
+        return flat
+
+    def load_state_arrays(self, params, arrays, iterations):
+        """Restores the state `state_arrays()` returned, for the same `params`, after `iterations` steps.
+
+        Raises:
+            ValueError: if the arrays do not match what this rule keeps for `params`.
+        """
+        self._shapes = [np.shape(param) for param in params]
+        self._state = self._build(params) if iterations else None
+        own = self.state_arrays()
+        if len(own) != len(arrays) or any(a.shape != b.shape for a, b in zip(own, arrays)):
+            raise ValueError(
+                f"Expected {len(own)} state arrays of shapes {[a.shape for a in own]} for {self.name}. "
+                f"Received: shapes {[np.shape(a) for a in arrays]}"
+            )
+        for target, saved in zip(own, arrays):
+            target[...] = saved
+        self.iterations = int(iterations)
 
     def get_config(self):
         """The rule's name and hyperparameters, as a JSON-ready dict."""
@@ -124,7 +150,7 @@ class Momentum(Optimizer):
 
     def __init__(self, learning_rate=0.01, momentum=0.9):
         super().__init__(learning_rate)
-        self.momentum = _check_float("momentum", momentum, 0.0, 1.0, low_inclusive=True)
+        self.momentum = validate(momentum, "momentum", FRACTION_OR_ZERO)
 
     def _build(self, params):
         return [np.zeros_like(param) for param in params]
@@ -159,10 +185,8 @@ class AdaGrad(Optimizer):
 
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7):
         super().__init__(learning_rate)
-        self.initial_accumulator_value = _check_float(
-            "initial_accumulator_value", initial_accumulator_value, 0.0, low_inclusive=True
-        )
-        self.epsilon = _check_float("epsilon", epsilon, 0.0)
+        self.initial_accumulator_value = validate(initial_accumulator_value, "initial_accumulator_value", Real(0))
+        self.epsilon = validate(epsilon, "epsilon", POSITIVE)
 
     def _build(self, params):
         return [np.full_like(param, self.initial_accumulator_value) for param in params]
@@ -198,8 +222,8 @@ class RMSProp(Optimizer):
 
     def __init__(self, learning_rate=0.001, rho=0.9, epsilon=1e-7):
         super().__init__(learning_rate)
-        self.rho = _check_float("rho", rho, 0.0, 1.0)
-        self.epsilon = _check_float("epsilon", epsilon, 0.0)
+        self.rho = validate(rho, "rho", FRACTION)
+        self.epsilon = validate(epsilon, "epsilon", POSITIVE)
 
     def _build(self, params):
         return [np.zeros_like(param) for param in params]
@@ -234,8 +258,8 @@ class Adadelta(Optimizer):
 
     def __init__(self, learning_rate=1.0, rho=0.95, epsilon=1e-7):
         super().__init__(learning_rate)
-        self.rho = _check_float("rho", rho, 0.0, 1.0)
-        self.epsilon = _check_float("epsilon", epsilon, 0.0)
+        self.rho = validate(rho, "rho", FRACTION)
+        self.epsilon = validate(epsilon, "epsilon", POSITIVE)
 
     def _build(self, params):
         return [(np.zeros_like(param), np.zeros_like(param)) for param in params]
@@ -275,9 +299,9 @@ class Adam(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
         super().__init__(learning_rate)
-        self.beta_1 = _check_float("beta_1", beta_1, 0.0, 1.0, low_inclusive=True)
-        self.beta_2 = _check_float("beta_2", beta_2, 0.0, 1.0, low_inclusive=True)
-        self.epsilon = _check_float("epsilon", epsilon, 0.0)
+        self.beta_1 = validate(beta_1, "beta_1", FRACTION_OR_ZERO)
+        self.beta_2 = validate(beta_2, "beta_2", FRACTION_OR_ZERO)
+        self.epsilon = validate(epsilon, "epsilon", POSITIVE)
 
     def _build(self, params):
         return [(np.zeros_like(param), np.zeros_like(param)) for param in params]
@@ -312,8 +336,7 @@ def get_optimizer(name, learning_rate=None, **kwargs):
         ValueError: an unknown name or a bad hyperparameter.
         TypeError: a hyperparameter the rule does not have.
     """
-    if name not in OPTIMIZERS:
-        raise ValueError(f"Expected `optimizer` to be one of {list(OPTIMIZERS)}. Received: optimizer={name!r}")
+    name = validate(name, "optimizer", Options(*OPTIMIZERS))
     if learning_rate is not None:
         kwargs["learning_rate"] = learning_rate
     return OPTIMIZERS[name](**kwargs)

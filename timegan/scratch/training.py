@@ -5,12 +5,16 @@ run is reproduced by its two seeds (initialisation and shuffling). A batch size 
 source's stochastic update, one example at a time.
 """
 
+import json
 import logging
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 from tqdm.auto import tqdm
+
+from timegan._atomic import atomic_path
+from timegan._validation import Integer, validate
 
 logger = logging.getLogger(__name__)
 
@@ -38,13 +42,19 @@ class History:
         return len(self.loss)
 
 
-def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"Expected `{name}` to be an integer >= 1. Received: {name}={value!r}")
-    return int(value)
-
-
-def fit(model, x, targets, optimizer, epochs, batch_size=1, seed=0, until=None, progress=False):
+def fit(
+    model,
+    x,
+    targets,
+    optimizer,
+    epochs,
+    batch_size=1,
+    seed=0,
+    until=None,
+    progress=False,
+    on_epoch_end=None,
+    initial_epoch=0,
+):
     """Trains `model` in place with `optimizer` on shuffled mini-batches.
 
     Args:
@@ -58,6 +68,11 @@ def fit(model, x, targets, optimizer, epochs, batch_size=1, seed=0, until=None, 
         until: optional callable `model -> bool` called after each pass; training stops when it
             returns True (e.g. `xor_solved`).
         progress: show a tqdm bar over the passes. Default False.
+        on_epoch_end: optional callable `(model, history) -> None` called after each pass,
+            before `until` (e.g. to print a learning curve while a long run goes on).
+        initial_epoch: passes already run (a resumed run: the model and optimizer restored from
+            `load_checkpoint`); the shuffling continues where those passes left it, so the
+            resumed run takes the uninterrupted run's steps. Default 0.
 
     Returns:
         `History`.
@@ -65,16 +80,19 @@ def fit(model, x, targets, optimizer, epochs, batch_size=1, seed=0, until=None, 
     Raises:
         ValueError: bad `epochs`/`batch_size`, or inputs and targets of different lengths or shapes.
     """
-    epochs = _check_positive_int("epochs", epochs)
-    batch_size = _check_positive_int("batch_size", batch_size)
+    epochs = validate(epochs, "epochs", Integer(1))
+    batch_size = validate(batch_size, "batch_size", Integer(1))
+    initial_epoch = validate(initial_epoch, "initial_epoch", Integer(0, epochs))
     x = np.asarray(x, dtype=model.dtype)
     targets = np.asarray(targets, dtype=model.dtype)
     if len(x) != len(targets) or len(x) == 0:
         raise ValueError(f"Expected as many targets as inputs (> 0). Received: {len(x)} inputs, {len(targets)} targets")
     rng = np.random.default_rng(seed)
+    for _ in range(initial_epoch):
+        rng.permutation(len(x))
     history = History()
     params = model.params
-    for _ in tqdm(range(epochs), desc="passes", disable=not progress, leave=False):
+    for _ in tqdm(range(initial_epoch, epochs), desc="passes", disable=not progress, leave=False):
         start = time.perf_counter()
         order = rng.permutation(len(x))
         total = 0.0
@@ -88,10 +106,48 @@ def fit(model, x, targets, optimizer, epochs, batch_size=1, seed=0, until=None, 
         if not np.isfinite(history.loss[-1]):
             logger.warning("Training loss is %s after %d passes; stopping.", history.loss[-1], history.epochs)
             break
+        if on_epoch_end is not None:
+            on_epoch_end(model, history)
         if until is not None and until(model):
             history.stopped_early = history.epochs < epochs
             break
     return history
+
+
+def save_checkpoint(path, model, optimizer, record):
+    """Writes the weights, the update rule's state and a JSON record to one `.npz` file, atomically.
+
+    Args:
+        path: file path (`.npz`).
+        model: an `MLP`.
+        optimizer: its `Optimizer`.
+        record: JSON-ready dict (e.g. the setting, passes run, the learning curve).
+
+    The file holds only numeric and string arrays: `load_checkpoint` reads it with
+    `allow_pickle=False`.
+    """
+    arrays = {f"param_{i}": param for i, param in enumerate(model.params)}
+    arrays.update({f"state_{i}": array for i, array in enumerate(optimizer.state_arrays())})
+    arrays["iterations"] = np.array(optimizer.iterations)
+    arrays["record"] = np.array(json.dumps(record))
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as handle:
+            np.savez(handle, **arrays)
+
+
+def load_checkpoint(path, model, optimizer):
+    """Restores `model` and `optimizer` in place from `save_checkpoint`'s file; returns its record.
+
+    Raises:
+        OSError: if the file cannot be read.
+        ValueError: if its arrays do not fit `model` or `optimizer`.
+    """
+    with np.load(path, allow_pickle=False) as saved:
+        params = [saved[f"param_{i}"] for i in range(len(model.params))]
+        states = sorted((name for name in saved.files if name.startswith("state_")), key=lambda n: int(n[6:]))
+        model.set_params(params)
+        optimizer.load_state_arrays(model.params, [saved[name] for name in states], int(saved["iterations"]))
+        return json.loads(str(saved["record"]))
 
 
 def accuracy(model, x, labels, batch_size=1000):
