@@ -90,6 +90,37 @@ _TRAINING_CONSTRAINTS = {
 }
 
 
+def _conditioning_fields(values):
+    # Before `conditioning` existed, a conditional discriminator joined the label to its input.
+    conditional = values.get("conditional") is True
+    return {"conditioning": "concat" if conditional else None, "classifier_weight": None, "packing": 1}
+
+
+# Groups of ImageGANConfig fields added after run directories were first saved, oldest first:
+# each maps the values of an older config to the added fields' values that reproduce its training.
+_ADDED_FIELDS = ((("conditioning", "classifier_weight", "packing"), _conditioning_fields),)
+
+
+def migrate(values):
+    """Adds to a saved `ImageGANConfig` dict the field groups it predates (see `_ADDED_FIELDS`).
+
+    A group is filled in only when all of its fields are missing (a file written before the
+    group existed); a file missing part of a group is left for `check_keys` to refuse.
+
+    Args:
+        values: dict from a `config.json`; other types are returned as they are.
+
+    Returns:
+        A new dict, or `values` itself when nothing was added.
+    """
+    if not isinstance(values, dict):
+        return values
+    for names, old_values in _ADDED_FIELDS:
+        if not any(name in values for name in names):
+            values = {**values, **old_values(values)}
+    return values
+
+
 @dataclass(frozen=True)
 class ImageGANConfig:
     """Everything that defines an image GAN and its training step.
@@ -287,13 +318,18 @@ class ImageGANConfig:
 
     @classmethod
     def from_dict(cls, values):
-        """Builds a config from `to_dict()` output.
+        """Builds a config from `to_dict()` output, including that of older versions.
+
+        A config saved before a group of fields existed (see `_ADDED_FIELDS`) lacks the whole
+        group; it is given the values that reproduce how such runs were trained (for example
+        `conditioning="concat"` for an old conditional run). Any other missing key is refused.
 
         Raises:
             TypeError: if `values` is not a dict, or a value has the wrong type.
             ValueError: for keys that are not fields of this config, missing keys (never filled
                 with defaults) and invalid values.
         """
+        values = migrate(values)
         check_keys(cls, values)
         values = dict(values)
         if isinstance(values.get("hidden_units"), list):
