@@ -43,17 +43,30 @@ OLD_CONDITIONAL = {
 }
 
 
+# What every field added since then reproduces for that config.
+ADDED_CONCAT = {
+    "conditioning": "concat",
+    "classifier_weight": None,
+    "packing": 1,
+    "spectral_norm": False,
+    "conditional_batchnorm": False,
+    "label_smoothing": 0.0,
+}
+ADDED = tuple(ADDED_CONCAT)
+
+
 def test_old_conditional_config_loads_as_the_concat_discriminator():
     config = ImageGANConfig.from_dict(OLD_CONDITIONAL)
     assert (config.conditioning, config.classifier_weight, config.packing) == ("concat", None, 1)
     # Everything else is what the file says.
-    assert config.to_dict() == {**OLD_CONDITIONAL, "conditioning": "concat", "classifier_weight": None, "packing": 1}
+    assert config.to_dict() == {**OLD_CONDITIONAL, **ADDED_CONCAT}
 
 
 def test_old_unconditional_config_loads_without_conditioning():
     old = {**OLD_CONDITIONAL, "conditional": False, "architecture": "dcgan"}
     config = ImageGANConfig.from_dict(old)
     assert (config.conditioning, config.classifier_weight, config.packing) == (None, None, 1)
+    assert (config.spectral_norm, config.conditional_batchnorm, config.label_smoothing) == (False, False, 0.0)
     assert config == ImageGANConfig(**{**old, "hidden_units": (256, 512)})
 
 
@@ -65,6 +78,16 @@ def test_migration_leaves_current_configs_and_the_input_alone():
     assert old == OLD_CONDITIONAL
 
 
+def test_config_with_conditioning_but_before_spectral_norm_loads():
+    # Saved between the two groups: conditioning and packing present, the balance fields absent.
+    saved = ImageGANConfig(conditional=True, conditioning="acgan").to_dict()
+    for name in ("spectral_norm", "conditional_batchnorm", "label_smoothing"):
+        del saved[name]
+    config = ImageGANConfig.from_dict(saved)
+    assert (config.conditioning, config.classifier_weight) == ("acgan", 1.0)
+    assert (config.spectral_norm, config.conditional_batchnorm, config.label_smoothing) == (False, False, 0.0)
+
+
 def test_a_partly_missing_group_is_still_refused():
     values = ImageGANConfig(conditional=True).to_dict()
     del values["packing"]
@@ -73,11 +96,7 @@ def test_a_partly_missing_group_is_still_refused():
 
 
 def test_migrated_config_rebuilds_the_old_networks(tiny):
-    old = {
-        k: v
-        for k, v in tiny(conditional=True).to_dict().items()
-        if k not in ("conditioning", "classifier_weight", "packing")
-    }
+    old = {k: v for k, v in tiny(conditional=True).to_dict().items() if k not in ADDED}
     config = ImageGANConfig.from_dict(old)
     discriminator = build_discriminator(config)
     # The old conditional discriminator: [image, label] in, the label embedding joined to the pixels.
@@ -92,7 +111,7 @@ def test_load_run_reads_an_old_run_directory(tmp_path, tiny, seed):
     run = tmp_path / "run"
     run.mkdir()
     generator.save(run / "generator.keras")
-    old = {k: v for k, v in config.to_dict().items() if k not in ("conditioning", "classifier_weight", "packing")}
+    old = {k: v for k, v in config.to_dict().items() if k not in ADDED}
     training = ImageTrainingConfig(dataset="mnist", epochs=1)
     (run / "config.json").write_text(json.dumps({"gan": old, "training": training.to_dict()}))
     (run / "summary.json").write_text(json.dumps({"seconds": 1.0}))
