@@ -15,7 +15,7 @@ instead: each JSON object overrides `ImageGANConfig` fields (for example
 `--setting hinge-sn '{"loss": "hinge", "spectral_norm": true}'`), and every `--eval-every` steps
 it prints the label accuracy and within-class diversity ratio (2000 samples, 200 per class,
 against 5000 real training images; see `timegan.images.metrics.class_conditional_scores`), the mean
-per-class Frechet distance, the diversity with the generator's batch norm in training mode (batch
+per-class Frechet distance, the label accuracy and diversity with the generator's batch norm in training mode (batch
 statistics; inference uses the moving averages), the mean discriminator logits on real and fake
 images and the last step's losses:
 
@@ -179,8 +179,8 @@ def _compare_settings(args, settings, images, labels):
 
     score = _Scores(args.dataset, args.data_dir, args.seed)
     echo(
-        "| setting | step | label accuracy | diversity ratio | mean per-class FD | diversity (BN batch stats) "
-        "| D(real) | D(fake) | d_loss | g_loss | CPU s |"
+        "| setting | step | label accuracy | diversity ratio | mean per-class FD | label accuracy, diversity "
+        "(BN batch stats) | D(real) | D(fake) | d_loss | g_loss | CPU s |"
     )
     echo("|---|---|---|---|---|---|---|---|---|---|---|")
     for name, overrides in settings:
@@ -220,7 +220,7 @@ class _Progress:
         d_loss, g_loss = (float(self.logs.get(key, np.nan)) for key in ("d_loss", "g_loss"))
         echo(
             f"| {self.name} | {self.step} | {s['accuracy']:.3f} | {s['diversity']:.3f} | {s['frechet']:.1f} "
-            f"| {s['diversity_train_bn']:.3f} | {s['d_real']:+.2f} | {s['d_fake']:+.2f} "
+            f"| {s['accuracy_train_bn']:.3f}, {s['diversity_train_bn']:.3f} | {s['d_real']:+.2f} | {s['d_fake']:+.2f} "
             f"| {d_loss:.3f} | {g_loss:.3f} | {self.cpu:.0f} |"
         )
         self.started = time.process_time()
