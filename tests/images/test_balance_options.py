@@ -51,6 +51,25 @@ def test_bad_combinations_are_refused(values, expected):
     assert expected in str(error.value)
 
 
+def test_without_label_concat_the_first_layer_sees_z_only(tiny, seed):
+    config = tiny(architecture="dcgan", conditional=True, conditional_batchnorm=True, label_concat=False)
+    generator = build_generator(config)
+    assert "z_label" not in [layer.name for layer in generator.layers]
+    assert generator.get_layer("project").kernel.shape[0] == config.latent_dim
+    noise = ops.convert_to_tensor(np.zeros((3, 4), np.float32) + 0.5)
+    labels = ops.convert_to_tensor(np.array([0, 1, 2], np.int32))
+    beta = generator.get_layer("project_bn_beta")
+    table = ops.convert_to_numpy(beta.embeddings)
+    table[2] += 1.0
+    beta.embeddings.assign(table)
+    images = ops.convert_to_numpy(generator([noise, labels], training=False))
+    # The label still reaches the image, through the per-class shift only.
+    np.testing.assert_allclose(images[0], images[1], atol=1e-6)
+    assert np.abs(images[2] - images[0]).max() > 1e-3
+    with pytest.raises(ValueError, match="label_concat=False needs conditional_batchnorm=True"):
+        tiny(architecture="dcgan", conditional=True, label_concat=False)
+
+
 def test_hinge_takes_the_projection_papers_adam():
     config = ImageGANConfig(loss="hinge")
     assert (config.optimizer, config.discriminator_steps, config.generator_lr) == ("adam", 1, 2e-4)

@@ -50,6 +50,7 @@ ADDED_CONCAT = {
     "packing": 1,
     "spectral_norm": False,
     "conditional_batchnorm": False,
+    "label_concat": True,
     "label_smoothing": 0.0,
 }
 ADDED = tuple(ADDED_CONCAT)
@@ -67,6 +68,7 @@ def test_old_unconditional_config_loads_without_conditioning():
     config = ImageGANConfig.from_dict(old)
     assert (config.conditioning, config.classifier_weight, config.packing) == (None, None, 1)
     assert (config.spectral_norm, config.conditional_batchnorm, config.label_smoothing) == (False, False, 0.0)
+    assert config.label_concat is True
     assert config == ImageGANConfig(**{**old, "hidden_units": (256, 512)})
 
 
@@ -81,11 +83,12 @@ def test_migration_leaves_current_configs_and_the_input_alone():
 def test_config_with_conditioning_but_before_spectral_norm_loads():
     # Saved between the two groups: conditioning and packing present, the balance fields absent.
     saved = ImageGANConfig(conditional=True, conditioning="acgan").to_dict()
-    for name in ("spectral_norm", "conditional_batchnorm", "label_smoothing"):
+    for name in ("spectral_norm", "conditional_batchnorm", "label_concat", "label_smoothing"):
         del saved[name]
     config = ImageGANConfig.from_dict(saved)
     assert (config.conditioning, config.classifier_weight) == ("acgan", 1.0)
     assert (config.spectral_norm, config.conditional_batchnorm, config.label_smoothing) == (False, False, 0.0)
+    assert config.label_concat is True
 
 
 def test_a_partly_missing_group_is_still_refused():

@@ -68,6 +68,12 @@ def build_parser():
         action="store_true",
         help="per-class batch-norm scale and shift in the generator (conditional dcgan)",
     )
+    parser.add_argument(
+        "--no-label-concat",
+        dest="label_concat",
+        action="store_false",
+        help="with --conditional-batchnorm: the generator's first layer sees z only (Miyato & Koyama)",
+    )
     parser.add_argument("--label-smoothing", type=float, default=0.0, help="one-sided: real target 1 - s (default 0)")
     parser.add_argument("--noise-layer", action="store_true", help="concatenate noise into a generator hidden layer")
     parser.add_argument("--conditional", action="store_true", help="condition both networks on the class label")
@@ -124,6 +130,7 @@ def configs_from_args(args):
         minibatch_discrimination=args.minibatch_discrimination,
         spectral_norm=args.spectral_norm,
         conditional_batchnorm=args.conditional_batchnorm,
+        label_concat=args.label_concat,
         label_smoothing=args.label_smoothing,
         noise_layer=args.noise_layer,
         conditional=args.conditional,

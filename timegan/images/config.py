@@ -83,6 +83,7 @@ _CONSTRAINTS = {
     "packing": [Integer(1)],
     "spectral_norm": [Bool()],
     "conditional_batchnorm": [Bool()],
+    "label_concat": [Bool()],
     "label_smoothing": [Real(0, 1, closed="left")],
     "seed": [SEED],
 }
@@ -106,8 +107,13 @@ def _conditioning_fields(values):
 _ADDED_FIELDS = (
     (("conditioning", "classifier_weight", "packing"), _conditioning_fields),
     (
-        ("spectral_norm", "conditional_batchnorm", "label_smoothing"),
-        lambda values: {"spectral_norm": False, "conditional_batchnorm": False, "label_smoothing": 0.0},
+        ("spectral_norm", "conditional_batchnorm", "label_concat", "label_smoothing"),
+        lambda values: {
+            "spectral_norm": False,
+            "conditional_batchnorm": False,
+            "label_concat": True,
+            "label_smoothing": 0.0,
+        },
     ),
 )
 
@@ -199,6 +205,10 @@ class ImageGANConfig:
         conditional_batchnorm: the generator's batch normalizations take a per-class scale and
             shift instead of one learned pair (de Vries et al. 2017; Miyato & Koyama 2018, section
             5). Only for a conditional DCGAN. Default False.
+        label_concat: the generator joins the label embedding to z before its first layer (Mirza
+            & Osindero 2014). Default True. False (only with `conditional_batchnorm`) leaves the
+            label to the batch norms, so the first layer sees z alone, as in Miyato & Koyama's
+            generator.
         label_smoothing: one-sided label smoothing s (Salimans et al. 2016, section 3.4): the
             discriminator's target for real images is 1 - s. Only for `"minimax"` and
             `"non-saturating"`. Default 0.
@@ -237,6 +247,7 @@ class ImageGANConfig:
     packing: int = 1
     spectral_norm: bool = False
     conditional_batchnorm: bool = False
+    label_concat: bool = True
     label_smoothing: float = 0.0
     seed: int = 0
 
@@ -305,6 +316,11 @@ class ImageGANConfig:
             raise ValueError(
                 "conditional_batchnorm=True needs a conditional DCGAN (the MLP generator has no batch norm). "
                 f"Received: architecture={self.architecture!r}, conditional={self.conditional}"
+            )
+        if not self.label_concat and not self.conditional_batchnorm:
+            raise ValueError(
+                "label_concat=False needs conditional_batchnorm=True (the generator would not see the label). "
+                f"Received: conditional={self.conditional}, conditional_batchnorm={self.conditional_batchnorm}"
             )
         if self.label_smoothing and self.loss not in ("minimax", "non-saturating"):
             raise ValueError(

@@ -74,7 +74,7 @@ def build_generator(config):
     init = keras.initializers.GlorotUniform(seed=config.seed)
     inputs = _inputs(config, (config.latent_dim,), "z")
     x = inputs[0]
-    if config.conditional:
+    if config.conditional and config.label_concat:
         x = keras.layers.Concatenate(name="z_label")(
             [x, _label_embedding(config, inputs[1], config.label_embedding_dim, "label_embedding")]
         )
