@@ -81,14 +81,21 @@ def test_migration_leaves_current_configs_and_the_input_alone():
 
 
 def test_config_with_conditioning_but_before_spectral_norm_loads():
-    # Saved between the two groups: conditioning and packing present, the balance fields absent.
+    # Saved after conditioning and packing, before the balance fields: both later groups are absent.
     saved = ImageGANConfig(conditional=True, conditioning="acgan").to_dict()
-    for name in ("spectral_norm", "conditional_batchnorm", "label_concat", "label_smoothing"):
+    for name in ("spectral_norm", "conditional_batchnorm", "label_smoothing", "label_concat"):
         del saved[name]
     config = ImageGANConfig.from_dict(saved)
     assert (config.conditioning, config.classifier_weight) == ("acgan", 1.0)
     assert (config.spectral_norm, config.conditional_batchnorm, config.label_smoothing) == (False, False, 0.0)
     assert config.label_concat is True
+
+
+def test_conditional_batchnorm_run_before_label_concat_keeps_the_concatenation():
+    saved = ImageGANConfig(architecture="dcgan", conditional=True, conditional_batchnorm=True).to_dict()
+    del saved["label_concat"]
+    config = ImageGANConfig.from_dict(saved)
+    assert config.conditional_batchnorm and config.label_concat
 
 
 def test_a_partly_missing_group_is_still_refused():

@@ -107,14 +107,10 @@ def _conditioning_fields(values):
 _ADDED_FIELDS = (
     (("conditioning", "classifier_weight", "packing"), _conditioning_fields),
     (
-        ("spectral_norm", "conditional_batchnorm", "label_concat", "label_smoothing"),
-        lambda values: {
-            "spectral_norm": False,
-            "conditional_batchnorm": False,
-            "label_concat": True,
-            "label_smoothing": 0.0,
-        },
+        ("spectral_norm", "conditional_batchnorm", "label_smoothing"),
+        lambda values: {"spectral_norm": False, "conditional_batchnorm": False, "label_smoothing": 0.0},
     ),
+    (("label_concat",), lambda values: {"label_concat": True}),
 )
 
 
