@@ -77,6 +77,10 @@ def format_metrics(metrics):
         )
     if "diversity_ratio" in metrics:
         lines.append(f"within-class diversity {metrics['diversity_ratio']:.3f}   (generated / real, mean over classes)")
+        if metrics.get("pixel_diversity_ratio") is not None:
+            lines.append(
+                f"  in pixels            {metrics['pixel_diversity_ratio']:.3f}   (the same ratio of pixel distances)"
+            )
         lines.append("Frechet per class      " + " ".join(f"{value:.1f}" for value in metrics["frechet_per_class"]))
     if "cas" in metrics:
         lines.append(
