@@ -156,10 +156,17 @@ class _Scores:
             )
             features, probabilities = self.probe(fake)
             result = class_conditional_scores(
-                features, probabilities, self.requested, self.real_features, self.real_labels
+                features,
+                probabilities,
+                self.requested,
+                self.real_features,
+                self.real_labels,
+                fake_pixels=fake,
+                real_pixels=self.real,
             )
             scores[f"accuracy{mode}"] = result.label_accuracy
             scores[f"diversity{mode}"] = result.diversity_ratio
+            scores[f"pixel_diversity{mode}"] = result.pixel_diversity_ratio
             if not training:
                 scores["frechet"] = float(np.mean(result.frechet_per_class))
                 real_logits, _ = gan.discriminate(gan.pack(self.real[:500]), self.real_labels[:500], training=False)
@@ -179,7 +186,7 @@ def _compare_settings(args, settings, images, labels):
 
     score = _Scores(args.dataset, args.data_dir, args.seed)
     echo(
-        "| setting | step | label accuracy | diversity ratio | mean per-class FD | label accuracy, diversity "
+        "| setting | step | label accuracy | diversity ratio (features, pixels) | mean per-class FD | label accuracy, diversity "
         "(BN batch stats) | D(real) | D(fake) | d_loss | g_loss | CPU s |"
     )
     echo("|---|---|---|---|---|---|---|---|---|---|---|")
@@ -219,7 +226,8 @@ class _Progress:
         s = self.score(self.gan)
         d_loss, g_loss = (float(self.logs.get(key, np.nan)) for key in ("d_loss", "g_loss"))
         echo(
-            f"| {self.name} | {self.step} | {s['accuracy']:.3f} | {s['diversity']:.3f} | {s['frechet']:.1f} "
+            f"| {self.name} | {self.step} | {s['accuracy']:.3f} | {s['diversity']:.3f}, {s['pixel_diversity']:.3f} "
+            f"| {s['frechet']:.1f} "
             f"| {s['accuracy_train_bn']:.3f}, {s['diversity_train_bn']:.3f} | {s['d_real']:+.2f} | {s['d_fake']:+.2f} "
             f"| {d_loss:.3f} | {g_loss:.3f} | {self.cpu:.0f} |"
         )
