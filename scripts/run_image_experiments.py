@@ -68,6 +68,25 @@ EXPERIMENTS = {
         "projection",
         "--minibatch-discrimination",
     ],
+    # The projection discriminator as Miyato & Koyama (2018) train it: spectral normalization,
+    # hinge loss, no dropout, Adam(beta_1=0, beta_2=0.9), conditional batch norm in the generator.
+    "cdcgan-sn-hinge-cbn": [
+        "--model",
+        "dcgan",
+        "--epochs",
+        "1",
+        "--conditional",
+        "--loss",
+        "hinge",
+        "--spectral-norm",
+        "--conditional-batchnorm",
+        "--dropout",
+        "0",
+        "--beta-1",
+        "0",
+        "--beta-2",
+        "0.9",
+    ],
 }
 # Stacked MNIST (1000 modes; PacGAN Table 3's rows). Batch 48 so that packs of 2, 3 and 4 divide
 # it; 400 steps (19200 stacked images, one epoch) per row to fit a shared 2-core CPU.
@@ -99,6 +118,8 @@ def main(argv=None):
         help="run just these experiments",
     )
     parser.add_argument("--cas", action="store_true", help="evaluate conditional runs with --cas as well")
+    parser.add_argument("--cas-samples", help="passed to evaluate_images.py (default there: 60000)")
+    parser.add_argument("--cas-epochs", help="passed to evaluate_images.py (default there: 5)")
     parser.add_argument("--seed", default="0")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -133,6 +154,9 @@ def main(argv=None):
         ]
         if args.cas and "--conditional" in experiments[name]:
             evaluate.append("--cas")
+            for option, value in (("--cas-samples", args.cas_samples), ("--cas-epochs", args.cas_epochs)):
+                if value is not None:
+                    evaluate += [option, value]
         logging.info("train %s", name)
         if subprocess.run(train).returncode or subprocess.run(evaluate).returncode:
             logging.error("experiment %s failed", name)

@@ -122,7 +122,7 @@ def test_conditional_grid_has_one_row_per_class(tmp_path, idx_dir, tiny_classifi
     [
         (["--dataset", "cifar10"], ["invalid choice: 'cifar10'", "'mnist', 'fashion-mnist'"]),
         (["--dataset", "mnist", "--model", "resnet"], ["invalid choice: 'resnet'", "'mlp', 'dcgan'"]),
-        (["--dataset", "mnist", "--loss", "hinge"], ["'minimax', 'non-saturating', 'wgan', 'wgan-gp'"]),
+        (["--dataset", "mnist", "--loss", "lsgan"], ["'minimax', 'non-saturating', 'hinge', 'wgan', 'wgan-gp'"]),
         (
             ["--dataset", "mnist", "--optimizer", "lion"],
             ["'sgd', 'momentum', 'adagrad', 'rmsprop', 'adadelta', 'adam'"],

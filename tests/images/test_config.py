@@ -42,7 +42,7 @@ def test_from_dict_rejects_unknown_keys():
             "resnet",
             "Expected `architecture` to be one of 'mlp', 'dcgan'. Received: architecture='resnet'",
         ),
-        ("loss", "hinge", "one of 'minimax', 'non-saturating', 'wgan', 'wgan-gp'. Received: loss='hinge'"),
+        ("loss", "lsgan", "one of 'minimax', 'non-saturating', 'hinge', 'wgan', 'wgan-gp'. Received: loss='lsgan'"),
         ("optimizer", "lion", "Received: optimizer='lion'"),
         ("latent_dim", 0, "Expected `latent_dim` to be a positive integer. Received: latent_dim=0"),
         ("generator_lr", -1.0, "Expected `generator_lr` to be a number in (0, 10]. Received: generator_lr=-1.0"),

@@ -58,8 +58,8 @@ def test_interpolate():
 
 
 def test_unknown_loss():
-    with pytest.raises(ValueError, match="Unknown loss 'hinge'"):
-        generator_loss("hinge", FAKE)
+    with pytest.raises(ValueError, match="Unknown loss 'least-squares'"):
+        generator_loss("least-squares", FAKE)
 
 
 def test_class_loss_is_mean_cross_entropy():

@@ -19,7 +19,7 @@ logger = logging.getLogger(PROG)
 DATASETS = ("mnist", "fashion-mnist", "stacked-mnist")
 CONDITIONINGS = ("concat", "projection", "acgan")
 MODELS = ("mlp", "dcgan")
-LOSSES = ("minimax", "non-saturating", "wgan", "wgan-gp")
+LOSSES = ("minimax", "non-saturating", "hinge", "wgan", "wgan-gp")
 OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adadelta", "adam")
 
 
@@ -44,6 +44,8 @@ def build_parser():
     parser.add_argument("--generator-lr", type=positive_float)
     parser.add_argument("--discriminator-lr", type=positive_float)
     parser.add_argument("--momentum", type=float, help="momentum of --optimizer momentum (default 0.9)")
+    parser.add_argument("--beta-1", type=float, help="Adam's beta_1 (default 0.5, 0 for hinge and wgan-gp)")
+    parser.add_argument("--beta-2", type=float, help="Adam's beta_2 (default 0.999, 0.9 for hinge and wgan-gp)")
     parser.add_argument(
         "--k",
         "--discriminator-steps",
@@ -58,6 +60,21 @@ def build_parser():
     parser.add_argument("--filters", type=positive_int, default=32, help="dcgan base filters (default 32)")
     parser.add_argument("--dropout", type=float, default=0.3, help="discriminator dropout (default 0.3)")
     parser.add_argument("--minibatch-discrimination", action="store_true")
+    parser.add_argument(
+        "--spectral-norm", action="store_true", help="spectral normalization of the discriminator's weights"
+    )
+    parser.add_argument(
+        "--conditional-batchnorm",
+        action="store_true",
+        help="per-class batch-norm scale and shift in the generator (conditional dcgan)",
+    )
+    parser.add_argument(
+        "--no-label-concat",
+        dest="label_concat",
+        action="store_false",
+        help="with --conditional-batchnorm: the generator's first layer sees z only (Miyato & Koyama)",
+    )
+    parser.add_argument("--label-smoothing", type=float, default=0.0, help="one-sided: real target 1 - s (default 0)")
     parser.add_argument("--noise-layer", action="store_true", help="concatenate noise into a generator hidden layer")
     parser.add_argument("--conditional", action="store_true", help="condition both networks on the class label")
     parser.add_argument(
@@ -101,6 +118,8 @@ def configs_from_args(args):
         generator_lr=args.generator_lr if args.lr is None else args.lr,
         discriminator_lr=args.discriminator_lr if args.lr is None else args.lr,
         momentum=args.momentum,
+        beta_1=args.beta_1,
+        beta_2=args.beta_2,
         discriminator_steps=args.discriminator_steps,
         clip_value=args.clip_value,
         gp_weight=args.gp_weight,
@@ -109,6 +128,10 @@ def configs_from_args(args):
         filters=args.filters,
         dropout=args.dropout,
         minibatch_discrimination=args.minibatch_discrimination,
+        spectral_norm=args.spectral_norm,
+        conditional_batchnorm=args.conditional_batchnorm,
+        label_concat=args.label_concat,
+        label_smoothing=args.label_smoothing,
         noise_layer=args.noise_layer,
         conditional=args.conditional,
         conditioning=args.conditioning,

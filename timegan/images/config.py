@@ -22,7 +22,7 @@ from timegan._validation import (
 )
 
 ARCHITECTURES = ("mlp", "dcgan")
-LOSSES = ("minimax", "non-saturating", "wgan", "wgan-gp")
+LOSSES = ("minimax", "non-saturating", "hinge", "wgan", "wgan-gp")
 OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adadelta", "adam")
 # How a conditional discriminator uses the label: "concat" (label embedding joined to the input),
 # "projection" (Miyato & Koyama 2018) or "acgan" (auxiliary classifier head, Odena et al. 2017).
@@ -42,6 +42,8 @@ DEFAULT_LEARNING_RATES = {
 _LOSS_DEFAULTS = {
     "minimax": dict(optimizer="adam", discriminator_steps=1, beta_1=0.5, beta_2=0.999),
     "non-saturating": dict(optimizer="adam", discriminator_steps=1, beta_1=0.5, beta_2=0.999),
+    # Adam(2e-4, beta_1=0, beta_2=0.9) as in Miyato & Koyama (2018), section 5; one D step per G step.
+    "hinge": dict(optimizer="adam", discriminator_steps=1, beta_1=0.0, beta_2=0.9),
     "wgan": dict(optimizer="rmsprop", discriminator_steps=5, beta_1=0.5, beta_2=0.999),
     "wgan-gp": dict(optimizer="adam", discriminator_steps=5, beta_1=0.0, beta_2=0.9),
 }
@@ -79,6 +81,10 @@ _CONSTRAINTS = {
     "conditioning": [Options(*CONDITIONINGS), None],
     "classifier_weight": [Real(0, LOSS_WEIGHT.high, closed="right"), None],
     "packing": [Integer(1)],
+    "spectral_norm": [Bool()],
+    "conditional_batchnorm": [Bool()],
+    "label_concat": [Bool()],
+    "label_smoothing": [Real(0, 1, closed="left")],
     "seed": [SEED],
 }
 _TRAINING_CONSTRAINTS = {
@@ -88,6 +94,44 @@ _TRAINING_CONSTRAINTS = {
     "sample_grid": [Integer(1)],
     "seed": [SEED],
 }
+
+
+def _conditioning_fields(values):
+    # Before `conditioning` existed, a conditional discriminator joined the label to its input.
+    conditional = values.get("conditional") is True
+    return {"conditioning": "concat" if conditional else None, "classifier_weight": None, "packing": 1}
+
+
+# Groups of ImageGANConfig fields added after run directories were first saved, oldest first:
+# each maps the values of an older config to the added fields' values that reproduce its training.
+_ADDED_FIELDS = (
+    (("conditioning", "classifier_weight", "packing"), _conditioning_fields),
+    (
+        ("spectral_norm", "conditional_batchnorm", "label_smoothing"),
+        lambda values: {"spectral_norm": False, "conditional_batchnorm": False, "label_smoothing": 0.0},
+    ),
+    (("label_concat",), lambda values: {"label_concat": True}),
+)
+
+
+def migrate(values):
+    """Adds to a saved `ImageGANConfig` dict the field groups it predates (see `_ADDED_FIELDS`).
+
+    A group is filled in only when all of its fields are missing (a file written before the
+    group existed); a file missing part of a group is left for `check_keys` to refuse.
+
+    Args:
+        values: dict from a `config.json`; other types are returned as they are.
+
+    Returns:
+        A new dict, or `values` itself when nothing was added.
+    """
+    if not isinstance(values, dict):
+        return values
+    for names, old_values in _ADDED_FIELDS:
+        if not any(name in values for name in names):
+            values = {**values, **old_values(values)}
+    return values
 
 
 @dataclass(frozen=True)
@@ -102,14 +146,18 @@ class ImageGANConfig:
         architecture: `"mlp"` (fully connected, as in Goodfellow et al. 2014) or `"dcgan"`
             (transposed convolutions with batch norm in the generator, strided convolutions in the
             discriminator). Default `"mlp"`.
-        loss: `"minimax"`, `"non-saturating"`, `"wgan"` or `"wgan-gp"`. Default `"non-saturating"`.
+        loss: `"minimax"`, `"non-saturating"`, `"hinge"` (Lim & Ye 2017; Miyato et al. 2018,
+            eq. 16-17, the loss of the projection discriminator's paper), `"wgan"` or `"wgan-gp"`.
+            Default `"non-saturating"`.
         optimizer: one of `OPTIMIZERS`. Default None: Adam, or RMSprop for `"wgan"`.
         generator_lr: generator learning rate. Default None: `DEFAULT_LEARNING_RATES[optimizer]`.
         discriminator_lr: discriminator learning rate. Default None: same as the generator's default.
         momentum: momentum of the `"momentum"` optimizer. Default None: 0.9 for `"momentum"`;
             refused for the other optimizers.
-        beta_1: Adam's first-moment decay. Default None: 0.5, or 0.0 for `"wgan-gp"` (only Adam).
-        beta_2: Adam's second-moment decay. Default None: 0.999, or 0.9 for `"wgan-gp"` (only Adam).
+        beta_1: Adam's first-moment decay. Default None: 0.5, or 0.0 for `"hinge"` and `"wgan-gp"`
+            (only Adam).
+        beta_2: Adam's second-moment decay. Default None: 0.999, or 0.9 for `"hinge"` and
+            `"wgan-gp"` (only Adam).
         discriminator_steps: discriminator (critic) updates per generator update, `k` in
             Goodfellow et al. Default None: 1, or 5 for the Wasserstein losses.
         clip_value: WGAN weight clipping bound `c`. Default None: 0.01 for `"wgan"`; refused for
@@ -146,6 +194,20 @@ class ImageGANConfig:
         packing: PacGAN degree m (Lin et al. 2018): the discriminator judges m samples at once,
             concatenated along the channel axis. Default 1 (no packing). The batch size must be
             a multiple of m; not with `conditional`.
+        spectral_norm: divide every dense and convolution kernel of the discriminator by its
+            largest singular value, estimated by one power iteration per training call (Miyato et
+            al. 2018; `keras.layers.SpectralNormalization`). The projection embedding is left as it
+            is (Keras' wrapper cuts an embedding's gradient). Default False.
+        conditional_batchnorm: the generator's batch normalizations take a per-class scale and
+            shift instead of one learned pair (de Vries et al. 2017; Miyato & Koyama 2018, section
+            5). Only for a conditional DCGAN. Default False.
+        label_concat: the generator joins the label embedding to z before its first layer (Mirza
+            & Osindero 2014). Default True. False (only with `conditional_batchnorm`) leaves the
+            label to the batch norms, so the first layer sees z alone, as in Miyato & Koyama's
+            generator.
+        label_smoothing: one-sided label smoothing s (Salimans et al. 2016, section 3.4): the
+            discriminator's target for real images is 1 - s. Only for `"minimax"` and
+            `"non-saturating"`. Default 0.
         seed: seed of weight initialization and training noise. Default 0.
     """
 
@@ -179,6 +241,10 @@ class ImageGANConfig:
     conditioning: str | None = None
     classifier_weight: float | None = None
     packing: int = 1
+    spectral_norm: bool = False
+    conditional_batchnorm: bool = False
+    label_concat: bool = True
+    label_smoothing: float = 0.0
     seed: int = 0
 
     def __post_init__(self):
@@ -242,6 +308,21 @@ class ImageGANConfig:
                 "penalty is per sample and minibatch features mix samples. Use another loss or drop "
                 "minibatch discrimination."
             )
+        if self.conditional_batchnorm and not (self.conditional and self.architecture == "dcgan"):
+            raise ValueError(
+                "conditional_batchnorm=True needs a conditional DCGAN (the MLP generator has no batch norm). "
+                f"Received: architecture={self.architecture!r}, conditional={self.conditional}"
+            )
+        if not self.label_concat and not self.conditional_batchnorm:
+            raise ValueError(
+                "label_concat=False needs conditional_batchnorm=True (the generator would not see the label). "
+                f"Received: conditional={self.conditional}, conditional_batchnorm={self.conditional_batchnorm}"
+            )
+        if self.label_smoothing and self.loss not in ("minimax", "non-saturating"):
+            raise ValueError(
+                f"`label_smoothing` only applies to loss='minimax' or 'non-saturating'. "
+                f"Received: label_smoothing={self.label_smoothing!r} with loss={self.loss!r}"
+            )
         if self.packing > 1 and self.conditional:
             raise ValueError(
                 f"packing={self.packing} is not available with conditional=True (a pack would mix labels). "
@@ -287,13 +368,18 @@ class ImageGANConfig:
 
     @classmethod
     def from_dict(cls, values):
-        """Builds a config from `to_dict()` output.
+        """Builds a config from `to_dict()` output, including that of older versions.
+
+        A config saved before a group of fields existed (see `_ADDED_FIELDS`) lacks the whole
+        group; it is given the values that reproduce how such runs were trained (for example
+        `conditioning="concat"` for an old conditional run). Any other missing key is refused.
 
         Raises:
             TypeError: if `values` is not a dict, or a value has the wrong type.
             ValueError: for keys that are not fields of this config, missing keys (never filled
                 with defaults) and invalid values.
         """
+        values = migrate(values)
         check_keys(cls, values)
         values = dict(values)
         if isinstance(values.get("hidden_units"), list):

@@ -171,7 +171,7 @@ class ImageGAN(keras.Model):
             # discrimination) must compare fakes with fakes and reals with reals.
             real_logits, real_classes = self.discriminate(self.pack(real), labels)
             fake_logits, fake_classes = self.discriminate(self.pack(fake), labels)
-            d_loss = losses.discriminator_loss(config.loss, real_logits, fake_logits)
+            d_loss = losses.discriminator_loss(config.loss, real_logits, fake_logits, config.label_smoothing)
             total = d_loss
             penalty = ops.zeros(())
             if config.loss == "wgan-gp":

@@ -14,15 +14,19 @@ def _check(loss):
         raise ValueError(f"Unknown loss {loss!r}. Expected one of {list(LOSSES)}. Received: loss={loss!r}")
 
 
-def discriminator_loss(loss, real_logits, fake_logits):
+def discriminator_loss(loss, real_logits, fake_logits, label_smoothing=0.0):
     """The discriminator's (critic's) loss, to be minimized.
 
     Args:
         loss: `"minimax"` or `"non-saturating"`: `-mean log D(x) - mean log(1 - D(G(z)))`
-            (both use the same discriminator loss); `"wgan"`, `"wgan-gp"`:
+            (both use the same discriminator loss); `"hinge"`: `mean max(0, 1 - f(x)) +
+            mean max(0, 1 + f(G(z)))` (Miyato et al. 2018, eq. 16); `"wgan"`, `"wgan-gp"`:
             `mean f(G(z)) - mean f(x)` (without the penalty term).
         real_logits: `(n, 1)` logits of real images.
         fake_logits: `(m, 1)` logits of generated images.
+        label_smoothing: s in [0, 1): the target of real images is 1 - s, so their term becomes
+            `-(1 - s) log D(x) - s log(1 - D(x))` (one-sided smoothing, Salimans et al. 2016).
+            Only for the log-likelihood losses. Default 0.
 
     Returns:
         A scalar tensor.
@@ -30,7 +34,12 @@ def discriminator_loss(loss, real_logits, fake_logits):
     _check(loss)
     if loss in ("wgan", "wgan-gp"):
         return ops.mean(fake_logits) - ops.mean(real_logits)
-    return ops.mean(ops.softplus(-real_logits)) + ops.mean(ops.softplus(fake_logits))
+    if loss == "hinge":
+        return ops.mean(ops.relu(1.0 - real_logits)) + ops.mean(ops.relu(1.0 + fake_logits))
+    real_term = ops.softplus(-real_logits)
+    if label_smoothing:
+        real_term = (1.0 - label_smoothing) * real_term + label_smoothing * ops.softplus(real_logits)
+    return ops.mean(real_term) + ops.mean(ops.softplus(fake_logits))
 
 
 def generator_loss(loss, fake_logits):
@@ -39,7 +48,7 @@ def generator_loss(loss, fake_logits):
     Args:
         loss: `"minimax"`: `mean log(1 - D(G(z)))` (the original objective, whose gradient vanishes
             when D rejects the fakes); `"non-saturating"`: `-mean log D(G(z))`;
-            `"wgan"`, `"wgan-gp"`: `-mean f(G(z))`.
+            `"hinge"`, `"wgan"`, `"wgan-gp"`: `-mean f(G(z))` (Miyato et al. 2018, eq. 17).
         fake_logits: `(m, 1)` logits of generated images.
 
     Returns:

@@ -155,6 +155,9 @@ class ClassConditionalScores:
         diversity_per_class: mean pairwise feature distance of the generated images per class.
         real_diversity_per_class: the same for real images of each class.
         diversity_ratio: mean over classes of generated / real diversity (1 = as varied as real).
+        pixel_diversity_ratio: the same ratio with distances between the images' pixels instead of
+            classifier features, or None. Near-copies of one ambiguous image can have spread-out
+            classifier features (the classifier wavers between two classes); their pixels cannot.
     """
 
     label_accuracy: float
@@ -162,13 +165,16 @@ class ClassConditionalScores:
     diversity_per_class: tuple
     real_diversity_per_class: tuple
     diversity_ratio: float
+    pixel_diversity_ratio: float | None = None
 
     def to_dict(self):
         """JSON-ready dict."""
         return {key: list(value) if isinstance(value, tuple) else value for key, value in asdict(self).items()}
 
 
-def class_conditional_scores(fake_features, fake_probabilities, requested, real_features, real_labels, seed=0):
+def class_conditional_scores(
+    fake_features, fake_probabilities, requested, real_features, real_labels, seed=0, fake_pixels=None, real_pixels=None
+):
     """Label accuracy, per-class Frechet distance and within-class diversity of a conditional generator.
 
     Args:
@@ -178,6 +184,10 @@ def class_conditional_scores(fake_features, fake_probabilities, requested, real_
         real_features: `(m, d)` features of real images.
         real_labels: `(m,)` their labels.
         seed: seed of the diversity subsets. Default 0.
+        fake_pixels: optional `(n, ...)` generated images, row for row with `fake_features`; with
+            `real_pixels` (`(m, ...)`, row for row with `real_features`, same scale) they give
+            `pixel_diversity_ratio`. Default None.
+        real_pixels: see `fake_pixels`. Default None.
 
     Returns:
         A `ClassConditionalScores`.
@@ -196,7 +206,18 @@ def class_conditional_scores(fake_features, fake_probabilities, requested, real_
         )
     if real_labels.shape != (len(real_features),):
         raise ValueError(f"Expected {len(real_features)} real labels. Received: shape={real_labels.shape}")
-    frechet, diversity, real_diversity = [], [], []
+    pixels = None
+    if fake_pixels is not None and real_pixels is not None:
+        pixels = (
+            np.asarray(fake_pixels, np.float64).reshape(len(fake_pixels), -1),
+            np.asarray(real_pixels, np.float64).reshape(len(real_pixels), -1),
+        )
+        if len(pixels[0]) != len(fake_features) or len(pixels[1]) != len(real_features):
+            raise ValueError(
+                f"Expected {len(fake_features)} generated and {len(real_features)} real images. "
+                f"Received: {len(pixels[0])} and {len(pixels[1])}"
+            )
+    frechet, diversity, real_diversity, pixel_ratios = [], [], [], []
     for k in range(p.shape[1]):
         fake_k, real_k = fake_features[requested == k], real_features[real_labels == k]
         if len(fake_k) < 2 or len(real_k) < 2:
@@ -206,12 +227,18 @@ def class_conditional_scores(fake_features, fake_probabilities, requested, real_
         frechet.append(frechet_distance(fake_k, real_k))
         diversity.append(mean_pairwise_distance(fake_k, seed=seed))
         real_diversity.append(mean_pairwise_distance(real_k, seed=seed))
+        if pixels is not None:
+            pixel_ratios.append(
+                mean_pairwise_distance(pixels[0][requested == k], seed=seed)
+                / max(mean_pairwise_distance(pixels[1][real_labels == k], seed=seed), 1e-12)
+            )
     return ClassConditionalScores(
         label_accuracy=float(np.mean(p.argmax(axis=1) == requested)),
         frechet_per_class=tuple(frechet),
         diversity_per_class=tuple(diversity),
         real_diversity_per_class=tuple(real_diversity),
         diversity_ratio=float(np.mean(np.array(diversity) / np.array(real_diversity))),
+        pixel_diversity_ratio=float(np.mean(pixel_ratios)) if pixels is not None else None,
     )
 
 

@@ -34,6 +34,36 @@ def _single_or_list(inputs):
     return inputs[0] if len(inputs) == 1 else inputs
 
 
+def _batch_norm(config, x, label, name):
+    """Batch norm; with `config.conditional_batchnorm`, scale and shift looked up per class.
+
+    `y = x_hat * gamma[label] + beta[label]` with `x_hat` normalized by batch statistics (de Vries
+    et al. 2017; the generator of Miyato & Koyama 2018). `gamma` starts at 1 and `beta` at 0 for
+    every class, i.e. as plain batch norm.
+    """
+    if not config.conditional_batchnorm:
+        return keras.layers.BatchNormalization(name=name)(x)
+    channels = x.shape[-1]
+    x = keras.layers.BatchNormalization(center=False, scale=False, name=name)(x)
+    broadcast = (1,) * (len(x.shape) - 2) + (channels,)
+    gamma = keras.layers.Embedding(config.num_classes, channels, embeddings_initializer="ones", name=f"{name}_gamma")(
+        label
+    )
+    beta = keras.layers.Embedding(config.num_classes, channels, embeddings_initializer="zeros", name=f"{name}_beta")(
+        label
+    )
+    gamma = keras.layers.Reshape(broadcast, name=f"{name}_gamma_shape")(gamma)
+    beta = keras.layers.Reshape(broadcast, name=f"{name}_beta_shape")(beta)
+    x = keras.layers.Multiply(name=f"{name}_scale")([x, gamma])
+    return keras.layers.Add(name=f"{name}_shift")([x, beta])
+
+
+def _normalized(config, layer):
+    # Spectral normalization of a discriminator layer (Miyato et al. 2018). Keras' wrapper divides
+    # the kernel by its largest singular value in place at each training call.
+    return keras.layers.SpectralNormalization(layer, name=f"{layer.name}_sn") if config.spectral_norm else layer
+
+
 def build_generator(config):
     """Builds the generator described by `config` (an `ImageGANConfig`).
 
@@ -44,7 +74,7 @@ def build_generator(config):
     init = keras.initializers.GlorotUniform(seed=config.seed)
     inputs = _inputs(config, (config.latent_dim,), "z")
     x = inputs[0]
-    if config.conditional:
+    if config.conditional and config.label_concat:
         x = keras.layers.Concatenate(name="z_label")(
             [x, _label_embedding(config, inputs[1], config.label_embedding_dim, "label_embedding")]
         )
@@ -63,7 +93,8 @@ def build_generator(config):
         x = keras.layers.Dense(
             side * side * 2 * config.filters, use_bias=False, kernel_initializer=init, name="project"
         )(x)
-        x = keras.layers.BatchNormalization(name="project_bn")(x)
+        label = inputs[1] if config.conditional else None
+        x = _batch_norm(config, x, label, "project_bn")
         x = keras.layers.ReLU(name="project_relu")(x)
         x = keras.layers.Reshape((side, side, 2 * config.filters), name="reshape")(x)
         if config.noise_layer:
@@ -71,7 +102,7 @@ def build_generator(config):
         x = keras.layers.Conv2DTranspose(
             config.filters, 4, strides=2, padding="same", use_bias=False, kernel_initializer=init, name="deconv0"
         )(x)
-        x = keras.layers.BatchNormalization(name="deconv0_bn")(x)
+        x = _batch_norm(config, x, label, "deconv0_bn")
         x = keras.layers.ReLU(name="deconv0_relu")(x)
         outputs = keras.layers.Conv2DTranspose(
             config.channels, 4, strides=2, padding="same", activation="tanh", kernel_initializer=init, name="image"
@@ -112,7 +143,7 @@ def build_discriminator(config):
                 [x, _label_embedding(config, inputs[1], config.label_embedding_dim, "label_embedding")]
             )
         for index, units in enumerate(reversed(config.hidden_units)):
-            x = keras.layers.Dense(units, kernel_initializer=init, name=f"dense{index}")(x)
+            x = _normalized(config, keras.layers.Dense(units, kernel_initializer=init, name=f"dense{index}"))(x)
             x = keras.layers.LeakyReLU(config.leaky_slope, name=f"leaky{index}")(x)
             if config.dropout:
                 x = keras.layers.Dropout(config.dropout, seed=config.seed, name=f"dropout{index}")(x)
@@ -124,8 +155,11 @@ def build_discriminator(config):
             plane = keras.layers.Reshape((side, side, 1), name="label_plane")(plane)
             x = keras.layers.Concatenate(name="image_label")([x, plane])
         for index, filters in enumerate((config.filters, 2 * config.filters)):
-            x = keras.layers.Conv2D(
-                filters, 4, strides=2, padding="same", kernel_initializer=init, name=f"conv{index}"
+            x = _normalized(
+                config,
+                keras.layers.Conv2D(
+                    filters, 4, strides=2, padding="same", kernel_initializer=init, name=f"conv{index}"
+                ),
             )(x)
             x = keras.layers.LeakyReLU(config.leaky_slope, name=f"leaky{index}")(x)
             if config.dropout:
@@ -136,7 +170,9 @@ def build_discriminator(config):
             config.minibatch_kernels, config.minibatch_kernel_dim, seed=config.seed, name="minibatch_discrimination"
         )(x)
     if conditioning == "acgan":
-        outputs = keras.layers.Dense(1 + config.num_classes, kernel_initializer=init, name="logit")(x)
+        outputs = _normalized(
+            config, keras.layers.Dense(1 + config.num_classes, kernel_initializer=init, name="logit")
+        )(x)
     elif conditioning == "projection":
         # The class embedding has phi(x)'s width; its inner product with phi(x) is the class term
         # of the log density ratio. Initialized small so the first steps are the unconditional GAN's.
@@ -145,8 +181,10 @@ def build_discriminator(config):
             config.num_classes, x.shape[-1], embeddings_initializer=embed_init, name="label_projection"
         )(inputs[1])
         projection = keras.layers.Dot(axes=1, name="projection")([x, embedded])
-        unconditional = keras.layers.Dense(1, kernel_initializer=init, name="unconditional_logit")(x)
+        unconditional = _normalized(config, keras.layers.Dense(1, kernel_initializer=init, name="unconditional_logit"))(
+            x
+        )
         outputs = keras.layers.Add(name="logit")([unconditional, projection])
     else:
-        outputs = keras.layers.Dense(1, kernel_initializer=init, name="logit")(x)
+        outputs = _normalized(config, keras.layers.Dense(1, kernel_initializer=init, name="logit"))(x)
     return keras.Model(_single_or_list(inputs), outputs, name="discriminator")

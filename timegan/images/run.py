@@ -253,7 +253,7 @@ def evaluate_generator(
         `num_samples`, `diverged`, and for conditional generators `label_accuracy` (share
         classified as the requested class) and, given `real_train_labels`, the fields of
         `metrics.ClassConditionalScores` (`frechet_per_class`, `diversity_per_class`,
-        `real_diversity_per_class`, `diversity_ratio`). If any generated image is not finite (training
+        `real_diversity_per_class`, `diversity_ratio`, `pixel_diversity_ratio`). If any generated image is not finite (training
         diverged), `diverged` is True and the generator's numbers are None.
     """
     num_samples = validate(num_samples, "num_samples", Integer(100))
@@ -308,7 +308,14 @@ def evaluate_generator(
         results["label_accuracy"] = float(np.mean(fake_probabilities.argmax(axis=1) == labels))
         if train_labels is not None:
             scores = class_conditional_scores(
-                fake_features, fake_probabilities, labels, train_features, train_labels, seed
+                fake_features,
+                fake_probabilities,
+                labels,
+                train_features,
+                train_labels,
+                seed,
+                fake_pixels=fake,
+                real_pixels=train_images,
             )
             results.update(scores.to_dict())
     return results
