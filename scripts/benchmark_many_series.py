@@ -30,10 +30,44 @@ def build_parser():
         "--discriminative-iterations", type=positive_int, default=2000, help="classifier iterations (default 2000)"
     )
     parser.add_argument("--long-path-len", type=positive_int, default=250, help="steps per long path (default 250)")
+    parser.add_argument(
+        "--embedding-only",
+        action="store_true",
+        help="train only the embedding phase (the first --steps value) and report the autoencoder's "
+        "reconstruction RMSE on the model's [0, 1] scale: whether the latent can hold the data",
+    )
     parser.add_argument("--progress", action="store_true", help="progress bars of training (on stderr)")
     parser.add_argument("--label", default="", help="free text stored with each result")
     parser.add_argument("--output", default=None, metavar="PATH", help="append one JSON line per seed here")
     return parser
+
+
+def _reconstruction(args, prices, seed):
+    import numpy as np
+
+    from timegan import TimeGAN, TimeGANConfig
+    from timegan.preprocessing import make_windows
+
+    config = TimeGANConfig(
+        hidden_dim=args.hidden_dim, num_layers=args.num_layers, learning_rate=args.learning_rate, seed=seed
+    )
+    model = TimeGAN(config)
+    started = time.monotonic()
+    model.fit(prices, steps=(args.steps[0], 0, 0), progress=args.progress)
+    minutes = (time.monotonic() - started) / 60
+    x = model.scaler.transform(make_windows(prices.to_numpy(dtype=np.float64), config.seq_len)).astype("float32")
+    rebuilt = np.concatenate([model.recovery(model.embedder(x[i : i + 1024])) for i in range(0, len(x), 1024)])
+    return {
+        "label": args.label,
+        "n_features": int(prices.shape[1]),
+        "hidden_dim": model.config.hidden_dim,
+        "num_layers": args.num_layers,
+        "learning_rate": args.learning_rate,
+        "embedding_steps": args.steps[0],
+        "seed": seed,
+        "train_minutes": round(minutes, 2),
+        "reconstruction_rmse": round(float(np.sqrt(np.mean((rebuilt - x) ** 2))), 5),
+    }
 
 
 def _one(args, prices, seed):
@@ -85,7 +119,7 @@ def _benchmark(args):
     prices = load_prices(args.tickers, start=args.start, source="bundled" if args.tickers else "auto", csv=args.csv)
     echo(f"Data: {prices.shape[1]} series x {len(prices)} days")
     for seed in args.seeds:
-        result = _one(args, prices, seed)
+        result = (_reconstruction if args.embedding_only else _one)(args, prices, seed)
         line = json.dumps(result)
         echo(line)
         if args.output:
