@@ -3,6 +3,8 @@
 import keras
 import tensorflow as tf
 
+from timegan.config import default_hidden_dim
+
 NETWORK_NAMES = ("embedder", "recovery", "generator", "supervisor", "discriminator")
 
 
@@ -77,7 +79,7 @@ def build_networks(config, n_features, unroll=False):
         generator (z_dim -> hidden, sigmoid), supervisor (hidden -> hidden, sigmoid,
         `num_layers - 1` layers), discriminator (hidden -> 1 logit per time step).
     """
-    hidden, layers, cell = config.hidden_dim, config.num_layers, config.cell
+    hidden, layers, cell = config.hidden_dim or default_hidden_dim(n_features), config.num_layers, config.cell
     z_dim = config.z_dim or n_features
     specs = {
         "embedder": (n_features, hidden, layers, "sigmoid"),
