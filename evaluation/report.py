@@ -14,8 +14,8 @@ which, unlike the paper's mean over features, see how the features relate.
 
 Each metric has a real-data baseline beside it: the discriminative score of two random halves
 of the real windows (what "indistinguishable" scores with this classifier and data size), the
-predictive MAE of the predictor trained on real windows, and the stylized facts of the real
-prices.
+predictive MAE of the predictor trained on real windows, the stylized facts of the real
+prices, and the correlation distance of two halves of the real data.
 """
 
 import dataclasses
@@ -203,7 +203,10 @@ def compute_report(
     """Computes every metric and figure for `real` vs `synthetic`; writes nothing.
 
     The discriminative, predictive and diversity metrics use both arrays MinMax-scaled with
-    the real data's per-feature range; the stylized facts use the original units.
+    the real data's per-feature range; the stylized facts use the original units. With two or
+    more price features, the joint structure (`evaluation.correlation.joint_structure`: the
+    correlation matrices of r and |r|, their distance and the real floor) is computed on the
+    long paths when given, else on the windows (`metrics["correlation"]`, `correlation.png`).
 
     Args:
         real: array (n_real, seq_len, n_features), original units; in time order (stride-1
