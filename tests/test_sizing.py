@@ -1,5 +1,6 @@
 """Sizes that follow the number of series: the latent-width rule, its warning, saving, and too-short data."""
 
+import json
 import warnings
 
 import numpy as np
@@ -89,3 +90,16 @@ def test_tickers_with_a_short_common_history_exit_2_with_one_line(tmp_path, caps
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("timegan-train: error: ") and message in lines[0]
     assert not out.exists()
+
+
+def test_a_run_records_the_resolved_width_and_reloads_with_it(tmp_path):
+    from timegan.run import load_run
+
+    for i in range(9):
+        write_yahoo_csv(tmp_path / f"T{i}.csv", "2020-01-01", 60, seed=i)
+    out = tmp_path / "run"
+    argv = ["--csv", str(tmp_path), "--seq-len", "4", "--num-layers", "1", "--batch-size", "8", "--steps", "1"]
+    assert main([*argv, "--quiet", "--output-dir", str(out)]) == 0
+    assert json.loads((out / "run.json").read_text())["config"]["hidden_dim"] == 27  # 3 x 9 series, not null
+    run = load_run(out)
+    assert run.model.config.hidden_dim == 27 and run.model.embedder.get_layer("embedder_gru_0").units == 27

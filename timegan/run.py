@@ -182,7 +182,8 @@ def train_run(
     if prices is None or steps is None:
         raise ValueError("Expected `prices` and `steps` for a new run.")
     check_prices(prices)
-    config = config.resolve(prices.shape[1])  # run.json records the width the networks get
+    if config.hidden_dim is None:  # run.json records the width the networks get (the model warns on a narrow one)
+        config = config.resolve(prices.shape[1])
     check_window_count(len(prices), config.seq_len, config.batch_size)
     check_fits_in_memory(config, prices.shape[1])
     n_windows = len(prices) - config.seq_len + 1
