@@ -36,21 +36,36 @@ def build_parser():
         help="train only the embedding phase (the first --steps value) and report the autoencoder's "
         "reconstruction RMSE on the model's [0, 1] scale: whether the latent can hold the data",
     )
+    parser.add_argument(
+        "--loop",
+        action="store_true",
+        help="keep the recurrent loop (unroll=False): same maths, much shorter tracing, slower steps on a CPU",
+    )
     parser.add_argument("--progress", action="store_true", help="progress bars of training (on stderr)")
     parser.add_argument("--label", default="", help="free text stored with each result")
     parser.add_argument("--output", default=None, metavar="PATH", help="append one JSON line per seed here")
     return parser
 
 
+def _config(args, seed):
+    from timegan import TimeGANConfig
+
+    return TimeGANConfig(
+        hidden_dim=args.hidden_dim,
+        num_layers=args.num_layers,
+        learning_rate=args.learning_rate,
+        seed=seed,
+        unroll=False if args.loop else None,
+    )
+
+
 def _reconstruction(args, prices, seed):
     import numpy as np
 
-    from timegan import TimeGAN, TimeGANConfig
+    from timegan import TimeGAN
     from timegan.preprocessing import make_windows
 
-    config = TimeGANConfig(
-        hidden_dim=args.hidden_dim, num_layers=args.num_layers, learning_rate=args.learning_rate, seed=seed
-    )
+    config = _config(args, seed)
     model = TimeGAN(config)
     started = time.monotonic()
     model.fit(prices, steps=(args.steps[0], 0, 0), progress=args.progress)
@@ -76,12 +91,10 @@ def _one(args, prices, seed):
     from evaluation.correlation import joint_structure
     from evaluation.discriminative import discriminative_score
     from evaluation.finance import log_returns
-    from timegan import TimeGAN, TimeGANConfig
+    from timegan import TimeGAN
     from timegan.preprocessing import make_windows
 
-    config = TimeGANConfig(
-        hidden_dim=args.hidden_dim, num_layers=args.num_layers, learning_rate=args.learning_rate, seed=seed
-    )
+    config = _config(args, seed)
     model = TimeGAN(config)
     started = time.monotonic()
     model.fit(prices, steps=args.steps[0] if len(args.steps) == 1 else tuple(args.steps), progress=args.progress)
