@@ -7,7 +7,8 @@ Public API::
 
     from evaluation import (discriminative_score, predictive_score, pca_embedding,
                             tsne_embedding, stylized_facts, evaluate_arrays, evaluate_run,
-                            evaluate_finance, fit_garch, bootstrap_paths, gaussian_paths)
+                            evaluate_finance, joint_structure, fit_garch, bootstrap_paths,
+                            gaussian_paths)
 
 Names are imported on first use, so `import evaluation` (or its command line) does not load
 TensorFlow until a metric needs it.
@@ -21,6 +22,10 @@ _EXPORTS = {
     "fit_garch": "evaluation.baselines",
     "garch_paths": "evaluation.baselines",
     "gaussian_paths": "evaluation.baselines",
+    "CorrelationComparison": "evaluation.correlation",
+    "correlation_matrix": "evaluation.correlation",
+    "joint_structure": "evaluation.correlation",
+    "plot_correlation_matrices": "evaluation.correlation",
     "load_stocks_prices": "evaluation.datasets",
     "sine_windows": "evaluation.datasets",
     "stocks_windows": "evaluation.datasets",

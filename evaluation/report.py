@@ -14,8 +14,8 @@ which, unlike the paper's mean over features, see how the features relate.
 
 Each metric has a real-data baseline beside it: the discriminative score of two random halves
 of the real windows (what "indistinguishable" scores with this classifier and data size), the
-predictive MAE of the predictor trained on real windows, and the stylized facts of the real
-prices.
+predictive MAE of the predictor trained on real windows, the stylized facts of the real
+prices, and the correlation distance of two halves of the real data.
 """
 
 import dataclasses
@@ -30,8 +30,10 @@ import matplotlib.figure
 import numpy as np
 
 from evaluation import _checks
+from evaluation.correlation import joint_structure, plot_correlation_matrices
 from evaluation.discriminative import discriminative_score, plot_roc
 from evaluation.diversity import pca_embedding, plot_embedding, tsne_embedding
+from evaluation.finance import log_returns
 from evaluation.predictive import plot_predictive_curves, predictive_score
 from evaluation.splits import SPLITS
 from evaluation.stylized_facts import (
@@ -61,6 +63,7 @@ FIGURE_FILES = (
     "returns.png",
     "acf.png",
     "acf_long.png",
+    "correlation.png",
 )
 REPORT_FILES = ("report.html", "metrics.json", *FIGURE_FILES)
 MIN_TSNE_POINTS = 10
@@ -200,7 +203,10 @@ def compute_report(
     """Computes every metric and figure for `real` vs `synthetic`; writes nothing.
 
     The discriminative, predictive and diversity metrics use both arrays MinMax-scaled with
-    the real data's per-feature range; the stylized facts use the original units.
+    the real data's per-feature range; the stylized facts use the original units. With two or
+    more price features, the joint structure (`evaluation.correlation.joint_structure`: the
+    correlation matrices of r and |r|, their distance and the real floor) is computed on the
+    long paths when given, else on the windows (`metrics["correlation"]`, `correlation.png`).
 
     Args:
         real: array (n_real, seq_len, n_features), original units; in time order (stride-1
@@ -423,10 +429,36 @@ def compute_report(
         long_lag = min(20, long_real.shape[1] - 2, long_synthetic.shape[1] - 2)
         compare_facts("stylized_facts_long", long_real, long_synthetic, long_lag, "Long paths: ")
 
+    _joint_structure(
+        metrics, figures, notes, timed, (real, synthetic), (long_real, long_synthetic), price_features, names
+    )
+
     metrics["created"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     images = {name: _png(figures[name]) for name in FIGURE_FILES if name in figures}
     metrics["files"] = ["report.html", "metrics.json", *images]
     return Report(metrics=_json_ready(metrics), images=images)
+
+
+def _joint_structure(metrics, figures, notes, timed, windows, long_paths, price_features, names):
+    """Correlation matrices of r and |r| across the price features, on long paths if given."""
+    basis = "long paths" if long_paths[0] is not None else "windows"
+    real, synthetic = long_paths if long_paths[0] is not None else windows
+    usable, _ = _positive_features(real, synthetic, price_features, names)  # stylized facts noted the rest
+    if len(usable) < 2:
+        notes.append(
+            f"Correlation matrices skipped: {len(usable)} price feature(s) with positive values; they need 2 or more."
+        )
+        return
+    joint = timed("correlation", joint_structure, log_returns(real[..., usable]), log_returns(synthetic[..., usable]))
+    feature_names = [names[i] for i in usable]
+    metrics["correlation"] = {
+        "basis": basis,
+        "features": feature_names,
+        "real_shape": list(real.shape),
+        "synthetic_shape": list(synthetic.shape),
+        **{transform: comparison.to_dict() for transform, comparison in joint.items()},
+    }
+    figures["correlation.png"] = plot_correlation_matrices(joint, feature_names)
 
 
 def _split_description(split, seq_len):

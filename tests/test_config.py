@@ -10,8 +10,9 @@ from timegan.config import CONSTRAINTS
 
 def test_defaults_are_the_papers():
     config = TimeGANConfig()
-    assert (config.seq_len, config.hidden_dim, config.num_layers, config.batch_size) == (24, 24, 3, 128)
+    assert (config.seq_len, config.hidden_dim, config.num_layers, config.batch_size) == (24, None, 3, 128)
     assert config.cell == "gru" and config.supervisor_layers == 2
+    assert config.resolve(3).hidden_dim == 24  # None: the paper's width up to 8 features
     assert (
         config.recon_weight,
         config.embedder_supervised_weight,
@@ -56,7 +57,7 @@ def test_numpy_scalars_become_python_numbers_and_json_works():
     "kwargs, message",
     [
         ({"seq_len": 1}, "Expected `seq_len` to be an integer >= 2. Received: seq_len=1"),
-        ({"hidden_dim": 0}, "Expected `hidden_dim` to be a positive integer. Received: hidden_dim=0"),
+        ({"hidden_dim": 0}, "Expected `hidden_dim` to be a positive integer or None. Received: hidden_dim=0"),
         ({"batch_size": -4}, "Received: batch_size=-4"),
         ({"cell": "rnn"}, "Expected `cell` to be one of 'gru', 'gru_block', 'lstm'. Received: cell='rnn'"),
         ({"learning_rate": 0}, "Expected `learning_rate` to be a number in (0, 1]. Received: learning_rate=0"),

@@ -175,6 +175,9 @@ class TimeGAN(keras.Model):
                     f"This model was built for {self.n_features} features. Received: n_features={n_features}"
                 )
             return
+        # hidden_dim=None follows the data (config.default_hidden_dim); the resolved width is what
+        # get_config saves, so a loaded model rebuilds the same networks.
+        self.config = self.config.resolve(int(n_features))
         unroll = unroll_for_training(self.config)
         with self.distribute_strategy.scope():
             networks = build_networks(self.config, int(n_features), unroll=unroll)

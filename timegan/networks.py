@@ -3,6 +3,7 @@
 import keras
 import tensorflow as tf
 
+from timegan.config import default_hidden_dim
 from timegan.recurrent import BlockGRU
 
 NETWORK_NAMES = ("embedder", "recovery", "generator", "supervisor", "discriminator")
@@ -84,7 +85,7 @@ def build_networks(config, n_features, unroll=False):
             name,
             input_dim,
             output_dim,
-            config.hidden_dim,
+            _hidden_dim(config, n_features),
             num_layers,
             config.cell,
             activation,
@@ -97,9 +98,14 @@ def build_networks(config, n_features, unroll=False):
     }
 
 
+def _hidden_dim(config, n_features):
+    """The latent width: `config.hidden_dim`, or the rule's width when it is None."""
+    return config.hidden_dim or default_hidden_dim(n_features)
+
+
 def _specs(config, n_features):
     """name -> (input_dim, output_dim, recurrent layers, head activation) of each network."""
-    hidden, layers = config.hidden_dim, config.num_layers
+    hidden, layers = _hidden_dim(config, n_features), config.num_layers
     return {
         "embedder": (n_features, hidden, layers, "sigmoid"),
         "recovery": (hidden, n_features, layers, "sigmoid"),
@@ -113,16 +119,17 @@ def weight_shapes(config, n_features):
     """The shapes of the weights of the five networks `build_networks` makes, without building them.
 
     Per recurrent layer of `h` units on `d` inputs (Keras' layouts): GRU (`reset_after=True`)
-    kernel `(d, 3h)`, recurrent kernel `(h, 3h)`, bias `(2, 3h)`; LSTM `(d, 4h)`, `(h, 4h)`,
+    kernel `(d, 3h)`, recurrent kernel `(h, 3h)`, bias `(2, 3h)`; gru_block (`reset_after=False`)
+    the same with bias `(3h,)`; LSTM `(d, 4h)`, `(h, 4h)`,
     `(4h,)`. Per head: kernel `(h, output_dim)`, bias `(output_dim,)`. A saved model's stored
     weights are checked against these before a config read from a file builds anything.
 
     Returns:
         list of shape tuples, networks in the order of `NETWORK_NAMES`.
     """
-    h = config.hidden_dim
+    h = _hidden_dim(config, n_features)
     gates = 4 if config.cell == "lstm" else 3
-    bias = (gates * h,) if config.cell == "lstm" else (2, gates * h)
+    bias = (2, gates * h) if config.cell == "gru" else (gates * h,)
     shapes = []
     for input_dim, output_dim, num_layers, _ in _specs(config, n_features).values():
         for i in range(num_layers):

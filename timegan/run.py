@@ -44,7 +44,7 @@ import pandas as pd
 from timegan import _atomic
 from timegan._memory import available_memory, check_windows_fit, format_bytes
 from timegan.callbacks import Checkpoint, PhaseTensorBoard
-from timegan.config import TimeGANConfig
+from timegan.config import TimeGANConfig, default_hidden_dim
 from timegan.model import TimeGAN, distribution_strategy, frame_to_windows, windows_to_frame
 from timegan.plots import plot_losses, plot_real_vs_synthetic
 from timegan.preprocessing import check_window_count, make_windows
@@ -180,6 +180,8 @@ def train_run(
     if prices is None or steps is None:
         raise ValueError("Expected `prices` and `steps` for a new run.")
     check_prices(prices)
+    if config.hidden_dim is None:  # run.json records the width the networks get (the model warns on a narrow one)
+        config = config.resolve(prices.shape[1])
     check_window_count(len(prices), config.seq_len, config.batch_size)
     check_fits_in_memory(config, prices.shape[1])
     n_windows = len(prices) - config.seq_len + 1
@@ -303,7 +305,7 @@ def training_memory_bytes(config, n_features):
     bound cannot fit; one that passes may still be slow.
     """
     gates = 4 if config.cell == "lstm" else 3
-    h = config.hidden_dim
+    h = config.hidden_dim or default_hidden_dim(n_features)
     weights = 4 * config.num_layers * gates * h * (h + 1)
     activations = 4 * config.num_layers * config.batch_size * config.seq_len * gates * h
     return 4 * (4 * weights + activations)

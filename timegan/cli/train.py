@@ -34,7 +34,12 @@ def build_parser():
 
     model = parser.add_argument_group("model (defaults: the TimeGAN paper)")
     model.add_argument("--seq-len", type=int, default=24, help="window length (default 24)")
-    model.add_argument("--hidden-dim", type=int, default=24, help="units per recurrent layer (default 24)")
+    model.add_argument(
+        "--hidden-dim",
+        type=int,
+        default=None,
+        help="units per recurrent layer, the latent width (default max(24, 3 x number of series))",
+    )
     model.add_argument("--num-layers", type=int, default=3, help="recurrent layers (default 3)")
     model.add_argument(
         "--cell",
