@@ -62,9 +62,10 @@ def test_holdout_split_bad_input(kwargs, message):
 
 
 def test_validation_score_is_near_zero_for_one_distribution_and_high_for_another():
-    real, same, other = sines(200, seed=0), sines(200, seed=1), sines(200, seed=2) * 0.8 + 1
+    real, same = sines(200, seed=0), sines(200, seed=1)
     assert validation_score(real, same) < 0.1
-    assert validation_score(real, other) > 0.3
+    assert validation_score(real, same * 0.8 + 1) > 0.3  # the same mean, less spread
+    assert validation_score(real, same[:, ::-1]) > 0.3  # time reversed
     assert validation_score(real, np.full_like(real, np.nan)) == np.inf
     with pytest.raises(ValueError, match="of the same window shape"):
         validation_score(real, real[:, :4])
@@ -183,38 +184,55 @@ def test_fit_scores_held_out_windows_on_the_models_scale(tmp_path):
 
 @pytest.fixture(scope="module")
 def selected_run(tmp_path_factory):
-    from timegan.run import train_run
+    """A run of the command line on 2019's first half of BA and CAT: 4 joint steps, scored every 2."""
+    import contextlib
+    import io
+
+    from timegan.cli.train import main
 
     out = tmp_path_factory.mktemp("runs") / "run"
-    config = TimeGANConfig(seq_len=5, hidden_dim=4, num_layers=1, batch_size=4, seed=0)
-    train_run(out, prices=prices(60), config=config, steps=(1, 1, 4), n_synthetic=4, progress=False, select_every=2)
-    return out
+    printed = io.StringIO()
+    argv = [
+        *["--tickers", "BA", "CAT", "--start", "2019-01-01", "--end", "2019-06-30", "--source", "bundled"],
+        *["--seq-len", "5", "--hidden-dim", "4", "--num-layers", "1", "--batch-size", "4", "--quiet"],
+        *["--steps", "1", "1", "4", "--select-every", "2", "--n-synthetic", "4", "--output-dir", str(out)],
+    ]
+    with contextlib.redirect_stdout(printed):
+        assert main(argv) == 0
+    return out, printed.getvalue()
 
 
 def test_a_run_keeps_the_best_beside_the_last_and_says_which(selected_run):
+    from evaluation.report import _model_description
     from timegan.run import load_run
 
-    info = json.loads((selected_run / "run.json").read_text())
+    out, printed = selected_run
+    info = json.loads((out / "run.json").read_text())
     assert info["validation"] == {"fraction": 0.1, "gap": 5, "every": 2}
-    record = read_selection(selected_run / "best")
+    record = read_selection(out / "best")
     assert [step for step, _ in record["scores"]] == [2, 4]
-    best, last = load_run(selected_run), load_run(selected_run, model="last")
+    step, score = record["best_step"], record["best_score"]
+    assert f"best/: the best model on the held-out days: joint step {step}, validation_score {score:.4f}" in printed
+    best, last = load_run(out), load_run(out, model="last")
     assert (best.which, last.which) == ("best", "last")
-    assert best.model.steps_done["joint"] == record["best_step"]
-    assert last.model.steps_done["joint"] == 4
-    # The model trained on the rows before the gap only: 60 - 14 held out - 5.
-    assert best.model.data_info["rows"] == 41
+    assert best.model.steps_done["joint"] == step and last.model.steps_done["joint"] == 4
+    # The model trained on the rows before the gap only; the last 14 (10 windows of 5 days) are held out.
+    n_rows = len(best.prices)
+    assert n_rows > 100 and best.model.data_info["rows"] == n_rows - max(-(-n_rows // 10), 14) - 5
     # synthetic.csv is the best model's; for the last, load_run leaves it to be generated anew.
     np.testing.assert_allclose(best.synthetic, best.model.generate(4, seed=0), rtol=1e-5)
     assert last.synthetic is None
+    assert _model_description(best).startswith(f"best on the held-out days (best/): joint step {step}, ")
+    assert _model_description(last) == f"last (model/); the best (best/) was joint step {step}"
     with pytest.raises(ValueError, match="Expected `model` to be one of"):
-        load_run(selected_run, model="first")
+        load_run(out, model="first")
 
 
 def test_generate_uses_the_best_model_unless_asked_for_the_last(selected_run, tmp_path, capsys):
     from timegan.cli.generate import chunk_seed, main
     from timegan.run import load_run
 
+    selected_run = selected_run[0]
     step = read_selection(selected_run / "best")["best_step"]
     for choice, expected in (([], f"from the best model (joint step {step})"), (["--model", "last"], "the last model")):
         out = tmp_path / f"paths{len(choice)}.csv"

@@ -242,13 +242,13 @@ class BestModel(keras.callbacks.Callback):
                 "Expected held-out data for BestModel: pass `validation_data=` to `TimeGAN.fit`. Received: none"
             )
         done = self.model.steps_done["joint"]
-        self._evaluated_at = done
         record = read_selection(self.directory)
-        if record is None:
-            return
-        self.best_step, self.best_score = record["best_step"], record["best_score"]
-        # Scores of steps after the checkpoint the run resumed from are computed again.
-        self.scores = [entry for entry in record["scores"] if entry[0] <= done]
+        if record is not None:
+            self.best_step, self.best_score = record["best_step"], record["best_score"]
+            # Scores of steps after the checkpoint the run resumed from are computed again.
+            self.scores = [entry for entry in record["scores"] if entry[0] <= done]
+        # A checkpoint written just before a due score (and a kill) leaves it due after the resume.
+        self._evaluated_at = max((step for step, _ in self.scores), default=0)
 
     def on_train_batch_end(self, batch, logs=None):
         if self.model.phase != "joint":
@@ -323,8 +323,10 @@ def validation_score(real, synthetic, folds=5, seed=0):
     ICLR 2017): a logistic regression tells real from synthetic windows, and the score is
     `|accuracy - 0.5|` of its `folds`-fold cross-validated predictions, as in the TimeGAN
     paper's discriminative score (Yoon et al. 2019, section 5), which trains a recurrent
-    classifier for minutes instead. The classifier reads each window whole and its one-step
-    changes, on the scale it is given (the model's scale when `BestModel` calls it).
+    classifier for minutes instead. The classifier reads, per window, its values, its one-step
+    changes and five statistics per feature (mean, standard deviation, last minus first value,
+    mean absolute change, standard deviation of the changes), standardised, on the scale it is
+    given (the model's scale when `BestModel` calls it).
 
     Args:
         real: held-out real windows `(n, seq_len, n_features)`.
@@ -333,14 +335,17 @@ def validation_score(real, synthetic, folds=5, seed=0):
         seed: seed of the folds. Default 0.
 
     Returns:
-        float in [0, 0.5]: 0 when the classifier does no better than chance.
+        float in [0, 0.5]: 0 when the classifier does no better than chance; inf if
+        `synthetic` holds NaN or inf (a diverged generator is never the best).
 
     Raises:
         ValueError: if the arrays are not 3-D with the same window shape, hold fewer than
-            `folds` windows each, or hold non-finite values.
+            `folds` windows each, or `real` holds non-finite values.
     """
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
 
     real, synthetic = np.asarray(real, dtype="float64"), np.asarray(synthetic, dtype="float64")
     if real.ndim != 3 or synthetic.ndim != 3 or real.shape[1:] != synthetic.shape[1:]:
@@ -355,15 +360,26 @@ def validation_score(real, synthetic, folds=5, seed=0):
     if not np.isfinite(real).all():
         raise ValueError("Expected finite held-out windows. Received: NaN or inf in `real`")
     if not np.isfinite(synthetic).all():
-        return math.inf  # a diverged generator is never the best
-
-    def features(windows):
-        return np.concatenate(
-            [windows.reshape(len(windows), -1), np.diff(windows, axis=1).reshape(len(windows), -1)], 1
-        )
-
-    x = np.concatenate([features(real), features(synthetic)])
+        return math.inf
+    x = np.concatenate([window_features(real), window_features(synthetic)])
     y = np.concatenate([np.ones(len(real)), np.zeros(len(synthetic))])
-    splits = StratifiedKFold(folds, shuffle=True, random_state=seed)
-    accuracy = cross_val_score(LogisticRegression(max_iter=1000), x, y, cv=splits).mean()
+    classifier = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+    accuracy = cross_val_score(classifier, x, y, cv=StratifiedKFold(folds, shuffle=True, random_state=seed)).mean()
     return float(abs(accuracy - 0.5))
+
+
+def window_features(windows):
+    """What `validation_score`'s classifier reads of windows `(n, seq_len, n_features)`: an array
+    `(n, (2 * seq_len + 4) * n_features)` of the values, the one-step changes and, per feature,
+    the mean, standard deviation, last minus first value, mean absolute change and standard
+    deviation of the changes."""
+    n = len(windows)
+    changes = np.diff(windows, axis=1)
+    statistics = [
+        windows.mean(axis=1),
+        windows.std(axis=1),
+        windows[:, -1] - windows[:, 0],
+        np.abs(changes).mean(axis=1),
+        changes.std(axis=1),
+    ]
+    return np.concatenate([windows.reshape(n, -1), changes.reshape(n, -1), *statistics], axis=1)

@@ -210,12 +210,11 @@ def train_run(
     if prices is None or steps is None:
         raise ValueError("Expected `prices` and `steps` for a new run.")
     check_prices(prices)
+    check_window_count(len(prices), config.seq_len, config.batch_size)
     validation = None
     if validation_fraction > 0:
         validation = {"fraction": validation_fraction, "gap": config.seq_len, "every": select_every}
         _split(prices, validation, config)  # refuses a history too short to hold some out
-    else:
-        check_window_count(len(prices), config.seq_len, config.batch_size)
     check_fits_in_memory(config, prices.shape[1])
     n_windows = len(prices) - config.seq_len + 1
     check_n_synthetic(n_windows if n_synthetic is None else n_synthetic, config.seq_len, prices.shape[1], output_dir)
