@@ -189,7 +189,7 @@ class BestModel(keras.callbacks.Callback):
     windows as there are held-out windows, on the model's own scale (the scale the networks
     work on, whatever the data representation), from noise fixed once for the whole run, and
     `validation_score` compares them with the held-out windows; the lowest score so far is the
-    best. The held-out windows are the `validation_data` given to `TimeGAN.fit`
+    best (on a tie, the later one). The held-out windows are the `validation_data` given to `TimeGAN.fit`
     (`model.validation_windows`).
 
     `directory` holds the best model (`model.save(directory)`, so `TimeGAN.load(directory)`
@@ -274,7 +274,9 @@ class BestModel(keras.callbacks.Callback):
         logger.info(
             "Joint step %d: held-out %s %.4f (best so far %.4f).", step, self.metric_name, score, self.best_score
         )
-        if finite and score < self.best_score:
+        # On a tie (every classifier separates two poor models perfectly: 0.5) the later,
+        # longer-trained model is kept.
+        if finite and score <= self.best_score:
             self.best_step, self.best_score = step, score
             with _atomic.atomic_path(self.directory) as tmp:
                 self.model.save(tmp)
