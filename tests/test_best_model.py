@@ -320,3 +320,30 @@ def test_backup_and_restore_continues_a_killed_run_at_its_phase_and_step(trained
     assert fraction_moved(full, killed) > 0.5  # the measure sees the missing steps
     assert fraction_moved(full, resumed) < 0.05  # the criterion of the checkpoint resume test
     assert not backup.exists()  # deleted once the last phase ended, as after Keras' own fit
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--validation-fraction", "1"], "expected a number in [0, 1), received '1'"),
+        (["--validation-fraction", "nan"], "expected a number in [0, 1), received 'nan'"),
+        (["--select-every", "0"], "expected a positive integer, received '0'"),
+    ],
+)
+def test_bad_selection_options_are_one_line_exit_2(argv, message, capsys):
+    from timegan.cli.train import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_generate_refuses_an_unknown_model(capsys):
+    from timegan.cli.generate import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--run", "x", "--n-paths", "1", "--model", "first"])
+    assert exit_info.value.code == 2
+    assert "argument --model: invalid choice: 'first'" in capsys.readouterr().err
