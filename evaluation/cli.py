@@ -34,6 +34,13 @@ def build_parser():
         default=None,
         help="window length for series files (default: that of the other file's windows, else 24)",
     )
+    source.add_argument(
+        "--model",
+        choices=("best", "last"),
+        default="best",
+        help="with --run: its best model on the held-out days (default; the last for a run that kept none) "
+        "or the last one",
+    )
     parser.add_argument(
         "--output",
         metavar="DIR",
@@ -152,7 +159,7 @@ def _evaluate(args):
     if args.run is not None:
         if args.real is not None or args.synthetic is not None:
             raise ValueError("Expected either --run or --real/--synthetic, not both.")
-        metrics = evaluate_run(args.run, output_dir=args.output, **options)
+        metrics = evaluate_run(args.run, output_dir=args.output, model=args.model, **options)
         output = args.output or args.run
     else:
         if args.real is None or args.synthetic is None:

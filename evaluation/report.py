@@ -69,7 +69,7 @@ REPORT_FILES = ("report.html", "metrics.json", *FIGURE_FILES)
 MIN_TSNE_POINTS = 10
 
 
-def evaluate_run(run_dir, output_dir=None, long_path_len=250, **options):
+def evaluate_run(run_dir, output_dir=None, long_path_len=250, model="best", **options):
     """Evaluates a training run directory and writes its report.
 
     The real windows are the run's prices cut into windows; the synthetic ones are the
@@ -83,6 +83,9 @@ def evaluate_run(run_dir, output_dir=None, long_path_len=250, **options):
         output_dir: where to write the report. Defaults to `run_dir`.
         long_path_len: steps per generated long path; 0 to skip long paths. Defaults to 250
             (about a trading year), or the length of the price history if shorter.
+        model: "best" (default): the run's best model on its held-out days (`best/`; the last
+            model for a run that kept none); "last": the model at the last step (`model/`).
+            The report says which one it scored (and the best's joint step and score).
         **options: keyword options of `evaluate_arrays`.
 
     Returns:
@@ -98,7 +101,7 @@ def evaluate_run(run_dir, output_dir=None, long_path_len=250, **options):
 
     _checks.check_int(long_path_len, "long_path_len", minimum=0)
     check_run_files(run_dir)
-    run = load_run(run_dir)
+    run = load_run(run_dir, model=model)
     real = run.real_windows
     synthetic = run.synthetic
     seed = options.get("seed", 0)
@@ -113,7 +116,15 @@ def evaluate_run(run_dir, output_dir=None, long_path_len=250, **options):
         logger.info("Generating %d long paths of %d steps.", n_paths, length)
         long_real = history
         long_synthetic = run.model.generate(n_paths, seed=seed, seq_len=length)
-    info = {"run": str(run.path), **run.info, **run.model.data_info, "steps_done": run.model.steps_done}
+    info = {
+        "run": str(run.path),
+        **run.info,
+        **run.model.data_info,
+        "steps_done": run.model.steps_done,
+        "model": _model_description(run),
+    }
+    if run.selection is not None:
+        info["selection"] = run.selection
     return evaluate_arrays(
         real,
         synthetic,
@@ -125,6 +136,19 @@ def evaluate_run(run_dir, output_dir=None, long_path_len=250, **options):
         long_synthetic=long_synthetic,
         **options,
     )
+
+
+def _model_description(run):
+    """Which of the run's models the report scores, in one line."""
+    if run.which == "best":
+        selection = run.selection
+        return (
+            f"best on the held-out days (best/): joint step {selection['best_step']}, "
+            f"{selection['metric']} {selection['best_score']:.4f}, scored every {selection['every']} steps"
+        )
+    if run.selection is None:
+        return "last (model/); the run kept no best model"
+    return f"last (model/); the best (best/) was joint step {run.selection['best_step']}"
 
 
 @dataclasses.dataclass(frozen=True)

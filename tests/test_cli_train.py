@@ -79,7 +79,7 @@ def test_existing_run_is_refused_then_resumed_with_more_steps(finished_run, caps
     assert (finished_run / "run.json").stat().st_mtime_ns == before
 
     assert main(["--resume", "--steps", "2", "2", "4", "--quiet", "--output-dir", str(finished_run)]) == 0
-    run = load_run(finished_run)
+    run = load_run(finished_run, model="last")
     assert run.model.steps_done == {"embedding": 2, "supervised": 2, "joint": 4}
     assert run.losses.query("phase == 'joint'")["step"].tolist() == [1, 2, 3, 4]
 

@@ -318,7 +318,7 @@ def test_damaged_model_is_named_by_load_run(finished_run, tmp_path):
     for file in (run / "model").rglob("*.keras"):
         file.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(ValueError, match=f"Cannot load the saved TimeGAN in '{run / 'model'}'"):
-        load_run(run)
+        load_run(run, model="last")
 
 
 # ---------------------------------------------------------------- concurrency

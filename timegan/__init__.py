@@ -13,6 +13,7 @@ import importlib
 __version__ = "0.1.0"
 
 _EXPORTS = {
+    "BestModel": "timegan.callbacks",
     "Checkpoint": "timegan.callbacks",
     "PhaseTensorBoard": "timegan.callbacks",
     "ProgressBar": "timegan.callbacks",

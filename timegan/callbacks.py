@@ -175,3 +175,211 @@ class PhaseTensorBoard(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if self._writer is not None:
             self._writer.flush()
+
+
+SELECTION_FILE = "selection.json"
+
+
+class BestModel(keras.callbacks.Callback):
+    """Keeps the best model of the joint phase, judged on held-out data the networks never saw.
+
+    Every `every` joint steps (and at the end of the joint phase) the generator makes as many
+    windows as there are held-out windows, on the model's own scale (the scale the networks
+    work on, whatever the data representation), from noise fixed once for the whole run, and
+    `validation_score` compares them with the held-out windows; the lowest score so far is the
+    best (on a tie, the later one). The held-out windows are the `validation_data` given to `TimeGAN.fit`
+    (`model.validation_windows`).
+
+    `directory` holds the best model (`model.save(directory)`, so `TimeGAN.load(directory)`
+    reads it) and `selection.json`: `{"metric", "every", "best_step", "best_score", "scores":
+    [[joint step, score], ...]}`. The model is replaced, with its `selection.json`, in one
+    atomic step when a better one is found; `selection.json` alone is rewritten (atomically)
+    after the other evaluations. A model with a non-finite weight or score is never kept.
+
+    Resume: if `directory` already holds a selection (a run interrupted and continued from
+    its checkpoint), its best model and score stay the best until a better one is found, and
+    the scores of the steps not yet retrained are kept.
+
+    Training callbacks may be called once per several steps (`steps_per_execution`): an
+    evaluation happens at the first call at or after each multiple of `every`.
+
+    Args:
+        directory: where to keep the best model (a directory, created or replaced).
+        every: joint steps between evaluations (>= 1). Default 100.
+        seed: seed of the evaluation noise (>= 0). Default 0.
+        metric: `f(real, synthetic) -> float`, lower is better, on arrays
+            `(n, seq_len, n_features)`; default `validation_score`.
+
+    Raises:
+        ValueError: if `every` or `seed` is not a valid integer, or (when training starts) if
+            `fit` was given no `validation_data`.
+    """
+
+    def __init__(self, directory, every=100, seed=0, metric=None):
+        super().__init__()
+        from pathlib import Path
+
+        from timegan._validation import SEED, Integer, validate
+
+        self.directory = Path(directory)
+        self.every = validate(every, "every", Integer(1))
+        self.seed = validate(seed, "seed", SEED)
+        self.metric = validation_score if metric is None else metric
+        self.best_step = None
+        self.best_score = math.inf
+        self.scores = []
+        self._evaluated_at = None
+
+    @property
+    def metric_name(self):
+        return getattr(self.metric, "__name__", type(self.metric).__name__)
+
+    def on_train_begin(self, logs=None):
+        if getattr(self.model, "validation_windows", None) is None:
+            raise ValueError(
+                "Expected held-out data for BestModel: pass `validation_data=` to `TimeGAN.fit`. Received: none"
+            )
+        done = self.model.steps_done["joint"]
+        record = read_selection(self.directory)
+        if record is not None:
+            self.best_step, self.best_score = record["best_step"], record["best_score"]
+            # Scores of steps after the checkpoint the run resumed from are computed again.
+            self.scores = [entry for entry in record["scores"] if entry[0] <= done]
+        # A checkpoint written just before a due score (and a kill) leaves it due after the resume.
+        self._evaluated_at = max((step for step, _ in self.scores), default=0)
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.model.phase != "joint":
+            return
+        step = self.model.steps_done["joint"]
+        if step // self.every > self._evaluated_at // self.every:
+            self._evaluate(step)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.model.phase == "joint" and self.model.steps_done["joint"] != self._evaluated_at:
+            self._evaluate(self.model.steps_done["joint"])
+
+    def _evaluate(self, step):
+        from timegan import _atomic
+
+        real = self.model.validation_windows
+        score = float(self.metric(real, self.model.generate_scaled(len(real), seed=self.seed)))
+        self._evaluated_at = step
+        self.scores.append([step, score])
+        finite = math.isfinite(score) and all(
+            np.isfinite(keras.ops.convert_to_numpy(v)).all() for v in self.model.trainable_variables
+        )
+        logger.info(
+            "Joint step %d: held-out %s %.4f (best so far %.4f).", step, self.metric_name, score, self.best_score
+        )
+        # On a tie (every classifier separates two poor models perfectly: 0.5) the later,
+        # longer-trained model is kept.
+        if finite and score <= self.best_score:
+            self.best_step, self.best_score = step, score
+            with _atomic.atomic_path(self.directory) as tmp:
+                self.model.save(tmp)
+                _atomic.write_json(tmp / SELECTION_FILE, self._record())
+        elif self.directory.is_dir():
+            _atomic.write_json(self.directory / SELECTION_FILE, self._record())
+
+    def _record(self):
+        return {
+            "metric": self.metric_name,
+            "every": self.every,
+            "seed": self.seed,
+            "best_step": self.best_step,
+            "best_score": self.best_score,
+            "scores": self.scores,
+        }
+
+
+def read_selection(directory):
+    """The `selection.json` of a `BestModel` directory as a dict, or None if there is none.
+
+    Raises:
+        ValueError: naming the file if it is not such JSON.
+    """
+    import json
+    from pathlib import Path
+
+    from timegan import _atomic
+
+    file = _atomic.readable_path(Path(directory)) / SELECTION_FILE
+    if not file.is_file():
+        return None
+    try:
+        record = json.loads(file.read_text(encoding="utf-8"))
+        best_step, best_score = int(record["best_step"]), float(record["best_score"])
+        scores = [[int(step), float(score)] for step, score in record["scores"]]
+    except (ValueError, TypeError, KeyError, UnicodeDecodeError) as error:
+        raise ValueError(f"Selection file {str(file)!r} is unreadable: {type(error).__name__}: {error}") from None
+    return {**record, "best_step": best_step, "best_score": best_score, "scores": scores}
+
+
+def validation_score(real, synthetic, folds=5, seed=0):
+    """A cheap two-sample score of synthetic windows against held-out real ones; lower is better.
+
+    A classifier two-sample test (Lopez-Paz & Oquab, "Revisiting classifier two-sample tests",
+    ICLR 2017): a logistic regression tells real from synthetic windows, and the score is
+    `|accuracy - 0.5|` of its `folds`-fold cross-validated predictions, as in the TimeGAN
+    paper's discriminative score (Yoon et al. 2019, section 5), which trains a recurrent
+    classifier for minutes instead. The classifier reads, per window, its values, its one-step
+    changes and five statistics per feature (mean, standard deviation, last minus first value,
+    mean absolute change, standard deviation of the changes), standardised, on the scale it is
+    given (the model's scale when `BestModel` calls it).
+
+    Args:
+        real: held-out real windows `(n, seq_len, n_features)`.
+        synthetic: synthetic windows `(m, seq_len, n_features)`.
+        folds: cross-validation folds (>= 2). Default 5.
+        seed: seed of the folds. Default 0.
+
+    Returns:
+        float in [0, 0.5]: 0 when the classifier does no better than chance; inf if
+        `synthetic` holds NaN or inf (a diverged generator is never the best).
+
+    Raises:
+        ValueError: if the arrays are not 3-D with the same window shape, hold fewer than
+            `folds` windows each, or `real` holds non-finite values.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    real, synthetic = np.asarray(real, dtype="float64"), np.asarray(synthetic, dtype="float64")
+    if real.ndim != 3 or synthetic.ndim != 3 or real.shape[1:] != synthetic.shape[1:]:
+        raise ValueError(
+            "Expected real and synthetic windows (n, seq_len, n_features) of the same window shape. "
+            f"Received: real {real.shape}, synthetic {synthetic.shape}"
+        )
+    if min(len(real), len(synthetic)) < folds:
+        raise ValueError(
+            f"Expected at least folds={folds} windows in each set. Received: {len(real)} real, {len(synthetic)} synthetic"
+        )
+    if not np.isfinite(real).all():
+        raise ValueError("Expected finite held-out windows. Received: NaN or inf in `real`")
+    if not np.isfinite(synthetic).all():
+        return math.inf
+    x = np.concatenate([window_features(real), window_features(synthetic)])
+    y = np.concatenate([np.ones(len(real)), np.zeros(len(synthetic))])
+    classifier = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+    accuracy = cross_val_score(classifier, x, y, cv=StratifiedKFold(folds, shuffle=True, random_state=seed)).mean()
+    return float(abs(accuracy - 0.5))
+
+
+def window_features(windows):
+    """What `validation_score`'s classifier reads of windows `(n, seq_len, n_features)`: an array
+    `(n, (2 * seq_len + 4) * n_features)` of the values, the one-step changes and, per feature,
+    the mean, standard deviation, last minus first value, mean absolute change and standard
+    deviation of the changes."""
+    n = len(windows)
+    changes = np.diff(windows, axis=1)
+    statistics = [
+        windows.mean(axis=1),
+        windows.std(axis=1),
+        windows[:, -1] - windows[:, 0],
+        np.abs(changes).mean(axis=1),
+        changes.std(axis=1),
+    ]
+    return np.concatenate([windows.reshape(n, -1), changes.reshape(n, -1), *statistics], axis=1)

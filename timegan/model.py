@@ -125,6 +125,7 @@ class TimeGAN(keras.Model):
         self.phase = PHASES[0]
         self._log = _Untracked([])
         self._generation = _Untracked(None)
+        self._validation = _Untracked(None)
         self._phase_functions = {}
         self._traced_update = None
         # Training progress and the noise stream live in variables: they are saved and restored
@@ -155,6 +156,12 @@ class TimeGAN(keras.Model):
         if self.n_features is None:
             return None
         return {name: getattr(self, name) for name in NETWORK_NAMES}
+
+    @property
+    def validation_windows(self):
+        """Held-out windows `(n, seq_len, n_features)` on the model's scale, from the
+        `validation_data` of the last `fit` (None without it); `BestModel` scores on them."""
+        return self._validation.value
 
     @property
     def steps_done(self):
@@ -508,7 +515,7 @@ class TimeGAN(keras.Model):
         self.train_function = self._phase_functions.get(phase)
         self.make_train_function()
 
-    def fit(self, data, steps=1000, callbacks=None, progress=True, feature_names=None, verbose=0):
+    def fit(self, data, steps=1000, callbacks=None, progress=True, feature_names=None, verbose=0, validation_data=None):
         """Trains the three phases in order, each until it has run its number of steps.
 
         Steps are totals per phase: a model restored with `load` (or from a checkpoint)
@@ -525,10 +532,20 @@ class TimeGAN(keras.Model):
             steps: steps per phase: an int for all three, or `(embedding, supervised, joint)`.
             callbacks: list of `keras.callbacks.Callback` (TensorBoard, CSVLogger,
                 TerminateOnNaN, ModelCheckpoint, `timegan.callbacks.Checkpoint`, your own).
+                A `keras.callbacks.BackupAndRestore` spans the three phases: its backup is
+                restored once before the first phase (weights, optimizers, steps done per phase,
+                noise state, so a killed run continues at its phase and step), saved every
+                `save_freq` steps or at each phase end (`"epoch"`), and deleted when the last
+                phase ends. `losses()` then starts at the restored step.
             progress: show a tqdm progress bar per phase (`timegan.callbacks.ProgressBar`).
             feature_names: names of the features when `data` is an array; default
                 `("x0", "value"), ("x1", "value"), ...`.
             verbose: Keras' own progress output (default 0: the tqdm bar instead).
+            validation_data: held-out data in the form and units of `data` (the same features),
+                never trained on, e.g. the last part of the history with a gap of at least
+                `seq_len` rows (`timegan.preprocessing.holdout_split`). It is put on the model's
+                scale with the scaler fitted on `data` (`validation_windows`) for the callbacks
+                that score the model on it (`timegan.callbacks.BestModel`). Default None.
 
         Returns:
             A `keras.callbacks.History`: `history.history[name]` holds the last step's value of
@@ -543,22 +560,20 @@ class TimeGAN(keras.Model):
 
         targets = _phase_steps(steps)
         windows = self._prepare_windows(data, feature_names)
+        self._validation.value = None if validation_data is None else self._scaled_validation(validation_data)
         check_window_count(len(windows) + self.config.seq_len - 1, self.config.seq_len, self.config.batch_size)
         if not self.compiled:
             self.compile()
         self.build_networks(windows.shape[-1])
-        done = self.steps_done
-        for i, phase in enumerate(PHASES):
-            later = [p for p in PHASES[i + 1 :] if done[p] > 0]
-            if targets[phase] > done[phase] and later:
-                raise ValueError(
-                    f"Cannot train more {phase} steps ({done[phase]} -> {targets[phase]}): "
-                    f"the {later[0]} phase has already started."
-                )
         callbacks = list(callbacks or [])
         for callback in callbacks:
             if not isinstance(callback, keras.callbacks.Callback):
                 raise TypeError(f"Expected keras.callbacks.Callback instances. Received: {type(callback).__name__}")
+        backups = [c for c in callbacks if isinstance(c, keras.callbacks.BackupAndRestore)]
+        if backups:
+            callbacks = [_WholeFit(c) if c in backups else c for c in callbacks]
+            self._restore_backup(backups)
+        self._check_phase_order(targets)
         recorder = _StepRecorder(self._log.value)
         callbacks = [recorder, *([ProgressBar()] if progress else []), *callbacks]
         scaled = self.scaler.transform(windows).astype("float32")
@@ -590,8 +605,34 @@ class TimeGAN(keras.Model):
             if self.stop_training:
                 logger.info("Training stopped by a callback in the %s phase at step %d.", phase, self.steps_done[phase])
                 break
+        for backup in backups:  # the end of the whole training, as after Keras' one fit
+            backup.on_train_end()
         history.params = {"steps": targets, "phases": [PHASES[i] for i in history.epoch]}
         return history
+
+    def _check_phase_order(self, targets):
+        done = self.steps_done
+        for i, phase in enumerate(PHASES):
+            later = [p for p in PHASES[i + 1 :] if done[p] > 0]
+            if targets[phase] > done[phase] and later:
+                raise ValueError(
+                    f"Cannot train more {phase} steps ({done[phase]} -> {targets[phase]}): "
+                    f"the {later[0]} phase has already started."
+                )
+
+    def _restore_backup(self, backups):
+        """Restores the state a `keras.callbacks.BackupAndRestore` saved (once, before the first phase).
+
+        Its backup holds every variable: the networks, the optimizers, the steps done per phase
+        and the noise state, so training continues at the saved phase and step; the phase is
+        read from the restored steps, not from Keras' epoch number.
+        """
+        for backup in backups:
+            backup.set_model(self)
+            backup.on_train_begin()
+        self._initial_epoch = None  # Keras would start every later phase's fit at the saved epoch
+        if any(self.steps_done.values()):
+            logger.info("Restored the backup of %s: training continues at %s.", backups[0].backup_dir, self.steps_done)
 
     def _prepare_windows(self, data, feature_names):
         windows, names, info = prepare_windows(data, self.config.seq_len, feature_names)
@@ -602,6 +643,15 @@ class TimeGAN(keras.Model):
         elif self.n_features is not None and windows.shape[-1] != self.n_features:
             raise ValueError(f"This model was trained on {self.n_features} features. Received: {windows.shape[-1]}")
         return windows
+
+    def _scaled_validation(self, data):
+        windows, names, _ = prepare_windows(data, self.config.seq_len, self.feature_names)
+        if names != self.feature_names:
+            raise ValueError(
+                f"Expected `validation_data` with the features of the training data {self.feature_names}. "
+                f"Received: {names}"
+            )
+        return self.scaler.transform(windows).astype("float32")
 
     def losses(self):
         """Loss history: DataFrame with columns phase, step and one per loss (NaN where unused)."""
@@ -647,6 +697,17 @@ class TimeGAN(keras.Model):
             h = networks["supervisor"](networks["generator"](z, training=False), training=False)
             chunks.append(keras.ops.convert_to_numpy(networks["recovery"](h, training=False)))
         return self.scaler.inverse_transform(np.concatenate(chunks).astype("float64"))
+
+    def generate_scaled(self, n, seed=0):
+        """`n` synthetic windows `(n, seq_len, n_features)` on the model's scale (what the
+        recovery network outputs, before the inverse of the scaler), from the training networks.
+
+        Sample i's noise depends only on `seed` and i, and the model's own noise state is not
+        touched, so scoring a model during training does not change what it trains on.
+        """
+        self._check_trained()
+        z = self._generation_noise(int(seed), 0, int(n), self.config.seq_len)
+        return keras.ops.convert_to_numpy(self.call(z, training=False)).astype("float64")
 
     def _generation_noise(self, seed, start, stop, seq_len):
         """Noise of samples `start .. stop - 1`: sample i's noise is a function of (seed, i) only
@@ -805,6 +866,36 @@ class _StepRecorder(keras.callbacks.Callback):
         row = {"phase": self.phase, "step": self.first_step + batch}
         row.update((name, value) for name, value in values.items() if not np.isnan(value))
         self.history.append(row)
+
+
+class _WholeFit(keras.callbacks.Callback):
+    """Shows a callback one training over the three phases instead of one per phase: `fit` calls
+    its `on_train_begin` before the first phase and `on_train_end` after the last; the epoch
+    (phase) and batch hooks pass through."""
+
+    def __init__(self, callback):
+        super().__init__()
+        self.callback = callback
+
+    def set_model(self, model):
+        super().set_model(model)
+        self.callback.set_model(model)
+
+    def set_params(self, params):
+        super().set_params(params)
+        self.callback.set_params(params)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.callback.on_epoch_begin(epoch, logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.callback.on_epoch_end(epoch, logs)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.callback.on_train_batch_begin(batch, logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.callback.on_train_batch_end(batch, logs)
 
 
 def _load_archive(path):

@@ -5,7 +5,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from timegan._validation import Integer, check_dict_keys, check_number_list, validate
+from timegan._validation import Integer, Real, check_dict_keys, check_number_list, validate
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +84,41 @@ def check_window_count(n_rows, seq_len, batch_size):
             f"Expected batch_size <= the number of windows ({n_windows} windows of seq_len={seq_len} "
             f"from {n_rows} rows). Received: batch_size={batch_size}"
         )
+
+
+def holdout_split(data, fraction, gap, min_rows=1):
+    """Splits a series in time: the rows to train on, then `gap` rows left out, then the held-out rows.
+
+    The held-out part is the last `max(ceil(n_rows * fraction), min_rows)` rows; the training part ends `gap`
+    rows before it, so with `gap >= seq_len` no held-out window shares a day with a training
+    window (and none starts within `seq_len` days of one).
+
+    Args:
+        data: a DataFrame (rows = days) or an array whose first axis is time.
+        fraction: share of the rows held out, in (0, 1).
+        gap: rows left out between the two parts (>= 0), `seq_len` for windows.
+        min_rows: the fewest rows to hold out (>= 1). Default 1.
+
+    Returns:
+        `(train, held_out)`, slices of `data` of the same type.
+
+    Raises:
+        ValueError: if `fraction` is not in (0, 1), `gap` is not an integer >= 0, or either part
+            would be empty.
+    """
+    fraction = validate(fraction, "fraction", Real(0, 1, closed="neither"))
+    gap = validate(gap, "gap", Integer(0))
+    min_rows = validate(min_rows, "min_rows", Integer(1))
+    n_rows = len(data)
+    n_held = max(int(np.ceil(n_rows * fraction)), min_rows)
+    n_train = n_rows - n_held - gap
+    if n_train < 1:
+        raise ValueError(
+            f"Expected more than {n_held + gap} rows to hold out the last {n_held} (fraction={fraction}, min_rows={min_rows}) "
+            f"after a gap of {gap} rows. Received: {n_rows} rows"
+        )
+    rows = data.iloc if isinstance(data, pd.DataFrame) else data
+    return rows[:n_train], rows[n_rows - n_held :]
 
 
 # Largest magnitude `FeatureScaler` accepts: with |values| <= MAX_ABS_VALUE the range (max - min)

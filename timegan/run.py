@@ -5,8 +5,11 @@ Layout::
     run.json            what was asked (config, steps, data) and the package version
     prices.csv          the aligned real prices the model was trained on (original units)
     checkpoint/         latest checkpoint while training (a saved TimeGAN), for --resume
-    model/              the trained TimeGAN (`TimeGAN.load`)
+    model/              the trained TimeGAN at the last step (`TimeGAN.load`)
+    best/               the best TimeGAN of the joint phase on the held-out data, with its
+                        selection.json (step, score, every score); see `timegan.callbacks.BestModel`
     synthetic.csv       generated windows in price units, tidy: sample, step, ticker, field, value
+                        (from best/ when the run has one, else from model/)
     losses.csv          loss history, one row per step
     loss_curve.png      the losses per phase
     paths_<TICKER>.png  real windows beside synthetic ones, per ticker
@@ -43,18 +46,25 @@ import pandas as pd
 
 from timegan import _atomic
 from timegan._memory import available_memory, check_windows_fit, format_bytes
-from timegan.callbacks import Checkpoint, PhaseTensorBoard
+from timegan._validation import Integer, Real, validate
+from timegan.callbacks import BestModel, Checkpoint, PhaseTensorBoard, read_selection
 from timegan.config import TimeGANConfig, default_hidden_dim
 from timegan.model import TimeGAN, distribution_strategy, frame_to_windows, windows_to_frame
 from timegan.plots import plot_losses, plot_real_vs_synthetic
-from timegan.preprocessing import check_window_count, make_windows
+from timegan.preprocessing import check_window_count, holdout_split, make_windows
 
 logger = logging.getLogger(__name__)
 
 RUN_MARKERS = ("run.json",)
 # Everything a run (and the evaluation report written into it) may hold; `overwrite` replaces a
 # directory only if each of its entries is one of these.
-_RUN_DIRS = ("model", "checkpoint")
+_RUN_DIRS = ("model", "checkpoint", "best")
+MODELS = ("best", "last")
+# Held-out share of the history and joint steps between its evaluations (`BestModel`).
+VALIDATION_FRACTION = 0.1
+SELECT_EVERY = 100
+# The fewest held-out windows, whatever the fraction: enough for the score's 5 folds, twice.
+MIN_VALIDATION_WINDOWS = 10
 _RUN_FILES = ("run.json", "prices.csv", "synthetic.csv", "losses.csv", "report.html", "metrics.json")
 _RUN_PICTURE_SUFFIX = ".png"  # loss_curve.png, paths_<TICKER>.png and the report's figures
 # Windows per chunk when synthetic.csv is written, so that the tidy text never sits whole in memory.
@@ -67,7 +77,12 @@ class TrainingDivergedError(ValueError):
 
 @dataclasses.dataclass
 class Run:
-    """A training run read back from disk (see the module docstring for the files)."""
+    """A training run read back from disk (see the module docstring for the files).
+
+    `model` is the model asked for (`load_run(path, model="best")`: the best of the joint
+    phase when the run kept one, else the last); `which` says which it is ("best" or "last");
+    `selection` is the best model's `selection.json` (None for a run without held-out data).
+    """
 
     path: Path
     model: TimeGAN
@@ -75,6 +90,8 @@ class Run:
     synthetic: np.ndarray | None
     losses: pd.DataFrame | None
     info: dict
+    which: str = "last"
+    selection: dict | None = None
 
     @property
     def feature_names(self):
@@ -103,6 +120,8 @@ def train_run(
     overwrite=False,
     progress=True,
     distribute="none",
+    validation_fraction=VALIDATION_FRACTION,
+    select_every=SELECT_EVERY,
 ):
     """Trains a TimeGAN on `prices` and writes a complete run directory.
 
@@ -124,6 +143,12 @@ def train_run(
         progress: show progress bars.
         distribute: "none", "mirrored" (all devices of this machine) or "multiworker" (the
             machines in `TF_CONFIG`); see `timegan.model.distribution_strategy`.
+        validation_fraction: share of the history held out from training (its last rows, after
+            a gap of `seq_len` rows) to select the best model of the joint phase (`best/`);
+            0 trains on the whole history and keeps only the last model. Default 0.1. Ignored
+            when resuming (the run's own split is used).
+        select_every: joint steps between two evaluations on the held-out data. Default 100.
+            Ignored when resuming.
 
     Returns:
         The finished `Run`.
@@ -160,6 +185,8 @@ def train_run(
     if log_dir is not None:
         check_log_dir(log_dir)
     check_output_dir(output_dir, resume=resume, overwrite=overwrite)
+    validation_fraction = validate(validation_fraction, "validation_fraction", Real(0, 1, closed="left"))
+    select_every = validate(select_every, "select_every", Integer(1))
     strategy = distribution_strategy(distribute)
     options = {
         "n_synthetic": n_synthetic,
@@ -172,7 +199,8 @@ def train_run(
             _atomic.remove_stale(output_dir)
             with strategy.scope():
                 model, prices, steps = _resume_state(output_dir, steps, n_synthetic)
-            return _train(output_dir, model, prices, steps, new_run=False, **options)
+            validation = read_run_info(output_dir).get("validation")
+            return _train(output_dir, model, prices, steps, new_run=False, validation=validation, **options)
 
     config = TimeGANConfig() if config is None else config
     if not isinstance(config, TimeGANConfig):
@@ -183,6 +211,10 @@ def train_run(
     if config.hidden_dim is None:  # run.json records the width the networks get (the model warns on a narrow one)
         config = config.resolve(prices.shape[1])
     check_window_count(len(prices), config.seq_len, config.batch_size)
+    validation = None
+    if validation_fraction > 0:
+        validation = {"fraction": validation_fraction, "gap": config.seq_len, "every": select_every}
+        _split(prices, validation, config)  # refuses a history too short to hold some out
     check_fits_in_memory(config, prices.shape[1])
     n_windows = len(prices) - config.seq_len + 1
     check_n_synthetic(n_windows if n_synthetic is None else n_synthetic, config.seq_len, prices.shape[1], output_dir)
@@ -193,6 +225,7 @@ def train_run(
         "fields": list(dict.fromkeys(str(c[1]) for c in prices.columns)),
         "sources": prices.attrs.get("sources", {}),
         "rows_dropped": prices.attrs.get("rows_dropped", 0),
+        "validation": validation,
     }
 
     replacing = holds_run(output_dir)
@@ -205,14 +238,16 @@ def train_run(
                 _write_start(staging, info, prices)
                 with strategy.scope():
                     model = TimeGAN(config)
-                run = _train(staging, model, prices, steps, new_run=False, replacing=output_dir, **options)
+                run = _train(
+                    staging, model, prices, steps, new_run=False, replacing=output_dir, validation=validation, **options
+                )
             return dataclasses.replace(run, path=output_dir)
         _atomic.remove_stale(output_dir)
         _write_start(output_dir, info, prices)
         with strategy.scope():
             model = TimeGAN(config)
         try:
-            return _train(output_dir, model, prices, steps, new_run=True, **options)
+            return _train(output_dir, model, prices, steps, new_run=True, validation=validation, **options)
         except TrainingDivergedError:
             if not _atomic.readable_path(output_dir / "checkpoint").is_dir():
                 _remove_new_run(output_dir, created)
@@ -351,17 +386,27 @@ def check_n_synthetic(n_synthetic, seq_len, n_features, output_dir, available=No
         )
 
 
-def load_run(path):
+def load_run(path, model="best"):
     """Reads a run directory written by `train_run` / `scripts/train.py`.
 
     Every file is treated as untrusted: a missing, malformed or foreign file ends in one
     error naming it.
 
+    Args:
+        path: the run directory.
+        model: "best" (default): the best model of the joint phase on the held-out data
+            (`best/`), or the last one for a run that kept none; "last": the model at the
+            last step (`model/`). `synthetic.csv` is read only if it was generated by that
+            model (`Run.synthetic` is None otherwise).
+
     Raises:
         FileNotFoundError: if `path` is not a directory.
-        ValueError: if `path` is not a run, the run is incomplete (training not finished), or
-            one of its files is unreadable (the file is named).
+        ValueError: if `model` is neither "best" nor "last", `path` is not a run, the run is
+            incomplete (training not finished), or one of its files is unreadable (the file is
+            named).
     """
+    if model not in MODELS:
+        raise ValueError(f"Expected `model` to be one of {MODELS}. Received: model={model!r}")
     path = Path(path)
     if not path.is_dir():
         raise FileNotFoundError(f"No run directory at {str(path)!r}")
@@ -377,10 +422,13 @@ def load_run(path):
             f"Run directory {str(path)!r} is incomplete (missing {missing}): its training did not finish; "
             f"finish it with timegan-train --resume --output-dir {path}"
         )
-    model = load_model(model_dir)
+    selection = read_selection(path / "best")
+    which = "best" if model == "best" and selection is not None else "last"
+    model = load_model(_atomic.readable_path(path / "best") if which == "best" else model_dir)
     prices = read_prices_csv(path / "prices.csv")
     synthetic = None
-    if (path / "synthetic.csv").is_file():
+    # synthetic.csv comes from the best model when there is one.
+    if (path / "synthetic.csv").is_file() and (which == "best" or selection is None):
         synthetic = _read_synthetic(path / "synthetic.csv", model.feature_names)
     losses = model.losses()
     if (path / "losses.csv").is_file():
@@ -388,7 +436,7 @@ def load_run(path):
             losses = pd.read_csv(path / "losses.csv")
         except (ValueError, pd.errors.ParserError) as error:
             raise ValueError(f"Losses file {str(path / 'losses.csv')!r} is unreadable: {_one_line(error)}") from None
-    return Run(path, model, prices, synthetic, losses, info)
+    return Run(path, model, prices, synthetic, losses, info, which, selection)
 
 
 def load_model(path):
@@ -454,16 +502,51 @@ def read_prices_csv(path):
     return prices
 
 
-def _train(directory, model, prices, steps, n_synthetic, checkpoint_every, log_dir, progress, new_run, replacing=None):
-    """Fits `model`, then writes the model, losses, synthetic windows and pictures into `directory`."""
+def _split(prices, validation, config):
+    """The training rows and the held-out rows of a run's prices (`validation` from its run.json):
+    the last `fraction` of the rows, at least `MIN_VALIDATION_WINDOWS` windows, after a gap."""
+    try:
+        train, held_out = holdout_split(
+            prices, validation["fraction"], validation["gap"], min_rows=config.seq_len + MIN_VALIDATION_WINDOWS - 1
+        )
+        check_window_count(len(train), config.seq_len, config.batch_size)
+        check_window_count(len(held_out), config.seq_len, 1)
+    except ValueError as error:
+        raise ValueError(
+            f"Cannot hold out {validation['fraction']:.0%} of {len(prices)} rows (after a gap of "
+            f"{validation['gap']} rows) to select the best model: {_one_line(error)}; lower --validation-fraction "
+            "or pass --validation-fraction 0"
+        ) from None
+    return train, held_out
+
+
+def _train(
+    directory,
+    model,
+    prices,
+    steps,
+    n_synthetic,
+    checkpoint_every,
+    log_dir,
+    progress,
+    new_run,
+    replacing=None,
+    validation=None,
+):
+    """Fits `model` (on the training part of `prices` when `validation` holds some out), then
+    writes the model, the best model, losses, synthetic windows and pictures into `directory`."""
     checkpoint = directory / "checkpoint"
     import keras
 
     callbacks = [keras.callbacks.TerminateOnNaN(), Checkpoint(checkpoint, every=checkpoint_every)]
     if log_dir is not None:
         callbacks.append(PhaseTensorBoard(log_dir))
+    train, held_out = prices, None
+    if validation is not None:
+        train, held_out = _split(prices, validation, model.config)
+        callbacks.append(BestModel(directory / "best", every=int(validation["every"]), seed=model.config.seed))
     try:
-        model.fit(prices, steps=steps, callbacks=callbacks, progress=progress)
+        model.fit(train, steps=steps, callbacks=callbacks, progress=progress, validation_data=held_out)
         if getattr(model, "stop_training", False):  # only TerminateOnNaN stops a run early
             raise FloatingPointError(
                 f"Non-finite loss in the {model.phase} phase at step {model.steps_done[model.phase]}"
@@ -482,7 +565,10 @@ def _train(directory, model, prices, steps, n_synthetic, checkpoint_every, log_d
 
     history = model.losses()
     real = make_windows(prices.to_numpy(), model.config.seq_len)
-    synthetic = model.generate(n_synthetic or len(real), seed=model.config.seed)
+    # Generation uses the best model when the run kept one.
+    selection = read_selection(directory / "best")
+    which, generator = ("best", load_model(directory / "best")) if selection is not None else ("last", model)
+    synthetic = generator.generate(n_synthetic or len(real), seed=model.config.seed)
     _check_generated(synthetic, model.feature_names)
     model.save(directory / "model")
     _atomic.write_text(directory / "losses.csv", history.to_csv(index=False))
@@ -491,7 +577,7 @@ def _train(directory, model, prices, steps, n_synthetic, checkpoint_every, log_d
     for ticker in dict.fromkeys(name[0] for name in model.feature_names):
         figure = plot_real_vs_synthetic(real, synthetic, model.feature_names, ticker, seed=model.config.seed)
         _save_and_close(figure, directory / f"paths_{_safe(ticker)}.png")
-    return Run(directory, model, prices, synthetic, history, read_run_info(directory))
+    return Run(directory, generator, prices, synthetic, history, read_run_info(directory), which, selection)
 
 
 def _resume_state(output_dir, steps, n_synthetic):

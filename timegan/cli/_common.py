@@ -65,6 +65,17 @@ def learning_rate(text):
         raise argparse.ArgumentTypeError(f"expected a learning rate {accepted}, received {_shown(text)}") from None
 
 
+def fraction(text):
+    """argparse type: a share in [0, 1)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), received {_shown(text)}") from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), received {_shown(text)}")
+    return value
+
+
 def seed(text):
     """argparse type: an integer seed in [0, 2**32 - 1]."""
     try:

@@ -37,7 +37,14 @@ def build_parser():
         "the business days (Monday to Friday, no holiday calendar) that follow the last date of the run's "
         "prices.csv, so step 0 is the first business day after the real history.",
     )
-    parser.add_argument("--run", required=True, help="run directory written by train.py (uses its model/)")
+    parser.add_argument("--run", required=True, help="run directory written by train.py")
+    parser.add_argument(
+        "--model",
+        choices=("best", "last"),
+        default="best",
+        help="best (default): the run's best model on its held-out days (best/; the last model for a run "
+        "trained without held-out days); last: the model at the last training step (model/)",
+    )
     parser.add_argument("--n-paths", type=int, required=True, help="number of paths (>= 1)")
     parser.add_argument(
         "--path-length", type=int, default=None, help="business days per path (>= 2; default the run's seq_len)"
@@ -194,7 +201,7 @@ def _generate(args):
 
     from timegan import load_run
 
-    result = load_run(run_dir)
+    result = load_run(run_dir, model=args.model)
     model = result.model
     path_length = args.path_length if args.path_length is not None else model.config.seq_len
     seed = args.seed if args.seed is not None else model.config.seed
@@ -214,9 +221,13 @@ def _generate(args):
         )
     dates = future_business_days(result.prices.index[-1], path_length)
     write_paths(model, output, args.n_paths, path_length, dates, seed, args.batch_size, progress=not args.quiet)
+    if result.which == "best":
+        used = f"the best model (joint step {result.selection['best_step']})"
+    else:
+        used = "the last model" + (" (the run kept no best one)" if args.model == "best" else "")
     echo(
         f"Wrote {args.n_paths} paths x {path_length} business days ({dates[0].date()} .. {dates[-1].date()}) "
-        f"x {len(model.feature_names)} series, seed {seed}, to {output}"
+        f"x {len(model.feature_names)} series, seed {seed}, from {used}, to {output}"
     )
 
 

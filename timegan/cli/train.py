@@ -10,6 +10,7 @@ from timegan.cli._common import (
     configure_logging,
     data_arguments,
     echo,
+    fraction,
     learning_rate,
     positive_int,
     run,
@@ -17,6 +18,10 @@ from timegan.cli._common import (
 )
 
 logger = logging.getLogger(__name__)
+
+# The defaults of timegan.run, repeated so that --help does not import TensorFlow.
+VALIDATION_FRACTION = 0.1
+SELECT_EVERY = 100
 
 DEFAULT_TICKERS = ("BA", "CAT", "DIS", "GE", "IBM", "KO")
 # About 10 minutes for three tickers on a 2-core CPU (see README, "Speed"). The paper's full length is 50000.
@@ -68,6 +73,20 @@ def build_parser():
         f"--steps {FULL_LENGTH_STEPS}",
     )
     training.add_argument("--checkpoint-every", type=positive_int, default=500, help="steps between checkpoints")
+    training.add_argument(
+        "--validation-fraction",
+        type=fraction,
+        default=VALIDATION_FRACTION,
+        help=f"share of the history held out (its last days, after a gap of --seq-len days) to keep the best "
+        f"model of the joint phase in best/, which generation uses; 0: train on all, keep the last only "
+        f"(default {VALIDATION_FRACTION})",
+    )
+    training.add_argument(
+        "--select-every",
+        type=positive_int,
+        default=SELECT_EVERY,
+        help=f"joint steps between two scores on the held-out days (default {SELECT_EVERY})",
+    )
     training.add_argument(
         "--n-synthetic",
         type=positive_int,
@@ -157,6 +176,8 @@ def _train(args):
         overwrite=args.overwrite,
         progress=not args.quiet,
         distribute=args.distribute,
+        validation_fraction=args.validation_fraction,
+        select_every=args.select_every,
     )
     minutes = (time.monotonic() - started) / 60
     echo(f"Trained {result.model.steps_done} steps in {minutes:.1f} min. Outputs in {output_dir}/:")
@@ -164,6 +185,12 @@ def _train(args):
         "  model/ (TimeGAN.load), synthetic.csv (price units), losses.csv, loss_curve.png, "
         + ", ".join(p.name for p in sorted(output_dir.glob("paths_*.png")))
     )
+    if result.selection is not None:
+        echo(
+            f"  best/: the best model on the held-out days: joint step {result.selection['best_step']}, "
+            f"{result.selection['metric']} {result.selection['best_score']:.4f} (scored every "
+            f"{result.selection['every']} steps); synthetic.csv and generate.py use it, model/ is the last"
+        )
     if args.evaluate:
         from evaluation.report import evaluate_run
 
