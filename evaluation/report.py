@@ -32,6 +32,7 @@ import numpy as np
 from evaluation import _checks
 from evaluation.discriminative import discriminative_score, plot_roc
 from evaluation.diversity import pca_embedding, plot_embedding, tsne_embedding
+from evaluation.finance import start_transient
 from evaluation.predictive import plot_predictive_curves, predictive_score
 from evaluation.splits import SPLITS
 from evaluation.stylized_facts import (
@@ -61,6 +62,7 @@ FIGURE_FILES = (
     "returns.png",
     "acf.png",
     "acf_long.png",
+    "start_transient.png",
 )
 REPORT_FILES = ("report.html", "metrics.json", *FIGURE_FILES)
 MIN_TSNE_POINTS = 10
@@ -423,6 +425,20 @@ def compute_report(
         long_lag = min(20, long_real.shape[1] - 2, long_synthetic.shape[1] - 2)
         compare_facts("stylized_facts_long", long_real, long_synthetic, long_lag, "Long paths: ")
 
+    # A recurrent generator starts each path from a zero state: the first returns against the rest.
+    if usable:
+        sets = {"real windows": real, "synthetic windows": synthetic}
+        if long_synthetic is not None:
+            sets["synthetic long paths"] = long_synthetic
+        transient = {
+            name: timed(f"start_transient_{name}", start_transient, data[..., usable]).to_dict()
+            for name, data in sets.items()
+            if data.shape[1] >= 5
+        }
+        if transient:
+            metrics["start_transient"] = transient
+            figures["start_transient.png"] = _plot_start_transient(transient)
+
     metrics["created"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     images = {name: _png(figures[name]) for name in FIGURE_FILES if name in figures}
     metrics["files"] = ["report.html", "metrics.json", *images]
@@ -537,6 +553,21 @@ def _plot_acf_panels(real, synthetic):
     figure = matplotlib.figure.Figure(figsize=(10, 7))
     for ax, kind in zip(figure.subplots(2, 2).ravel(), ACF_KINDS):
         plot_acf(real, synthetic, kind=kind, ax=ax)
+    figure.tight_layout()
+    return figure
+
+
+def _plot_start_transient(transient):
+    """Mean |r| per return step (in standard deviations of each set's returns), one line per set."""
+    figure = matplotlib.figure.Figure(figsize=(6, 3.5))
+    ax = figure.subplots()
+    for name, values in transient.items():
+        curve = values["per_step_mean_abs"]
+        ax.plot(range(1, len(curve) + 1), curve, marker="o", label=name)
+    first = next(iter(transient.values()))["first"]
+    ax.axvspan(0.5, first + 0.5, color="0.9", zorder=0)
+    ax.set(xlabel="return step within the path", ylabel="mean |r| / std(r)", title="Start of path: first steps vs rest")
+    ax.legend()
     figure.tight_layout()
     return figure
 

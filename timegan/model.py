@@ -819,9 +819,7 @@ class TimeGAN(keras.Model):
         with _atomic.atomic_path(path) as tmp:
             tmp.mkdir(parents=True)
             self._save_archive(tmp / ARCHIVE_NAME, **kwargs)
-            _atomic.write_json(
-                tmp / _REPRESENTATION_FILES[self.config.representation], self.representation.to_dict()
-            )
+            _atomic.write_json(tmp / _REPRESENTATION_FILES[self.config.representation], self.representation.to_dict())
             _atomic.write_json(
                 tmp / "data.json", {"feature_names": [list(n) for n in self.feature_names], **self.data_info}
             )

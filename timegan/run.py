@@ -105,6 +105,7 @@ def train_run(
     overwrite=False,
     progress=True,
     distribute="none",
+    start_price=None,
 ):
     """Trains a TimeGAN on `prices` and writes a complete run directory.
 
@@ -126,6 +127,9 @@ def train_run(
         progress: show progress bars.
         distribute: "none", "mirrored" (all devices of this machine) or "multiworker" (the
             machines in `TF_CONFIG`); see `timegan.model.distribution_strategy`.
+        start_price: representation "returns" only: the price before the first step of each
+            synthetic path (`TimeGAN.generate`), a number or one per feature, finite and > 0;
+            None (default) starts from the last real prices.
 
     Returns:
         The finished `Run`.
@@ -164,6 +168,7 @@ def train_run(
     check_output_dir(output_dir, resume=resume, overwrite=overwrite)
     strategy = distribution_strategy(distribute)
     options = {
+        "start_price": start_price,
         "n_synthetic": n_synthetic,
         "checkpoint_every": checkpoint_every,
         "log_dir": log_dir,
@@ -174,6 +179,7 @@ def train_run(
             _atomic.remove_stale(output_dir)
             with strategy.scope():
                 model, prices, steps = _resume_state(output_dir, steps, n_synthetic)
+            check_start_price(start_price, model.config, prices.shape[1])
             return _train(output_dir, model, prices, steps, new_run=False, **options)
 
     config = TimeGANConfig() if config is None else config
@@ -181,8 +187,9 @@ def train_run(
         raise TypeError(f"Expected a TimeGANConfig. Received: {type(config).__name__}")
     if prices is None or steps is None:
         raise ValueError("Expected `prices` and `steps` for a new run.")
-    check_prices(prices)
-    check_window_count(len(prices), config.seq_len, config.batch_size)
+    check_prices(prices, config.representation)
+    check_start_price(start_price, config, prices.shape[1])
+    check_window_count(len(prices), config.seq_len + (config.representation == "returns"), config.batch_size)
     check_fits_in_memory(config, prices.shape[1])
     n_windows = len(prices) - config.seq_len + 1
     check_n_synthetic(n_windows if n_synthetic is None else n_synthetic, config.seq_len, prices.shape[1], output_dir)
@@ -259,15 +266,17 @@ def check_log_dir(log_dir):
     _check_writable(Path(log_dir), "log directory")
 
 
-def check_prices(prices):
+def check_prices(prices, representation="levels"):
     """Checks that `prices` is a DataFrame of finite numbers whose range per column is finite.
 
     A range (max - min) that overflows float64, as with values near +-1.7e308, cannot be
-    scaled to [0, 1] and back.
+    scaled to [0, 1] and back. For representation "returns" every price must be > 0 (the log
+    of 0 is undefined; volume columns, field "Volume", >= 0).
 
     Raises:
         TypeError: if `prices` is not a DataFrame.
-        ValueError: naming the first column with a non-numeric, non-finite or overflowing value.
+        ValueError: naming the first column (and row) with a non-numeric, non-finite,
+            overflowing or (returns) non-positive value.
     """
     if not isinstance(prices, pd.DataFrame):
         raise TypeError(f"Expected `prices` as a DataFrame (from `load_prices`). Received: {type(prices).__name__}")
@@ -292,6 +301,37 @@ def check_prices(prices):
             f"Expected prices whose range (max - min) is a finite float64. Received: column "
             f"{prices.columns[column]} from {values[:, column].min():.6g} to {values[:, column].max():.6g}"
         )
+    if representation == "returns":
+        volume = np.array([str(np.atleast_1d(c)[-1]).lower() == "volume" for c in prices.columns])
+        bad = np.where(volume, values < 0, values <= 0)
+        if bad.any():
+            row, column = np.argwhere(bad)[0]
+            what = "non-negative volumes" if volume[column] else "positive prices"
+            raise ValueError(
+                f"Expected {what} for representation 'returns' (log returns). Received: {values[row, column]!r} "
+                f"in column {prices.columns[column]} on row {prices.index[row]}"
+            )
+
+
+def check_start_price(start_price, config, n_features):
+    """Checks a synthetic paths' start price before anything is written (see `train_run`).
+
+    Raises:
+        ValueError: if it is given for representation "levels", has neither 1 nor `n_features`
+            values, or a value that is not finite and > 0.
+    """
+    if start_price is None:
+        return
+    if config.representation != "returns":
+        raise ValueError(
+            f"Expected no start price for representation 'levels' (its paths are learned price levels). "
+            f"Received: start_price={start_price!r}; train with --representation returns"
+        )
+    values = np.atleast_1d(np.asarray(start_price, dtype="float64"))
+    if values.ndim != 1 or len(values) not in (1, n_features):
+        raise ValueError(f"Expected one start price or {n_features} (one per series). Received: {len(values)} values")
+    if not (np.isfinite(values).all() and (values > 0).all()):
+        raise ValueError(f"Expected finite start prices > 0. Received: start_price={values.tolist()!r}")
 
 
 def available_memory():
@@ -475,7 +515,19 @@ def read_prices_csv(path):
     return prices
 
 
-def _train(directory, model, prices, steps, n_synthetic, checkpoint_every, log_dir, progress, new_run, replacing=None):
+def _train(
+    directory,
+    model,
+    prices,
+    steps,
+    n_synthetic,
+    checkpoint_every,
+    log_dir,
+    progress,
+    new_run,
+    start_price=None,
+    replacing=None,
+):
     """Fits `model`, then writes the model, losses, synthetic windows and pictures into `directory`."""
     checkpoint = directory / "checkpoint"
     import keras
@@ -503,7 +555,7 @@ def _train(directory, model, prices, steps, n_synthetic, checkpoint_every, log_d
 
     history = model.losses()
     real = make_windows(prices.to_numpy(), model.config.seq_len)
-    synthetic = model.generate(n_synthetic or len(real), seed=model.config.seed)
+    synthetic = model.generate(n_synthetic or len(real), seed=model.config.seed, start_price=start_price)
     _check_generated(synthetic, model.feature_names)
     model.save(directory / "model")
     _atomic.write_text(directory / "losses.csv", history.to_csv(index=False))

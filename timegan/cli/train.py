@@ -1,5 +1,6 @@
 """`timegan-train` / `python scripts/train.py`: train a TimeGAN on daily prices, write a run."""
 
+import argparse
 import logging
 import time
 from pathlib import Path
@@ -9,6 +10,7 @@ from timegan.cli._common import (
     configure_logging,
     echo,
     learning_rate,
+    positive_float,
     positive_int,
     run,
     seed,
@@ -19,6 +21,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_TICKERS = ("BA", "CAT", "DIS", "GE", "IBM", "KO")
 # About 10 minutes for three tickers on a 2-core CPU (see README, "Speed"). The paper's full length is 50000.
 DEFAULT_STEPS = (2000, 2000, 2000)
+# Chosen by the finance scores of docs/finance.md (returns against levels, same data and budget).
+DEFAULT_REPRESENTATION = "returns"
 FULL_LENGTH_STEPS = 50000
 
 
@@ -60,7 +64,27 @@ def build_parser():
     )
     data.add_argument("--cache-dir", default=None, help="download cache (default ~/.cache/timegan/prices)")
 
-    model = parser.add_argument_group("model (defaults: the TimeGAN paper)")
+    model = parser.add_argument_group("model (defaults: the TimeGAN paper, except --representation)")
+    model.add_argument(
+        "--representation",
+        choices=("levels", "returns"),
+        default=DEFAULT_REPRESENTATION,
+        help="what the model learns: daily log returns, standardised (generation cumulates them from "
+        "--start-price), or MinMax-scaled price levels (the paper's protocol); default "
+        f"{DEFAULT_REPRESENTATION} (docs/finance.md)",
+    )
+    model.add_argument(
+        "--heavy-tail",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="returns: Gaussianise with the inverse Lambert W transform after standardising (default on)",
+    )
+    model.add_argument(
+        "--burn-in",
+        type=int,
+        default=None,
+        help="recurrent steps run and dropped before each generated path (default: the config's, see docs/finance.md)",
+    )
     model.add_argument("--seq-len", type=int, default=24, help="window length (default 24)")
     model.add_argument("--hidden-dim", type=int, default=24, help="units per recurrent layer (default 24)")
     model.add_argument("--num-layers", type=int, default=3, help="recurrent layers (default 3)")
@@ -91,6 +115,15 @@ def build_parser():
         type=positive_int,
         default=None,
         help="synthetic windows to write (default: as many as real windows)",
+    )
+    training.add_argument(
+        "--start-price",
+        type=positive_float,
+        nargs="+",
+        default=None,
+        metavar="PRICE",
+        help="returns: price before the first step of each synthetic path, one for all series or one per "
+        "series (default: the last real prices)",
     )
     training.add_argument("--output-dir", default=None, help="run directory (default runs/<date-time>)")
     training.add_argument(
@@ -153,6 +186,9 @@ def _train(args):
             learning_rate=args.learning_rate,
             seed=args.seed,
             jit_compile=args.xla,
+            representation=args.representation,
+            heavy_tail=args.heavy_tail,
+            **({} if args.burn_in is None else {"burn_in": args.burn_in}),
         )
         csv = [path for group in args.csv for path in group]
         tickers = args.tickers if args.tickers is not None else (() if csv else DEFAULT_TICKERS)
@@ -185,6 +221,7 @@ def _train(args):
         overwrite=args.overwrite,
         progress=not args.quiet,
         distribute=args.distribute,
+        start_price=args.start_price,
     )
     minutes = (time.monotonic() - started) / 60
     echo(f"Trained {result.model.steps_done} steps in {minutes:.1f} min. Outputs in {output_dir}/:")
