@@ -75,7 +75,9 @@ def evaluate_run(run_dir, output_dir=None, long_path_len=250, **options):
     run's `synthetic.csv` (generated anew with the run's seed if it is missing). For the
     stylized facts of long paths, the model also generates paths of `long_path_len` steps
     (its recurrent networks run beyond the training window length), as many as make up the
-    length of the real price history, which is the real long path.
+    length of the real price history, which is the real long path. For a run of
+    representation "returns", every real and synthetic window is divided by its first price
+    (its paths start from one start price: the levels say nothing about the model).
 
     Args:
         run_dir: directory written by `scripts/train.py`.
@@ -113,6 +115,12 @@ def evaluate_run(run_dir, output_dir=None, long_path_len=250, **options):
         long_real = history
         long_synthetic = run.model.generate(n_paths, seed=seed, seq_len=length)
     info = {"run": str(run.path), **run.info, **run.model.data_info, "steps_done": run.model.steps_done}
+    if run.model.config.representation == "returns":
+        # Returns paths all start near one price while real windows lie anywhere in the history:
+        # compare shapes, not levels (every window divided by its first price), so the scores
+        # judge the returns the model learned.
+        real, synthetic = real / real[:, :1], synthetic / synthetic[:, :1]
+        info["windows"] = "each window divided by its first price (returns model: shapes, not levels)"
     return evaluate_arrays(
         real,
         synthetic,

@@ -102,6 +102,8 @@ def build_parser():
         help="TimeGAN steps per phase: one number or three (embedding supervised joint); default 500",
     )
     gen.add_argument("--seq-len", type=positive_int, default=24, help="TimeGAN training window length (default 24)")
+    gen.add_argument("--hidden-dim", type=positive_int, default=24, help="TimeGAN units per layer (default 24)")
+    gen.add_argument("--num-layers", type=positive_int, default=3, help="TimeGAN recurrent layers (default 3)")
     gen.add_argument(
         "--no-heavy-tail",
         action="store_true",
@@ -165,7 +167,10 @@ def timegan_paths(representation, prices, args, seed):
     options = {"representation": representation, "heavy_tail": not args.no_heavy_tail}
     if args.burn_in is not None:
         options["burn_in"] = args.burn_in
-    model = TimeGAN(TimeGANConfig(seq_len=args.seq_len, seed=seed, **options))
+    config = TimeGANConfig(
+        seq_len=args.seq_len, hidden_dim=args.hidden_dim, num_layers=args.num_layers, seed=seed, **options
+    )
+    model = TimeGAN(config)
     steps = args.steps[0] if len(args.steps) == 1 else tuple(args.steps)
     model.fit(prices, steps=steps, progress=not args.quiet)
     if args.save_models:

@@ -68,19 +68,19 @@ def test_training_windows_are_standardised_returns_of_the_series(returns_model):
 
 def test_paths_start_from_the_last_real_prices_and_scale_with_the_start_price(returns_model):
     prices = price_series()
-    default = returns_model.generate(3, seed=1, seq_len=40)
-    assert default.shape == (3, 40, 2) and (default > 0).all()
-    np.testing.assert_allclose(returns_model.generate(3, seed=1, seq_len=40, start_price=prices[-1]), default)
-    one = returns_model.generate(3, seed=1, seq_len=40, start_price=1.0)
+    default = returns_model.generate(3, seed=1, seq_len=12)
+    assert default.shape == (3, 12, 2) and (default > 0).all()
+    np.testing.assert_allclose(returns_model.generate(3, seed=1, seq_len=12, start_price=prices[-1]), default)
+    one = returns_model.generate(3, seed=1, seq_len=12, start_price=1.0)
     np.testing.assert_allclose(default, one * prices[-1], rtol=1e-12)
-    per_feature = returns_model.generate(3, seed=1, seq_len=40, start_price=[2.0, 5.0])
+    per_feature = returns_model.generate(3, seed=1, seq_len=12, start_price=[2.0, 5.0])
     np.testing.assert_allclose(per_feature, one * [2.0, 5.0], rtol=1e-12)
-    frame = returns_model.generate_frame(3, seed=1, seq_len=40, start_price=1.0)
+    frame = returns_model.generate_frame(3, seed=1, seq_len=12, start_price=1.0)
     np.testing.assert_allclose(frame["value"].to_numpy(), one.reshape(-1))
 
 
 def test_long_paths_in_one_pass_and_burn_in_drops_the_first_recurrent_steps(returns_model):
-    assert returns_model.generate(2, seed=0, seq_len=300).shape == (2, 300, 2)
+    assert returns_model.generate(2, seed=0, seq_len=250).shape == (2, 250, 2)
     burnt = returns_model.generate(2, seed=3, seq_len=20, burn_in=5, start_price=1.0)
     whole = returns_model.generate(2, seed=3, seq_len=25, burn_in=0, start_price=1.0)
     # The same noise stream: the burnt-in path is the whole path's last 20 returns, from price 1.

@@ -307,9 +307,11 @@ def check_prices(prices, representation="levels"):
         if bad.any():
             row, column = np.argwhere(bad)[0]
             what = "non-negative volumes" if volume[column] else "positive prices"
+            day = prices.index[row]
+            day = day.date() if isinstance(day, pd.Timestamp) else day
             raise ValueError(
-                f"Expected {what} for representation 'returns' (log returns). Received: {values[row, column]!r} "
-                f"in column {prices.columns[column]} on row {prices.index[row]}"
+                f"Expected {what} for representation 'returns' (log returns). Received: {float(values[row, column])!r} "
+                f"in column {prices.columns[column]} on row {day}"
             )
 
 
