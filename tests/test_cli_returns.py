@@ -41,21 +41,21 @@ def test_synthetic_csv_is_in_price_units_from_the_given_start_price(returns_run)
 
 def test_generate_writes_long_paths_from_the_start_price(returns_run, tmp_path):
     out, run = returns_run
-    argv = ["--run", str(out), "--n-paths", "2", "--path-length", "300", "--seed", "7", "--quiet"]
+    argv = ["--run", str(out), "--n-paths", "2", "--path-length", "30", "--seed", "7", "--quiet"]
     assert exit_code(generate_cli.main, [*argv, "--output", str(tmp_path / "a.csv"), "--start-price", "1"]) == 0
     assert exit_code(generate_cli.main, [*argv, "--output", str(tmp_path / "b.csv"), "--start-price", "3", "6"]) == 0
-    one = pd.read_csv(tmp_path / "a.csv")["value"].to_numpy().reshape(2, 300, 2)
-    scaled = pd.read_csv(tmp_path / "b.csv")["value"].to_numpy().reshape(2, 300, 2)
+    one = pd.read_csv(tmp_path / "a.csv")["value"].to_numpy().reshape(2, 30, 2)
+    scaled = pd.read_csv(tmp_path / "b.csv")["value"].to_numpy().reshape(2, 30, 2)
     np.testing.assert_allclose(scaled, one * [3, 6], rtol=1e-7)
-    expected = run.model.generate(2, seed=generate_cli.chunk_seed(7, 0), seq_len=300, batch_size=32, start_price=1.0)
+    expected = run.model.generate(2, seed=generate_cli.chunk_seed(7, 0), seq_len=30, batch_size=32, start_price=1.0)
     np.testing.assert_allclose(one, expected, rtol=1e-7)
 
 
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--start-price", "0"], "expected a positive number"),
-        (["--start-price", "-5"], "expected a positive number"),
+        (["--start-price", "0"], "expected a positive finite number"),
+        (["--start-price", "-5"], "expected a positive finite number"),
         (["--start-price", "1", "2", "3"], "Expected `start_price` to be a number or 2 numbers"),
         (["--path-length", "1"], "--path-length to be an integer >= 2"),
     ],
