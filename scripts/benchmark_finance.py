@@ -113,7 +113,7 @@ def build_parser():
         "--burn-in",
         type=int,
         default=None,
-        help="TimeGAN recurrent steps dropped before each path (default: TimeGANConfig's)",
+        help="TimeGAN recurrent steps dropped before each path (default: --seq-len, as train.py)",
     )
     gen.add_argument("--path-length", type=positive_int, default=4000, help="prices per generated path (default 4000)")
     gen.add_argument("--n-paths", type=positive_int, default=500, help="paths per generator (default 500)")
@@ -165,8 +165,7 @@ def timegan_paths(representation, prices, args, seed):
     from timegan import TimeGAN, TimeGANConfig
 
     options = {"representation": representation, "heavy_tail": not args.no_heavy_tail}
-    if args.burn_in is not None:
-        options["burn_in"] = args.burn_in
+    options["burn_in"] = args.seq_len if args.burn_in is None else args.burn_in
     config = TimeGANConfig(
         seq_len=args.seq_len, hidden_dim=args.hidden_dim, num_layers=args.num_layers, seed=seed, **options
     )

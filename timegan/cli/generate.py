@@ -131,15 +131,14 @@ def write_paths(
     fields = np.array([str(name[1]) for name in names], dtype=object)
     date_text = np.asarray(pd.DatetimeIndex(dates).strftime("%Y-%m-%d"), dtype=object)
     per_path = path_length * n_features
+    options = {} if start_price is None else {"start_price": start_price}
     bar = tqdm(total=n_paths, unit="path", desc="generate", disable=not progress or n_paths <= batch_size)
     with atomic_path(output) as tmp, open(tmp, "w", encoding="utf-8", newline="") as handle, bar:
         handle.write(",".join(COLUMNS) + "\n")
         for start in range(0, n_paths, batch_size):
             size = min(batch_size, n_paths - start)
             chunks = [
-                model.generate(
-                    CHUNK, seed=chunk_seed(seed, k), seq_len=path_length, batch_size=CHUNK, start_price=start_price
-                )
+                model.generate(CHUNK, seed=chunk_seed(seed, k), seq_len=path_length, batch_size=CHUNK, **options)
                 for k in range(start // CHUNK, math.ceil((start + size) / CHUNK))
             ]
             paths = np.concatenate(chunks)[:size]
