@@ -733,3 +733,87 @@ def evaluate_finance(real_prices, synthetic_prices, **kwargs):
     settings = {k: list(v) if isinstance(v, tuple) else v for k, v in settings.items()}
     settings["overlapping"] = bool(kwargs.get("overlapping", True))
     return FinanceEvaluation(scores=scores, floor=floor, settings=settings)
+
+
+# ---------------------------------------------------------------------------- start of path
+
+
+@dataclasses.dataclass(frozen=True)
+class StartTransient:
+    """The daily log returns of the first steps of each path against those of the rest.
+
+    A recurrent generator starts every path from a zero state; if the paths' first returns
+    differ from the later ones (a jump at the start), stitched or long paths show it. A
+    generator without such a transient has `ratio_abs` and `ratio_std` near 1 (up to sampling
+    noise; real windows cut from a history give the reference).
+
+    Attributes:
+        first: the number of first returns compared (steps 1..first of each path).
+        mean_abs_first, mean_abs_rest: mean |r| of the first returns / of the later ones.
+        std_first, std_rest: standard deviation of r in each group.
+        ratio_abs: mean_abs_first / mean_abs_rest.
+        ratio_std: std_first / std_rest.
+        per_step_mean_abs: mean |r| at each return step 1..min(path_len - 1, 2 * first + 1)
+            (averaged over paths and features).
+    """
+
+    first: int
+    mean_abs_first: float
+    mean_abs_rest: float
+    std_first: float
+    std_rest: float
+    ratio_abs: float
+    ratio_std: float
+    per_step_mean_abs: list
+
+    def to_dict(self):
+        """JSON-ready dict (NaN as None)."""
+        values = dataclasses.asdict(self)
+        values["per_step_mean_abs"] = [_json_float(v) for v in self.per_step_mean_abs]
+        return {k: _json_float(v) if isinstance(v, float) else v for k, v in values.items()}
+
+
+def start_transient(paths, first=3):
+    """Compares the first `first` daily log returns of each path with the rest of the path.
+
+    Returns are taken within each path (`log_returns`), so return 1 is step 0 -> step 1. Each
+    feature is divided by the standard deviation of its returns over all steps, so features of
+    different scales weigh the same; the figures are in units of that standard deviation.
+
+    Args:
+        paths: positive prices (n_paths, path_len, n_features), path_len >= first + 2, or one
+            history (n_days, n_features).
+        first: how many first returns form the first group (>= 1). Default 3.
+
+    Returns:
+        A `StartTransient`.
+
+    Raises:
+        TypeError: if `paths` is not numeric.
+        ValueError: on a bad shape, non-positive prices, or paths too short for `first`.
+    """
+    first = _checks.check_int(first, "first")
+    returns = log_returns(paths, "paths")
+    if returns.shape[1] < first + 1:
+        raise ValueError(
+            f"Expected paths of at least first + 2 = {first + 2} prices. Received: {returns.shape[1] + 1} prices"
+        )
+    scale = returns.reshape(-1, returns.shape[-1]).std(axis=0)
+    scaled = np.divide(returns, scale, out=np.zeros_like(returns), where=scale > 0)
+    head, rest = scaled[:, :first], scaled[:, first:]
+    mean_abs_first, mean_abs_rest = float(np.abs(head).mean()), float(np.abs(rest).mean())
+    std_first, std_rest = float(head.std()), float(rest.std())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio_abs = mean_abs_first / mean_abs_rest if mean_abs_rest > 0 else float("nan")
+        ratio_std = std_first / std_rest if std_rest > 0 else float("nan")
+    shown = min(scaled.shape[1], 2 * first + 1)
+    return StartTransient(
+        first=first,
+        mean_abs_first=mean_abs_first,
+        mean_abs_rest=mean_abs_rest,
+        std_first=std_first,
+        std_rest=std_rest,
+        ratio_abs=ratio_abs,
+        ratio_std=ratio_std,
+        per_step_mean_abs=[float(v) for v in np.abs(scaled[:, :shown]).mean(axis=(0, 2))],
+    )

@@ -33,7 +33,7 @@ from evaluation import _checks
 from evaluation.correlation import joint_structure, plot_correlation_matrices
 from evaluation.discriminative import discriminative_score, plot_roc
 from evaluation.diversity import pca_embedding, plot_embedding, tsne_embedding
-from evaluation.finance import log_returns
+from evaluation.finance import log_returns, start_transient
 from evaluation.predictive import plot_predictive_curves, predictive_score
 from evaluation.splits import SPLITS
 from evaluation.stylized_facts import (
@@ -64,6 +64,7 @@ FIGURE_FILES = (
     "acf.png",
     "acf_long.png",
     "correlation.png",
+    "start_transient.png",
 )
 REPORT_FILES = ("report.html", "metrics.json", *FIGURE_FILES)
 MIN_TSNE_POINTS = 10
@@ -76,7 +77,9 @@ def evaluate_run(run_dir, output_dir=None, long_path_len=250, model="best", **op
     run's `synthetic.csv` (generated anew with the run's seed if it is missing). For the
     stylized facts of long paths, the model also generates paths of `long_path_len` steps
     (its recurrent networks run beyond the training window length), as many as make up the
-    length of the real price history, which is the real long path.
+    length of the real price history, which is the real long path. For a run of
+    representation "returns", every real and synthetic window is divided by its first price
+    (its paths start from one start price: the levels say nothing about the model).
 
     Args:
         run_dir: directory written by `scripts/train.py`.
@@ -125,6 +128,12 @@ def evaluate_run(run_dir, output_dir=None, long_path_len=250, model="best", **op
     }
     if run.selection is not None:
         info["selection"] = run.selection
+    if run.model.config.representation == "returns":
+        # Returns paths all start near one price while real windows lie anywhere in the history:
+        # compare shapes, not levels (every window divided by its first price), so the scores
+        # judge the returns the model learned.
+        real, synthetic = real / real[:, :1], synthetic / synthetic[:, :1]
+        info["windows"] = "each window divided by its first price (returns model: shapes, not levels)"
     return evaluate_arrays(
         real,
         synthetic,
@@ -453,6 +462,19 @@ def compute_report(
         long_lag = min(20, long_real.shape[1] - 2, long_synthetic.shape[1] - 2)
         compare_facts("stylized_facts_long", long_real, long_synthetic, long_lag, "Long paths: ")
 
+    # A recurrent generator starts each path from a zero state: the first returns against the rest.
+    if usable:
+        sets = {"real windows": real, "synthetic windows": synthetic}
+        if long_synthetic is not None:
+            sets["synthetic long paths"] = long_synthetic
+        transient = {
+            name: timed(f"start_transient_{name}", start_transient, data[..., usable]).to_dict()
+            for name, data in sets.items()
+            if data.shape[1] >= 5
+        }
+        if transient:
+            metrics["start_transient"] = transient
+            figures["start_transient.png"] = _plot_start_transient(transient)
     _joint_structure(
         metrics, figures, notes, timed, (real, synthetic), (long_real, long_synthetic), price_features, names
     )
@@ -593,6 +615,21 @@ def _plot_acf_panels(real, synthetic):
     figure = matplotlib.figure.Figure(figsize=(10, 7))
     for ax, kind in zip(figure.subplots(2, 2).ravel(), ACF_KINDS):
         plot_acf(real, synthetic, kind=kind, ax=ax)
+    figure.tight_layout()
+    return figure
+
+
+def _plot_start_transient(transient):
+    """Mean |r| per return step (in standard deviations of each set's returns), one line per set."""
+    figure = matplotlib.figure.Figure(figsize=(6, 3.5))
+    ax = figure.subplots()
+    for name, values in transient.items():
+        curve = values["per_step_mean_abs"]
+        ax.plot(range(1, len(curve) + 1), curve, marker="o", label=name)
+    first = next(iter(transient.values()))["first"]
+    ax.axvspan(0.5, first + 0.5, color="0.9", zorder=0)
+    ax.set(xlabel="return step within the path", ylabel="mean |r| / std(r)", title="Start of path: first steps vs rest")
+    ax.legend()
     figure.tight_layout()
     return figure
 

@@ -28,7 +28,7 @@ from timegan.cli._common import (
 )
 
 # Adding a representation is one line here: TimeGANConfig(representation=...) receives it.
-REPRESENTATIONS = ("levels",)
+REPRESENTATIONS = ("levels", "returns")
 BASELINES = ("GARCH-t", "GJR-t", "bootstrap", "Gaussian RW")
 # Quant GANs (Wiese et al. 2020), S&P 500 2009-2018, the paper's best generator and its GARCH(1,1).
 PAPER_ROWS = {
@@ -67,6 +67,8 @@ OTHER_COLUMNS = (
     ("risk_20d", "VaR/ES 20d"),
     ("correlation_returns", "corr(r)"),
     ("correlation_abs", "corr(|r|)"),
+    ("start_ratio_abs", "start |r|"),
+    ("start_ratio_std", "start std"),
 )
 
 
@@ -81,8 +83,9 @@ def build_parser():
     gen = parser.add_argument_group("generation")
     gen.add_argument(
         "--representations",
+        "--representation",
         nargs="*",
-        default=["levels"],
+        default=["levels", "returns"],
         metavar="R",
         help=f"TimeGAN rows, among {', '.join(REPRESENTATIONS)}; none given: baselines only",
     )
@@ -95,6 +98,19 @@ def build_parser():
         help="TimeGAN steps per phase: one number or three (embedding supervised joint); default 500",
     )
     gen.add_argument("--seq-len", type=positive_int, default=24, help="TimeGAN training window length (default 24)")
+    gen.add_argument("--hidden-dim", type=positive_int, default=24, help="TimeGAN units per layer (default 24)")
+    gen.add_argument("--num-layers", type=positive_int, default=3, help="TimeGAN recurrent layers (default 3)")
+    gen.add_argument(
+        "--no-heavy-tail",
+        action="store_true",
+        help="TimeGAN returns: standardise only, without the inverse Lambert W transform",
+    )
+    gen.add_argument(
+        "--burn-in",
+        type=int,
+        default=None,
+        help="TimeGAN recurrent steps dropped before each path (default: --seq-len, as train.py)",
+    )
     gen.add_argument("--path-length", type=positive_int, default=4000, help="prices per generated path (default 4000)")
     gen.add_argument("--n-paths", type=positive_int, default=500, help="paths per generator (default 500)")
     gen.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
@@ -113,6 +129,12 @@ def build_parser():
     )
     parser.add_argument("--max-lag", type=positive_int, default=250, help="ACF/leverage lags (default 250)")
     parser.add_argument("--output", default=None, metavar="PATH", help="also write the table here (.csv, else JSON)")
+    parser.add_argument(
+        "--save-models",
+        default=None,
+        metavar="DIR",
+        help="save each trained TimeGAN as DIR/<representation>-seed<N> (TimeGAN.load) to generate from later",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     return parser
 
@@ -136,10 +158,16 @@ def load_history(args):
 def timegan_paths(representation, prices, args, seed):
     from timegan import TimeGAN, TimeGANConfig
 
-    options = {} if representation == "levels" else {"representation": representation}
-    model = TimeGAN(TimeGANConfig(seq_len=args.seq_len, seed=seed, **options))
+    options = {"representation": representation, "heavy_tail": not args.no_heavy_tail}
+    options["burn_in"] = args.seq_len if args.burn_in is None else args.burn_in
+    config = TimeGANConfig(
+        seq_len=args.seq_len, hidden_dim=args.hidden_dim, num_layers=args.num_layers, seed=seed, **options
+    )
+    model = TimeGAN(config)
     steps = args.steps[0] if len(args.steps) == 1 else tuple(args.steps)
     model.fit(prices, steps=steps, progress=not args.quiet)
+    if args.save_models:
+        model.save(os.path.join(args.save_models, f"{representation}-seed{seed}"))
     return model.generate(args.n_paths, seed=seed, seq_len=args.path_length)
 
 
@@ -171,11 +199,18 @@ def baseline_generators(values, args):
     return generators, fitted, fit_seconds
 
 
-def summarise(scores):
-    """Flat dict of one FinanceScores with the VaR/ES relative errors averaged per horizon."""
+def summarise(scores, paths=None):
+    """Flat dict of one FinanceScores with the VaR/ES relative errors averaged per horizon, and
+    (given the paths) the start-of-path transient: mean |r| and std of the first 3 returns of
+    each path over those of the rest (`evaluation.finance.start_transient`; 1 = no transient)."""
     import numpy as np
 
+    from evaluation.finance import start_transient
+
     flat = scores.summary()
+    if paths is not None:
+        transient = start_transient(paths)
+        flat["start_ratio_abs"], flat["start_ratio_std"] = transient.ratio_abs, transient.ratio_std
     flat["max_lag"] = float(scores.max_lag)
     for horizon in ("1d", "20d"):
         errors = [v for k, v in scores.risk.items() if k.endswith(f"_{horizon}")]
@@ -196,6 +231,8 @@ def _benchmark(args):
         raise ValueError(f"Expected --steps with 1 or 3 values. Received: --steps {' '.join(map(str, args.steps))}")
     if args.seed < 0:
         raise ValueError(f"Expected --seed >= 0. Received: --seed {args.seed}")
+    if args.burn_in is not None and args.burn_in < 0:
+        raise ValueError(f"Expected --burn-in >= 0. Received: --burn-in {args.burn_in}")
     if args.path_length < 2:
         raise ValueError(f"Expected --path-length >= 2. Received: --path-length {args.path_length}")
     prices = load_history(args)
@@ -214,14 +251,14 @@ def _benchmark(args):
             started = time.monotonic()
             paths = timegan_paths(representation, prices, args, seed)
             seconds.setdefault(name, []).append(time.monotonic() - started)
-            rows.setdefault(name, []).append(summarise(finance_scores(values, paths, max_lag=args.max_lag)))
+            rows.setdefault(name, []).append(summarise(finance_scores(values, paths, max_lag=args.max_lag), paths))
     generators, fitted, fit_seconds = baseline_generators(values, args)
     for name in BASELINES:
         for seed in seeds:
             started = time.monotonic()
             paths = generators[name](seed)
             seconds.setdefault(name, []).append(time.monotonic() - started + fit_seconds.get(name, 0.0))
-            rows.setdefault(name, []).append(summarise(finance_scores(values, paths, max_lag=args.max_lag)))
+            rows.setdefault(name, []).append(summarise(finance_scores(values, paths, max_lag=args.max_lag), paths))
     floor = summarise(real_floor(values, max_lag=args.max_lag))
     real = summarise(finance_scores(values, values[None], max_lag=1))  # the history's own kurtosis, Hill, ACF1
 

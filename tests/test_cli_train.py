@@ -13,7 +13,21 @@ from timegan.cli.train import main
 from timegan.run import load_run
 
 ROOT = Path(__file__).resolve().parents[1]
-TINY = ["--seq-len", "8", "--hidden-dim", "4", "--num-layers", "1", "--batch-size", "16", "--quiet"]
+# The levels representation: these tests check levels properties (synthetic prices inside the real range);
+# tests/test_cli_returns.py covers returns runs.
+TINY = [
+    "--representation",
+    "levels",
+    "--seq-len",
+    "8",
+    "--hidden-dim",
+    "4",
+    "--num-layers",
+    "1",
+    "--batch-size",
+    "16",
+    "--quiet",
+]
 DATA = ["--tickers", "BA", "CAT", "--start", "2019-01-01", "--end", "2019-06-30", "--source", "bundled"]
 
 

@@ -21,6 +21,11 @@ from timegan._validation import (
 )
 
 CELLS = ("gru", "gru_block", "lstm")
+REPRESENTATIONS = ("levels", "returns")
+HEADS = ("sigmoid", "linear", "tanh")
+# What a config saved before a field existed meant: `from_dict` fills these in, and only these,
+# so that an old run loads as the model it was (the levels representation, no burn-in).
+MIGRATED_DEFAULTS = {"representation": "levels", "heavy_tail": True, "recovery_activation": None, "burn_in": 0}
 # The paper's width, kept as the floor of the rule: up to 8 features the default is unchanged.
 MIN_HIDDEN_DIM = 24
 HIDDEN_PER_FEATURE = 3
@@ -89,6 +94,21 @@ class TimeGANConfig:
             CPU without XLA, where it trains about 1.5x faster, and keeps the loop when a GPU is
             visible (the cuDNN kernel) or XLA is on. Generation always runs the loop, so it
             accepts any path length.
+        representation: what the model learns from prices (`timegan.representation`): "levels"
+            (default; per-feature MinMax-scaled prices, the TimeGAN paper's protocol) or
+            "returns" (per-feature log returns, standardised, Gaussianised if `heavy_tail`;
+            generation cumulates them from a start price).
+        heavy_tail: with "returns", apply the inverse Lambert W transform (Goerg 2011; Quant
+            GANs, Wiese et al. 2020, section 5) after standardising. Default True; ignored for
+            "levels".
+        recovery_activation: head of the recovery network, which outputs the model's scale:
+            "sigmoid", "linear" or "tanh"; None (default) picks by representation: "sigmoid"
+            for levels (the paper's, data in [0, 1]), "linear" for returns (data about N(0, 1),
+            unbounded: a sigmoid head cannot output a negative return, tanh none beyond 1
+            standard deviation; see docs/finance.md for the measurement).
+        burn_in: recurrent steps that `generate` runs and drops before each path, so that a path
+            starts from a recurrent state like those inside training windows rather than from
+            zeros (see docs/finance.md, start-of-path transient). Default 0.
         seed: seeds weights, noise and batch order, in [0, 2**32 - 1] (what both
             `keras.utils.set_random_seed` and `keras.random.SeedGenerator` accept). Default 0.
     """
@@ -110,6 +130,10 @@ class TimeGANConfig:
     generator_updates_per_step: int = 2
     jit_compile: bool = False
     unroll: bool | None = None
+    representation: str = "levels"
+    heavy_tail: bool = True
+    recovery_activation: str | None = None
+    burn_in: int = 0
     seed: int = 0
 
     def __post_init__(self):
@@ -119,6 +143,13 @@ class TimeGANConfig:
                 "Expected `unroll` to be None or False with cell='gru_block' and jit_compile=True: XLA has no "
                 "GRUBlockCell kernel. Received: unroll=True"
             )
+
+    @property
+    def recovery_head(self):
+        """The recovery head's activation: `recovery_activation`, or by representation if None."""
+        if self.recovery_activation is not None:
+            return self.recovery_activation
+        return "sigmoid" if self.representation == "levels" else "linear"
 
     @property
     def supervisor_layers(self):
@@ -154,11 +185,17 @@ class TimeGANConfig:
     def from_dict(cls, values):
         """Builds a config from `to_dict` output.
 
+        A config saved before `representation`, `heavy_tail`, `recovery_activation` and
+        `burn_in` existed gets the values of `MIGRATED_DEFAULTS` (the model it described:
+        levels, sigmoid head, no burn-in); every other field must be present.
+
         Raises:
             TypeError: if `values` is not a dict, or a value has the wrong type.
             ValueError: on keys that are not fields of the config, on missing keys (a saved
                 config is never completed with defaults) and on invalid values.
         """
+        if isinstance(values, dict):
+            values = {**{k: v for k, v in MIGRATED_DEFAULTS.items() if k not in values}, **values}
         check_keys(cls, values)
         return cls(**values)
 
@@ -184,5 +221,9 @@ CONSTRAINTS = {
     "generator_updates_per_step": [Integer(1)],
     "jit_compile": [Bool()],
     "unroll": [Bool(), None],
+    "representation": [Options(*REPRESENTATIONS)],
+    "heavy_tail": [Bool()],
+    "recovery_activation": [Options(*HEADS), None],
+    "burn_in": [Integer(0)],
     "seed": [SEED],
 }

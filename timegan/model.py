@@ -35,7 +35,8 @@ from timegan._memory import check_windows_fit
 from timegan._validation import Integer, check_gradients, format_value, validate
 from timegan.config import TimeGANConfig
 from timegan.networks import NETWORK_NAMES, build_networks, unroll_for_training, weight_shapes
-from timegan.preprocessing import FeatureScaler, check_window_count, window_dataset
+from timegan.preprocessing import check_window_count, window_dataset
+from timegan.representation import make_representation, representation_from_dict
 from timegan.windows import frame_to_windows, prepare_windows, windows_to_frame
 
 __all__ = ["LOG_NAMES", "PHASES", "TimeGAN", "frame_to_windows", "windows_to_frame"]
@@ -65,7 +66,10 @@ _FORMAT_1_FILES = (
     "optimizers.npz",
     *(f"networks/{name}.keras" for name in NETWORK_NAMES),
 )
-_RUN_FILES = (ARCHIVE_NAME, "scaler.json", "data.json")
+_RUN_FILES = (ARCHIVE_NAME, "data.json")
+# The fitted representation beside the archive, readable without Keras: levels models keep the
+# `scaler.json` of earlier versions (scripts/benchmark.py and old runs read it unchanged).
+_REPRESENTATION_FILES = {"levels": "scaler.json", "returns": "representation.json"}
 
 
 class _Untracked:
@@ -85,12 +89,17 @@ class TimeGAN(keras.Model):
         >>> model.fit(prices, steps=(1000, 1000, 1000),     # prices: DataFrame (dates x features)
         ...           callbacks=[keras.callbacks.TerminateOnNaN()])
         >>> paths = model.generate(100, seed=0)             # (100, 24, n_features), price units
+        >>> # TimeGANConfig(representation="returns"): paths of any length from a start price
+        >>> paths = model.generate(100, seed=0, seq_len=4000, start_price=100.0)
         >>> model.save("runs/model"); model = TimeGAN.load("runs/model")
 
     Args:
         config: the `TimeGANConfig` (default: the paper's settings).
         n_features: features per time step; None builds the networks at the first `fit`.
-        scaler: a `FeatureScaler` (or its `to_dict()`), fitted on the training data.
+        representation: the fitted representation of the training data
+            (`timegan.representation`: a `FeatureScaler` for levels, a `ReturnsRepresentation`
+            for returns) or its `to_dict()`; None fits it at the first `fit`.
+        scaler: the name of `representation` in archives of earlier versions (levels only).
         feature_names: list of `(ticker, field)` pairs naming the features.
         data_info: description of the training data (tickers, fields, dates, rows).
         **kwargs: passed to `keras.Model` (e.g. `name`).
@@ -98,8 +107,8 @@ class TimeGAN(keras.Model):
     Attributes:
         config: the `TimeGANConfig`.
         n_features: features per time step, known after `fit` or `load`.
-        scaler: the `FeatureScaler` fitted on the training data; maps model outputs to
-            original units.
+        representation: the fitted representation (kind `config.representation`); maps model
+            outputs to prices. `scaler` is the same object (its name before returns existed).
         feature_names: list of `(ticker, field)` pairs naming the features.
         data_info: description of the training data (tickers, fields, dates, rows).
         phase: the phase `train_step` runs ("embedding", "supervised" or "joint"); callbacks
@@ -109,7 +118,16 @@ class TimeGAN(keras.Model):
             discriminator); each is also an attribute of that name.
     """
 
-    def __init__(self, config=None, n_features=None, scaler=None, feature_names=None, data_info=None, **kwargs):
+    def __init__(
+        self,
+        config=None,
+        n_features=None,
+        representation=None,
+        feature_names=None,
+        data_info=None,
+        scaler=None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         if config is None:
             config = TimeGANConfig()
@@ -119,7 +137,17 @@ class TimeGAN(keras.Model):
             raise TypeError(f"Expected a TimeGANConfig. Received: config of type {type(config).__name__}")
         self.config = config
         self.n_features = None
-        self.scaler = FeatureScaler.from_dict(scaler) if isinstance(scaler, dict) else scaler
+        if representation is not None and scaler is not None:
+            raise ValueError("Expected one of `representation` and `scaler` (its older name). Received: both")
+        representation = scaler if representation is None else representation
+        if isinstance(representation, dict):
+            representation = representation_from_dict(representation)
+        if representation is not None and getattr(representation, "kind", None) != config.representation:
+            raise ValueError(
+                f"Expected a fitted {config.representation!r} representation (config.representation). "
+                f"Received: {getattr(representation, 'kind', type(representation).__name__)!r}"
+            )
+        self.representation = representation
         self.feature_names = None if feature_names is None else [tuple(name) for name in feature_names]
         self.data_info = dict(data_info or {})
         self.phase = PHASES[0]
@@ -164,6 +192,11 @@ class TimeGAN(keras.Model):
         return self._validation.value
 
     @property
+    def scaler(self):
+        """The fitted representation (its name from before returns existed)."""
+        return self.representation
+
+    @property
     def steps_done(self):
         return dict(zip(PHASES, (int(v) for v in keras.ops.convert_to_numpy(self.steps_counter))))
 
@@ -205,7 +238,7 @@ class TimeGAN(keras.Model):
             self.build_networks(int(input_shape[-1]))
 
     def call(self, inputs, training=False):
-        """Synthetic windows on the model's [0, 1] scale from noise `(batch, time, z_dim)`."""
+        """Synthetic windows on the model's scale (`config.representation`) from noise `(batch, time, z_dim)`."""
         return self.recovery(
             self.supervisor(self.generator(inputs, training=training), training=training), training=training
         )
@@ -482,7 +515,7 @@ class TimeGAN(keras.Model):
         order, so a resumed run sees the batches an uninterrupted one would.
 
         Args:
-            windows: windows (n, seq_len, n_features) on the model's [0, 1] scale.
+            windows: windows (n, seq_len, n_features) on the model's scale.
             phase: "embedding", "supervised" or "joint".
 
         Returns:
@@ -527,8 +560,11 @@ class TimeGAN(keras.Model):
         Args:
             data: a DataFrame of prices (rows = days, columns = features; MultiIndex columns
                 `(ticker, field)` as from `load_prices`), a 2-D array (rows, features), or a
-                3-D array of windows (n, seq_len, features), all in original units. The scaler
-                is fitted on the first call and reused afterwards.
+                3-D array of windows (n, seq_len, features), all in original units (for
+                "returns": windows of seq_len + 1 prices, each giving seq_len returns). The
+                representation is fitted on the first call (on the whole series, not the
+                overlapping windows) and reused afterwards. "returns" needs prices > 0
+                (volumes, fields named "Volume", >= 0).
             steps: steps per phase: an int for all three, or `(embedding, supervised, joint)`.
             callbacks: list of `keras.callbacks.Callback` (TensorBoard, CSVLogger,
                 TerminateOnNaN, ModelCheckpoint, `timegan.callbacks.Checkpoint`, your own).
@@ -553,18 +589,19 @@ class TimeGAN(keras.Model):
             step is in `losses()`.
 
         Raises:
-            ValueError: on bad steps, data with the wrong shape or NaN, fewer than 2 windows,
+            ValueError: on bad steps, data with the wrong shape or NaN, a non-positive price in
+                returns mode (its column and row named), fewer than 2 windows,
                 fewer windows than `batch_size`, or a phase asked to run after a later one began.
         """
         from timegan.callbacks import ProgressBar
 
         targets = _phase_steps(steps)
-        windows = self._prepare_windows(data, feature_names)
+        scaled = self._prepare_windows(data, feature_names)
         self._validation.value = None if validation_data is None else self._scaled_validation(validation_data)
-        check_window_count(len(windows) + self.config.seq_len - 1, self.config.seq_len, self.config.batch_size)
+        check_window_count(len(scaled) + self.config.seq_len - 1, self.config.seq_len, self.config.batch_size)
         if not self.compiled:
             self.compile()
-        self.build_networks(windows.shape[-1])
+        self.build_networks(scaled.shape[-1])
         callbacks = list(callbacks or [])
         for callback in callbacks:
             if not isinstance(callback, keras.callbacks.Callback):
@@ -576,7 +613,6 @@ class TimeGAN(keras.Model):
         self._check_phase_order(targets)
         recorder = _StepRecorder(self._log.value)
         callbacks = [recorder, *([ProgressBar()] if progress else []), *callbacks]
-        scaled = self.scaler.transform(windows).astype("float32")
         self.stop_training = False
         history = keras.callbacks.History()
         history.set_model(self)
@@ -635,23 +671,43 @@ class TimeGAN(keras.Model):
             logger.info("Restored the backup of %s: training continues at %s.", backups[0].backup_dir, self.steps_done)
 
     def _prepare_windows(self, data, feature_names):
-        windows, names, info = prepare_windows(data, self.config.seq_len, feature_names)
-        if self.scaler is None:
-            self.scaler = FeatureScaler().fit(windows, feature_names=[" ".join(map(str, name)) for name in names])
+        """Training windows on the model's scale, float32 (n, seq_len, n_features).
+
+        Levels: windows of `seq_len` prices, MinMax-scaled. Returns: windows of `seq_len + 1`
+        consecutive prices, each giving `seq_len` log returns, so no return spans two windows
+        nor two series; the statistics are fitted once on the whole series.
+        """
+        returns = self.config.representation == "returns"
+        windows, names, info = prepare_windows(data, self.config.seq_len + returns, feature_names)
+        if self.n_features is not None and windows.shape[-1] != self.n_features:
+            raise ValueError(f"This model was trained on {self.n_features} features. Received: {windows.shape[-1]}")
+        if self.representation is None:
+            representation = self._new_representation(names)
+            labels = [" ".join(map(str, name)) for name in names]
+            if not returns or (windows.ndim == 3 and np.ndim(data) == 3):
+                representation.fit(windows, feature_names=labels)
+            else:  # one series: the first window, then the last price of each next window
+                representation.fit(np.concatenate([windows[0], windows[1:, -1]]), feature_names=labels)
+            self.representation = representation
             self.feature_names = names
             self.data_info = {**info, "n_windows": len(windows), "seq_len": self.config.seq_len}
-        elif self.n_features is not None and windows.shape[-1] != self.n_features:
-            raise ValueError(f"This model was trained on {self.n_features} features. Received: {windows.shape[-1]}")
-        return windows
+        return self.representation.transform(windows).astype("float32")
+
+    def _new_representation(self, names):
+        if self.config.representation == "levels":
+            return make_representation("levels")
+        volume = [i for i, name in enumerate(names) if str(name[-1]).lower() == "volume"]
+        return make_representation("returns", heavy_tail=self.config.heavy_tail, volume_features=volume)
 
     def _scaled_validation(self, data):
-        windows, names, _ = prepare_windows(data, self.config.seq_len, self.feature_names)
+        returns = self.config.representation == "returns"
+        windows, names, _ = prepare_windows(data, self.config.seq_len + returns, self.feature_names)
         if names != self.feature_names:
             raise ValueError(
                 f"Expected `validation_data` with the features of the training data {self.feature_names}. "
                 f"Received: {names}"
             )
-        return self.scaler.transform(windows).astype("float32")
+        return self.representation.transform(windows).astype("float32")
 
     def losses(self):
         """Loss history: DataFrame with columns phase, step and one per loss (NaN where unused)."""
@@ -659,24 +715,37 @@ class TimeGAN(keras.Model):
 
     # ------------------------------------------------------------------ generation
 
-    def generate(self, n, seed=None, seq_len=None, batch_size=1024):
-        """Generates synthetic windows in original units.
+    def generate(self, n, seed=None, seq_len=None, batch_size=1024, start_price=None, burn_in=None):
+        """Generates synthetic paths in price units, each in one pass of the recurrent networks.
+
+        Levels: each path is `seq_len` prices mapped back from the MinMax scale. Returns: each
+        path is `seq_len` log returns cumulated from `start_price`, `p_t = p_0 * exp(r_1 + ... +
+        r_t)` (`ReturnsRepresentation.inverse_transform`), so any length comes out as one
+        price path without seams; step 0 is the first price after the start price.
 
         Args:
-            n: number of windows (>= 1).
+            n: number of paths (>= 1).
             seed: int for reproducible output (sample i depends only on the seed and i, not on
                 `n` or `batch_size`); None for fresh random noise.
-            seq_len: length of each path; default the training `seq_len` (the recurrent
-                networks can run longer paths).
-            batch_size: windows per forward pass.
+            seq_len: length of each path (>= 2); default the training `seq_len` (the
+                recurrent networks run any length: 250, 4000, ...).
+            batch_size: paths per forward pass.
+            start_price: returns only: the price before step 0, a number for every feature or
+                one per feature (n_features,), finite and > 0 (volumes >= 0). Default None: the
+                last real prices of the training data.
+            burn_in: recurrent steps run and dropped before each path (>= 0); default
+                `config.burn_in`.
 
         Returns:
             float64 array (n, seq_len, n_features) in the units of the training data.
 
         Raises:
-            ValueError: if the model is not fitted, on a bad `n`, `seed`, `seq_len` or
-                `batch_size`, or if `n` windows of `seq_len` steps cannot fit in half the memory
+            ValueError: if the model is not fitted, on a bad `n`, `seed`, `seq_len`,
+                `batch_size` or `burn_in`, a `start_price` that is not finite and positive or
+                has the wrong length, a `start_price` given to a levels model, or if `n`
+                windows of `seq_len` steps cannot fit in half the memory
                 (`timegan._memory.check_windows_fit`; the message names the largest `n` that fits).
+            TypeError: if `start_price` is not numeric.
         """
         self._check_trained()
         for name, value in (("n", n), ("batch_size", batch_size)):
@@ -685,29 +754,78 @@ class TimeGAN(keras.Model):
         seq_len = self.config.seq_len if seq_len is None else seq_len
         if isinstance(seq_len, bool) or not isinstance(seq_len, numbers.Integral) or seq_len < 2:
             raise ValueError(f"Expected `seq_len` to be an integer >= 2. Received: seq_len={seq_len!r}")
+        burn_in = self.config.burn_in if burn_in is None else burn_in
+        if isinstance(burn_in, bool) or not isinstance(burn_in, numbers.Integral) or burn_in < 0:
+            raise ValueError(f"Expected `burn_in` to be an integer >= 0. Received: burn_in={burn_in!r}")
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0):
             raise ValueError(f"Expected `seed` to be a non-negative integer or None. Received: seed={seed!r}")
         check_windows_fit(n, seq_len, self.n_features)
+        start = self.check_start_price(start_price)
         if seed is None:
             seed = int(tf.random.uniform((), maxval=2**31 - 1, dtype="int64"))
         networks = self._loop_networks()
         chunks = []
-        for start in range(0, n, batch_size):
-            z = self._generation_noise(int(seed), start, min(start + batch_size, n), seq_len)
+        for first in range(0, n, batch_size):
+            z = self._generation_noise(int(seed), first, min(first + batch_size, n), int(burn_in) + seq_len)
             h = networks["supervisor"](networks["generator"](z, training=False), training=False)
-            chunks.append(keras.ops.convert_to_numpy(networks["recovery"](h, training=False)))
-        return self.scaler.inverse_transform(np.concatenate(chunks).astype("float64"))
+            chunks.append(keras.ops.convert_to_numpy(networks["recovery"](h, training=False))[:, int(burn_in) :])
+        outputs = np.concatenate(chunks).astype("float64")
+        if self.config.representation == "levels":
+            return self.representation.inverse_transform(outputs)
+        return self.representation.inverse_transform(outputs, start_prices=start, include_start=False)
+
+    def check_start_price(self, start_price):
+        """The start price of returns paths as float64 (n_features,); None stays None (the last real prices).
+
+        Raises:
+            TypeError: if `start_price` is not numeric.
+            ValueError: if it is given to a levels model, is not one number or `n_features`
+                numbers, or is not finite and positive (volume features: >= 0).
+        """
+        self._check_trained()
+        if start_price is None:
+            return None
+        if self.config.representation != "returns":
+            raise ValueError(
+                "Expected no `start_price` for a model of representation='levels' (its paths are the "
+                f"learned price levels). Received: start_price={start_price!r}"
+            )
+        try:
+            values = np.asarray(start_price, dtype="float64")
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"Expected `start_price` to be a number or {self.n_features} numbers. "
+                f"Received: {type(start_price).__name__}"
+            ) from None
+        if values.ndim > 1 or values.size not in (1, self.n_features):
+            raise ValueError(
+                f"Expected `start_price` to be a number or {self.n_features} numbers (one per feature). "
+                f"Received: start_price={start_price!r}"
+            )
+        values = np.broadcast_to(values, (self.n_features,)).copy()
+        volume = np.zeros(self.n_features, bool)
+        volume[list(self.representation.volume_features)] = True
+        bad = ~np.isfinite(values) | np.where(volume, values < 0, values <= 0)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            name = " ".join(map(str, self.feature_names[i]))
+            raise ValueError(
+                f"Expected `start_price` to be finite and > 0 (volumes >= 0). Received: {float(values[i])!r} for {name}"
+            )
+        return values
 
     def generate_scaled(self, n, seed=0):
         """`n` synthetic windows `(n, seq_len, n_features)` on the model's scale (what the
         recovery network outputs, before the inverse of the scaler), from the training networks.
 
         Sample i's noise depends only on `seed` and i, and the model's own noise state is not
-        touched, so scoring a model during training does not change what it trains on.
+        touched, so scoring a model during training does not change what it trains on. The
+        config's `burn_in` steps are run and dropped first, as `generate` does.
         """
         self._check_trained()
-        z = self._generation_noise(int(seed), 0, int(n), self.config.seq_len)
-        return keras.ops.convert_to_numpy(self.call(z, training=False)).astype("float64")
+        burn_in = self.config.burn_in
+        z = self._generation_noise(int(seed), 0, int(n), burn_in + self.config.seq_len)
+        return keras.ops.convert_to_numpy(self.call(z, training=False))[:, burn_in:].astype("float64")
 
     def _generation_noise(self, seed, start, stop, seq_len):
         """Noise of samples `start .. stop - 1`: sample i's noise is a function of (seed, i) only
@@ -721,12 +839,13 @@ class TimeGAN(keras.Model):
         offset = first * _NOISE_BLOCK
         return tf.concat(blocks, axis=0)[start - offset : stop - offset]
 
-    def generate_frame(self, n, seed=None, seq_len=None):
-        """`generate` as a tidy DataFrame with columns sample, step, ticker, field, value."""
-        return windows_to_frame(self.generate(n, seed=seed, seq_len=seq_len), self.feature_names)
+    def generate_frame(self, n, seed=None, seq_len=None, start_price=None):
+        """`generate` as a tidy DataFrame with columns sample, step, ticker, field, value (price units)."""
+        paths = self.generate(n, seed=seed, seq_len=seq_len, start_price=start_price)
+        return windows_to_frame(paths, self.feature_names)
 
     def _check_trained(self):
-        if self.n_features is None or self.scaler is None:
+        if self.n_features is None or self.representation is None:
             raise ValueError("This TimeGAN has not been fitted; call `fit` or `TimeGAN.load` first.")
 
     # ------------------------------------------------------------------ persistence
@@ -736,7 +855,7 @@ class TimeGAN(keras.Model):
             "name": self.name,
             "config": self.config.to_dict(),
             "n_features": self.n_features,
-            "scaler": None if self.scaler is None else self.scaler.to_dict(),
+            "representation": None if self.representation is None else self.representation.to_dict(),
             "feature_names": None if self.feature_names is None else [list(n) for n in self.feature_names],
             "data_info": self.data_info,
         }
@@ -749,8 +868,9 @@ class TimeGAN(keras.Model):
         """Saves the model: a run-style directory, or one Keras archive if `path` ends in `.keras`.
 
         The directory holds `timegan.keras` (networks in their loop form, optimizers, noise
-        state, steps done, config, scaler and data description), `scaler.json` and `data.json`
-        (the same, readable without Keras), `training.json` (format version, steps done) and
+        state, steps done, config, representation and data description), the representation as
+        `scaler.json` (levels) or `representation.json` (returns) and `data.json` (the same,
+        readable without Keras), `training.json` (format version, steps done) and
         `losses.csv`. Everything is written beside `path` and renamed into place: an
         interrupted save leaves the previous content of `path` intact.
 
@@ -768,7 +888,7 @@ class TimeGAN(keras.Model):
         with _atomic.atomic_path(path) as tmp:
             tmp.mkdir(parents=True)
             self._save_archive(tmp / ARCHIVE_NAME, **kwargs)
-            _atomic.write_json(tmp / "scaler.json", self.scaler.to_dict())
+            _atomic.write_json(tmp / _REPRESENTATION_FILES[self.config.representation], self.representation.to_dict())
             _atomic.write_json(
                 tmp / "data.json", {"feature_names": [list(n) for n in self.feature_names], **self.data_info}
             )
@@ -808,6 +928,8 @@ class TimeGAN(keras.Model):
         if (path / "optimizers.npz").is_file() and not (path / ARCHIVE_NAME).exists():
             return _load_format_1(cls, path)
         missing = [name for name in (*_RUN_FILES, "training.json") if not (path / name).is_file()]
+        if not any((path / name).is_file() for name in _REPRESENTATION_FILES.values()):
+            missing.append(" or ".join(_REPRESENTATION_FILES.values()))
         if missing:
             raise ValueError(f"Saved TimeGAN {str(path)!r} is incomplete: missing {missing}")
         training = _read_json(path, "training.json")
@@ -908,7 +1030,7 @@ def _load_archive(path):
         raise ValueError(f"Cannot read the TimeGAN archive {str(path)!r}: not a valid .keras file ({error})") from None
     if not isinstance(model, TimeGAN):
         raise ValueError(f"Expected a TimeGAN in {str(path)!r}. Received: a {type(model).__name__}")
-    if model.n_features is None or model.scaler is None:
+    if model.n_features is None or model.representation is None:
         raise ValueError(f"The archive {str(path)!r} holds a TimeGAN that was never fitted.")
     if not model.compiled:
         model.compile()

@@ -24,7 +24,7 @@ def recurrent_network(
         units: units per recurrent layer.
         num_layers: number of recurrent layers (>= 1).
         cell: "gru", "gru_block" (`timegan.recurrent.BlockGRU`) or "lstm".
-        output_activation: activation of the head (None for logits).
+        output_activation: activation of the head ("sigmoid", "tanh", "linear"; None for logits).
         seed: seeds every initializer of the network.
         unroll: unroll the layers over time (no cuDNN kernel; the time axis must then be known
             when the network is traced).
@@ -76,7 +76,8 @@ def build_networks(config, n_features, unroll=False):
 
     Returns:
         dict name -> `keras.Sequential`, in the order of `NETWORK_NAMES`:
-        embedder (n_features -> hidden, sigmoid), recovery (hidden -> n_features, sigmoid),
+        embedder (n_features -> hidden, sigmoid), recovery (hidden -> n_features,
+        `config.recovery_head`: sigmoid for levels, linear for returns by default),
         generator (z_dim -> hidden, sigmoid), supervisor (hidden -> hidden, sigmoid,
         `num_layers - 1` layers), discriminator (hidden -> 1 logit per time step).
     """
@@ -108,7 +109,7 @@ def _specs(config, n_features):
     hidden, layers = _hidden_dim(config, n_features), config.num_layers
     return {
         "embedder": (n_features, hidden, layers, "sigmoid"),
-        "recovery": (hidden, n_features, layers, "sigmoid"),
+        "recovery": (hidden, n_features, layers, config.recovery_head),
         "generator": (config.z_dim or n_features, hidden, layers, "sigmoid"),
         "supervisor": (hidden, hidden, config.supervisor_layers, "sigmoid"),
         "discriminator": (hidden, 1, layers, None),

@@ -122,6 +122,7 @@ def train_run(
     distribute="none",
     validation_fraction=VALIDATION_FRACTION,
     select_every=SELECT_EVERY,
+    start_price=None,
 ):
     """Trains a TimeGAN on `prices` and writes a complete run directory.
 
@@ -149,6 +150,9 @@ def train_run(
             when resuming (the run's own split is used).
         select_every: joint steps between two evaluations on the held-out data. Default 100.
             Ignored when resuming.
+        start_price: representation "returns" only: the price before the first step of each
+            synthetic path (`TimeGAN.generate`), a number or one per feature, finite and > 0;
+            None (default) starts from the last real prices.
 
     Returns:
         The finished `Run`.
@@ -189,6 +193,7 @@ def train_run(
     select_every = validate(select_every, "select_every", Integer(1))
     strategy = distribution_strategy(distribute)
     options = {
+        "start_price": start_price,
         "n_synthetic": n_synthetic,
         "checkpoint_every": checkpoint_every,
         "log_dir": log_dir,
@@ -199,6 +204,7 @@ def train_run(
             _atomic.remove_stale(output_dir)
             with strategy.scope():
                 model, prices, steps = _resume_state(output_dir, steps, n_synthetic)
+            check_start_price(start_price, model.config, prices.shape[1])
             validation = read_run_info(output_dir).get("validation")
             return _train(output_dir, model, prices, steps, new_run=False, validation=validation, **options)
 
@@ -207,10 +213,11 @@ def train_run(
         raise TypeError(f"Expected a TimeGANConfig. Received: {type(config).__name__}")
     if prices is None or steps is None:
         raise ValueError("Expected `prices` and `steps` for a new run.")
-    check_prices(prices)
+    check_prices(prices, config.representation)
+    check_start_price(start_price, config, prices.shape[1])
     if config.hidden_dim is None:  # run.json records the width the networks get (the model warns on a narrow one)
         config = config.resolve(prices.shape[1])
-    check_window_count(len(prices), config.seq_len, config.batch_size)
+    check_window_count(len(prices), config.seq_len + (config.representation == "returns"), config.batch_size)
     validation = None
     if validation_fraction > 0:
         validation = {"fraction": validation_fraction, "gap": config.seq_len, "every": select_every}
@@ -294,15 +301,17 @@ def check_log_dir(log_dir):
     _check_writable(Path(log_dir), "log directory")
 
 
-def check_prices(prices):
+def check_prices(prices, representation="levels"):
     """Checks that `prices` is a DataFrame of finite numbers whose range per column is finite.
 
     A range (max - min) that overflows float64, as with values near +-1.7e308, cannot be
-    scaled to [0, 1] and back.
+    scaled to [0, 1] and back. For representation "returns" every price must be > 0 (the log
+    of 0 is undefined; volume columns, field "Volume", >= 0).
 
     Raises:
         TypeError: if `prices` is not a DataFrame.
-        ValueError: naming the first column with a non-numeric, non-finite or overflowing value.
+        ValueError: naming the first column (and row) with a non-numeric, non-finite,
+            overflowing or (returns) non-positive value.
     """
     if not isinstance(prices, pd.DataFrame):
         raise TypeError(f"Expected `prices` as a DataFrame (from `load_prices`). Received: {type(prices).__name__}")
@@ -327,6 +336,39 @@ def check_prices(prices):
             f"Expected prices whose range (max - min) is a finite float64. Received: column "
             f"{prices.columns[column]} from {values[:, column].min():.6g} to {values[:, column].max():.6g}"
         )
+    if representation == "returns":
+        volume = np.array([str(np.atleast_1d(c)[-1]).lower() == "volume" for c in prices.columns])
+        bad = np.where(volume, values < 0, values <= 0)
+        if bad.any():
+            row, column = np.argwhere(bad)[0]
+            what = "non-negative volumes" if volume[column] else "positive prices"
+            day = prices.index[row]
+            day = day.date() if isinstance(day, pd.Timestamp) else day
+            raise ValueError(
+                f"Expected {what} for representation 'returns' (log returns). Received: {float(values[row, column])!r} "
+                f"in column {prices.columns[column]} on row {day}"
+            )
+
+
+def check_start_price(start_price, config, n_features):
+    """Checks a synthetic paths' start price before anything is written (see `train_run`).
+
+    Raises:
+        ValueError: if it is given for representation "levels", has neither 1 nor `n_features`
+            values, or a value that is not finite and > 0.
+    """
+    if start_price is None:
+        return
+    if config.representation != "returns":
+        raise ValueError(
+            f"Expected no start price for representation 'levels' (its paths are learned price levels). "
+            f"Received: start_price={start_price!r}; train with --representation returns"
+        )
+    values = np.atleast_1d(np.asarray(start_price, dtype="float64"))
+    if values.ndim != 1 or len(values) not in (1, n_features):
+        raise ValueError(f"Expected one start price or {n_features} (one per series). Received: {len(values)} values")
+    if not (np.isfinite(values).all() and (values > 0).all()):
+        raise ValueError(f"Expected finite start prices > 0. Received: start_price={values.tolist()!r}")
 
 
 def training_memory_bytes(config, n_features):
@@ -506,11 +548,12 @@ def _split(prices, validation, config):
     """The training rows and the held-out rows of a run's prices (`validation` from its run.json):
     the last `fraction` of the rows, at least `MIN_VALIDATION_WINDOWS` windows, after a gap."""
     try:
+        window = config.seq_len + (config.representation == "returns")  # returns: seq_len + 1 prices
         train, held_out = holdout_split(
-            prices, validation["fraction"], validation["gap"], min_rows=config.seq_len + MIN_VALIDATION_WINDOWS - 1
+            prices, validation["fraction"], validation["gap"], min_rows=window + MIN_VALIDATION_WINDOWS - 1
         )
-        check_window_count(len(train), config.seq_len, config.batch_size)
-        check_window_count(len(held_out), config.seq_len, 1)
+        check_window_count(len(train), window, config.batch_size)
+        check_window_count(len(held_out), window, 1)
     except ValueError as error:
         raise ValueError(
             f"Cannot hold out {validation['fraction']:.0%} of {len(prices)} rows (after a gap of "
@@ -530,6 +573,7 @@ def _train(
     log_dir,
     progress,
     new_run,
+    start_price=None,
     replacing=None,
     validation=None,
 ):
@@ -568,7 +612,7 @@ def _train(
     # Generation uses the best model when the run kept one.
     selection = read_selection(directory / "best")
     which, generator = ("best", load_model(directory / "best")) if selection is not None else ("last", model)
-    synthetic = generator.generate(n_synthetic or len(real), seed=model.config.seed)
+    synthetic = generator.generate(n_synthetic or len(real), seed=model.config.seed, start_price=start_price)
     _check_generated(synthetic, model.feature_names)
     model.save(directory / "model")
     _atomic.write_text(directory / "losses.csv", history.to_csv(index=False))

@@ -55,12 +55,16 @@ def test_baselines_floor_and_paper_rows_are_printed_and_written(script, tmp_path
     assert written["rows"]["GARCH-t"]["mean"]["emd_100"] is None  # paths of 59 returns have no 100-day return
     assert written["rows"]["GARCH-t"]["mean"]["correlation_returns"] > 0
     assert written["fitted"]["bootstrap_block_size"] == 5
+    # The start-of-path transient: i.i.d. Gaussian steps have none (ratio about 1, 3 x 3 returns).
+    assert "start |r|" in printed
+    assert 0.3 < written["rows"]["Gaussian RW"]["mean"]["start_ratio_abs"] < 3
 
 
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--tickers", "BA", "--source", "bundled", "--representations", "returns"], "--representations among"),
+        (["--tickers", "BA", "--source", "bundled", "--representations", "prices"], "--representations among"),
+        (["--tickers", "BA", "--source", "bundled", "--burn-in", "-1"], "--burn-in >= 0"),
         (["--source", "bundled"], "Expected --tickers or --csv"),
         (["--tickers", "BA", "--source", "bundled", "--steps", "1", "2"], "--steps with 1 or 3 values"),
         (["--tickers", "ZZZZ", "--source", "bundled", "--representations"], "No bundled data"),

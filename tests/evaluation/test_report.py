@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from evaluation.discriminative import discriminative_score
+from evaluation.finance import start_transient
 from evaluation.predictive import predictive_score
 from evaluation.render import render_html
 from evaluation.report import compute_report, evaluate_arrays
@@ -61,8 +62,13 @@ def test_report_files_numbers_and_page(tmp_path):
         "returns.png",
         "acf.png",
         "acf_long.png",
+        "start_transient.png",
     ]
     assert metrics["files"] == ["report.html", "metrics.json", *pngs]
+    # The start of path: the same function on the same windows, per set.
+    assert set(metrics["start_transient"]) == {"real windows", "synthetic windows", "synthetic long paths"}
+    direct_transient = start_transient(synthetic[..., :1]).to_dict()  # the price feature only
+    assert metrics["start_transient"]["synthetic windows"]["ratio_abs"] == pytest.approx(direct_transient["ratio_abs"])
     assert sorted(p.name for p in out.iterdir()) == sorted([*metrics["files"], "notes.txt"])
     for name in pngs:
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

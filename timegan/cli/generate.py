@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from timegan._memory import format_bytes
-from timegan.cli._common import ArgumentParser, configure_logging, echo, positive_int, run
+from timegan.cli._common import ArgumentParser, configure_logging, echo, positive_float, positive_int, run
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +54,15 @@ def build_parser():
         type=int,
         default=None,
         help="seed (>= 0; default the run's training seed); the same seed gives the same CSV whatever --batch-size",
+    )
+    parser.add_argument(
+        "--start-price",
+        type=positive_float,
+        nargs="+",
+        default=None,
+        metavar="PRICE",
+        help="runs of representation returns: the price before step 0, one for all series or one per series "
+        "in the run's order (default: the last real prices)",
     )
     parser.add_argument(
         "--batch-size",
@@ -92,7 +101,9 @@ def future_business_days(last_date, path_length):
     return pd.bdate_range(pd.Timestamp(last_date) + pd.offsets.BDay(1), periods=path_length)
 
 
-def write_paths(model, output, n_paths, path_length, dates, seed, batch_size=DEFAULT_BATCH_SIZE, progress=True):
+def write_paths(
+    model, output, n_paths, path_length, dates, seed, batch_size=DEFAULT_BATCH_SIZE, progress=True, start_price=None
+):
     """Generates `n_paths` paths batch by batch and writes the tidy CSV atomically.
 
     At most `batch_size` paths are in memory at once; `model.generate` is called with `CHUNK` paths at a
@@ -108,6 +119,8 @@ def write_paths(model, output, n_paths, path_length, dates, seed, batch_size=DEF
         seed: non-negative int.
         batch_size: paths per batch, a multiple of `CHUNK`.
         progress: show a tqdm bar when there is more than one batch.
+        start_price: for a returns model, the price before step 0 (see `TimeGAN.generate`);
+            None: the last real prices.
 
     Raises:
         ValueError: on a batch size that is not a multiple of `CHUNK`, or a non-finite generated value
@@ -128,13 +141,14 @@ def write_paths(model, output, n_paths, path_length, dates, seed, batch_size=DEF
     fields = np.array([str(name[1]) for name in names], dtype=object)
     date_text = np.asarray(pd.DatetimeIndex(dates).strftime("%Y-%m-%d"), dtype=object)
     per_path = path_length * n_features
+    options = {} if start_price is None else {"start_price": start_price}
     bar = tqdm(total=n_paths, unit="path", desc="generate", disable=not progress or n_paths <= batch_size)
     with atomic_path(output) as tmp, open(tmp, "w", encoding="utf-8", newline="") as handle, bar:
         handle.write(",".join(COLUMNS) + "\n")
         for start in range(0, n_paths, batch_size):
             size = min(batch_size, n_paths - start)
             chunks = [
-                model.generate(CHUNK, seed=chunk_seed(seed, k), seq_len=path_length, batch_size=CHUNK)
+                model.generate(CHUNK, seed=chunk_seed(seed, k), seq_len=path_length, batch_size=CHUNK, **options)
                 for k in range(start // CHUNK, math.ceil((start + size) / CHUNK))
             ]
             paths = np.concatenate(chunks)[:size]
@@ -204,6 +218,7 @@ def _generate(args):
     result = load_run(run_dir, model=args.model)
     model = result.model
     path_length = args.path_length if args.path_length is not None else model.config.seq_len
+    start_price = model.check_start_price(args.start_price)
     seed = args.seed if args.seed is not None else model.config.seed
     size = estimated_bytes(args.n_paths, path_length, model.feature_names)
     if size > MAX_OUTPUT_BYTES and not args.force:
@@ -220,7 +235,17 @@ def _generate(args):
             f"up to {format_bytes(size)}; lower --n-paths or --path-length (--force does not lift this limit)"
         )
     dates = future_business_days(result.prices.index[-1], path_length)
-    write_paths(model, output, args.n_paths, path_length, dates, seed, args.batch_size, progress=not args.quiet)
+    write_paths(
+        model,
+        output,
+        args.n_paths,
+        path_length,
+        dates,
+        seed,
+        args.batch_size,
+        progress=not args.quiet,
+        start_price=start_price,
+    )
     if result.which == "best":
         used = f"the best model (joint step {result.selection['best_step']})"
     else:
