@@ -1,9 +1,7 @@
 """TimeGAN under `tf.distribute`, without a GPU: two logical CPU devices, and two local workers.
 
 Devices must be configured before TensorFlow initialises them, and a multi-worker cluster needs
-one process per worker, so each run is a fresh Python process. The recurrent layers run as a loop
-(`unroll=False`, as on the GPUs one distributes over): unrolled graphs take longer to trace, and
-`tests/test_model.py` checks that unrolled training computes what the loop computes.
+one process per worker, so each run is a fresh Python process.
 """
 
 import json
@@ -39,7 +37,7 @@ TWO_DEVICES = COMMON + textwrap.dedent("""
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     from timegan import TimeGAN, TimeGANConfig
 
-    config = TimeGANConfig(seq_len=5, hidden_dim=4, num_layers=1, batch_size=8, seed=0, unroll=False)
+    config = TimeGANConfig(seq_len=5, hidden_dim=4, num_layers=1, batch_size=8, seed=0)
     results = {}
     for name, threshold in (("one", 0.15), ("two", 0.15), ("two_no_discriminator", 1e9)):
         strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]) if name.startswith("two") else tf.distribute.get_strategy()
@@ -62,7 +60,7 @@ WORKER = COMMON + textwrap.dedent("""
 
     strategy = tf.distribute.MultiWorkerMirroredStrategy()
     with strategy.scope():
-        model = TimeGAN(TimeGANConfig(seq_len=5, hidden_dim=4, num_layers=1, batch_size=8, seed=0, unroll=False))
+        model = TimeGAN(TimeGANConfig(seq_len=5, hidden_dim=4, num_layers=1, batch_size=8, seed=0))
         model.compile()
     model.fit(sines(), steps=(1, 1, 2), progress=False)
     with open(sys.argv[1], "w") as handle:
@@ -143,6 +141,5 @@ def test_two_workers_on_localhost_end_with_the_same_weights(tmp_path):
 def initial_weights():
     from timegan import TimeGAN, TimeGANConfig
 
-    config = TimeGANConfig(seq_len=5, hidden_dim=4, num_layers=1, batch_size=8, seed=0, unroll=False)
-    model = TimeGAN(config, n_features=2)
+    model = TimeGAN(TimeGANConfig(seq_len=5, hidden_dim=4, num_layers=1, batch_size=8, seed=0), n_features=2)
     return np.concatenate([w.ravel() for net in model.networks.values() for w in net.get_weights()])
