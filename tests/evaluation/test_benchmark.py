@@ -88,7 +88,7 @@ def test_a_checkpointed_benchmark_resumes_where_it_stopped(tmp_path, monkeypatch
         )
 
     real = np.random.default_rng(0).uniform(size=(32, 6, 2))
-    config = TimeGANConfig(seq_len=6, hidden_dim=4, num_layers=1, batch_size=8)
+    config = TimeGANConfig(seq_len=6, hidden_dim=4, num_layers=1, batch_size=8, unroll=False)  # traces faster
     kwargs = dict(
         repeats=1,
         config=config,
@@ -112,7 +112,9 @@ def test_a_checkpointed_benchmark_resumes_where_it_stopped(tmp_path, monkeypatch
 
     with pytest.raises(ValueError, match=r"another config: hidden_dim=4 \(asked: 5\)"):
         run_benchmark(
-            real, steps=3, **{**kwargs, "config": TimeGANConfig(seq_len=6, hidden_dim=5, num_layers=1, batch_size=8)}
+            real,
+            steps=3,
+            **{**kwargs, "config": TimeGANConfig(seq_len=6, hidden_dim=5, num_layers=1, batch_size=8, unroll=False)},
         )
     with pytest.raises(ValueError, match=r"trained on 32 windows of 2 features. Received: 31 windows"):
         run_benchmark(real[:31], steps=3, **kwargs)

@@ -197,7 +197,13 @@ def test_stacked_mnist_without_data_dir_is_one_line(tmp_path, capsys):
     assert not (tmp_path / "o").exists()
 
 
-def test_packed_stacked_mnist_run_counts_modes(tmp_path, idx_dir, tiny_classifier, capsys, seed):
+def test_packed_stacked_mnist_run_counts_modes(tmp_path, idx_dir, tiny_classifier, capsys, seed, monkeypatch):
+    from timegan.images import data as image_data
+
+    # Fewer stacked images than PacGAN's 60000 / 26000 (tests/images/test_data.py checks those
+    # defaults): classifying 3 x 26000 real digits took most of this test's time.
+    monkeypatch.setitem(image_data.STACKED_SIZES, "train", 640)
+    monkeypatch.setitem(image_data.STACKED_SIZES, "test", 300)
     run = tmp_path / "stacked"
     code = call(
         train_images.main,
@@ -230,7 +236,7 @@ def test_packed_stacked_mnist_run_counts_modes(tmp_path, idx_dir, tiny_classifie
     assert code == 0
     metrics = json.loads((run / "metrics.json").read_text())
     assert metrics["num_modes"] == 1000 and 1 <= metrics["modes_covered"] <= 200 and metrics["num_samples"] == 200
-    assert metrics["real_samples"] == 26000 and metrics["packing"] == 2
+    assert metrics["real_samples"] == 300 and metrics["packing"] == 2
     assert f"modes covered          {metrics['modes_covered']} / 1000" in capsys.readouterr().out
 
 
