@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from timegan.cli.train import main
+from timegan.config import TimeGANConfig
 from timegan.run import load_run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,7 +122,8 @@ def test_resume_of_a_run_killed_before_its_first_checkpoint_starts_from_step_0(t
 
 def test_load_run_refuses_an_unfinished_run(tmp_path):
     (tmp_path / "half").mkdir()
-    (tmp_path / "half" / "run.json").write_text('{"config": {}, "steps": 2}')
+    info = {"config": TimeGANConfig().to_dict(), "steps": 2}
+    (tmp_path / "half" / "run.json").write_text(json.dumps(info))
     with pytest.raises(
         ValueError,
         match=r"is incomplete \(missing \['prices.csv', 'model'\]\): its training did not "
