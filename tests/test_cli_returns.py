@@ -51,6 +51,21 @@ def test_generate_writes_long_paths_from_the_start_price(returns_run, tmp_path):
     np.testing.assert_allclose(one, expected, rtol=1e-7)
 
 
+def test_paths_start_from_the_last_real_day_of_the_run_not_of_its_training_part(returns_run, tmp_path):
+    """The model is fitted on the days before the held-out ones; the default start is the history's last day."""
+    from timegan.run import load_run
+
+    out, _ = returns_run
+    run = load_run(out)
+    last_day = run.prices.to_numpy()[-1]
+    assert not np.allclose(run.model.representation.last_prices, last_day)  # the held-out days came after
+    argv = ["--run", str(out), "--n-paths", "2", "--path-length", "6", "--seed", "3", "--quiet"]
+    assert exit_code(generate_cli.main, [*argv, "--output", str(tmp_path / "p.csv")]) == 0
+    paths = pd.read_csv(tmp_path / "p.csv")["value"].to_numpy().reshape(2, 6, 2)
+    expected = run.model.generate(2, seed=generate_cli.chunk_seed(3, 0), seq_len=6, batch_size=32, start_price=last_day)
+    np.testing.assert_allclose(paths, expected, rtol=1e-7)
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [

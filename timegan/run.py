@@ -612,6 +612,9 @@ def _train(
     # Generation uses the best model when the run kept one.
     selection = read_selection(directory / "best")
     which, generator = ("best", load_model(directory / "best")) if selection is not None else ("last", model)
+    if start_price is None and model.config.representation == "returns":
+        # The last real prices of the whole history: the model was fitted on the part before the held-out days.
+        start_price = prices.to_numpy()[-1]
     synthetic = generator.generate(n_synthetic or len(real), seed=model.config.seed, start_price=start_price)
     _check_generated(synthetic, model.feature_names)
     model.save(directory / "model")

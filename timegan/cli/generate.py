@@ -218,7 +218,10 @@ def _generate(args):
     result = load_run(run_dir, model=args.model)
     model = result.model
     path_length = args.path_length if args.path_length is not None else model.config.seq_len
-    start_price = model.check_start_price(args.start_price)
+    start_price = args.start_price
+    if start_price is None and model.config.representation == "returns":
+        start_price = result.prices.to_numpy()[-1]  # the run's last real day, after its held-out days
+    start_price = model.check_start_price(start_price)
     seed = args.seed if args.seed is not None else model.config.seed
     size = estimated_bytes(args.n_paths, path_length, model.feature_names)
     if size > MAX_OUTPUT_BYTES and not args.force:
