@@ -9,7 +9,7 @@ exit code 2.
 
 import logging
 
-from timegan.cli._common import ArgumentParser, configure_logging, echo, positive_int, run
+from timegan.cli._common import ArgumentParser, configure_logging, echo, positive_int, run, seed
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def build_parser():
         help="report directory (default: the run directory; required with --real/--synthetic)",
     )
     metrics = parser.add_argument_group("metrics")
-    metrics.add_argument("--seed", type=int, default=0, help="seed of every metric (default 0)")
+    metrics.add_argument("--seed", type=seed, default=0, help="seed of every metric (default 0)")
     metrics.add_argument(
         "--split",
         choices=("blocked", "random"),
@@ -105,8 +105,6 @@ def build_parser():
 
 
 def _options(args):
-    if args.seed < 0:
-        raise ValueError(f"Expected --seed to be a non-negative integer. Received: --seed {args.seed}")
     return {
         "seed": args.seed,
         "repeats": args.repeats,

@@ -2,6 +2,7 @@
 resuming with `keras.callbacks.BackupAndRestore` across the three phases."""
 
 import json
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -216,11 +217,13 @@ def test_a_run_keeps_the_best_beside_the_last_and_says_which(selected_run):
     best, last = load_run(out), load_run(out, model="last")
     assert (best.which, last.which) == ("best", "last")
     assert best.model.steps_done["joint"] == step and last.model.steps_done["joint"] == 4
-    # The model trained on the rows before the gap only; the last 14 (10 windows of 5 days) are held out.
+    # The model trained on the rows before the gap only; at least the last 15 rows (10 windows of
+    # 6 prices, i.e. 5 returns) are held out.
     n_rows = len(best.prices)
-    assert n_rows > 100 and best.model.data_info["rows"] == n_rows - max(-(-n_rows // 10), 14) - 5
+    assert n_rows > 100 and best.model.data_info["rows"] == n_rows - max(-(-n_rows // 10), 15) - 5
     # synthetic.csv is the best model's; for the last, load_run leaves it to be generated anew.
-    np.testing.assert_allclose(best.synthetic, best.model.generate(4, seed=0), rtol=1e-5)
+    start = best.prices.to_numpy()[-1]  # returns paths start from the history's last day
+    np.testing.assert_allclose(best.synthetic, best.model.generate(4, seed=0, start_price=start), rtol=1e-5)
     assert last.synthetic is None
     assert _model_description(best).startswith(f"best on the held-out days (best/): joint step {step}, ")
     assert _model_description(last) == f"last (model/); the best (best/) was joint step {step}"
@@ -241,7 +244,7 @@ def test_generate_uses_the_best_model_unless_asked_for_the_last(selected_run, tm
         assert expected in capsys.readouterr().out
         run = load_run(selected_run, model=choice[-1] if choice else "best")
         values = pd.read_csv(out)["value"].to_numpy()
-        generated = run.model.generate(32, seed=chunk_seed(0, 0), batch_size=32)
+        generated = run.model.generate(32, seed=chunk_seed(0, 0), batch_size=32, start_price=run.prices.to_numpy()[-1])
         np.testing.assert_allclose(values, generated[:2].ravel(), rtol=1e-6)
 
 
@@ -299,7 +302,7 @@ class PhaseLog(keras.callbacks.Callback):
 @pytest.mark.parametrize("phase", ["supervised", "joint"])
 def test_backup_and_restore_continues_a_killed_run_at_its_phase_and_step(trained_timegan, tmp_path, phase):
     full, _ = trained_timegan  # trained on sine_series() for 3 steps per phase, uninterrupted
-    from conftest import sine_series
+    sine_series = _tests_conftest().sine_series
 
     backup = tmp_path / "backup"
     killed = TimeGAN(TINY)
@@ -347,3 +350,13 @@ def test_generate_refuses_an_unknown_model(capsys):
         main(["--run", "x", "--n-paths", "1", "--model", "first"])
     assert exit_info.value.code == 2
     assert "argument --model: invalid choice: 'first'" in capsys.readouterr().err
+
+
+def _tests_conftest():
+    """tests/conftest.py as a module (`import conftest` may find tests/evaluation/conftest.py instead)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("tests_conftest", Path(__file__).parent / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -201,7 +201,7 @@ def bad_inputs(tmp_path, run):
     return [
         (["--n-paths", "0"], "Expected --n-paths to be an integer >= 1. Received: 0"),
         (["--n-paths", "5", "--path-length", "1"], "Expected --path-length to be an integer >= 2. Received: 1"),
-        (["--n-paths", "5", "--seed", "-1"], "Expected --seed to be an integer >= 0. Received: -1"),
+        (["--n-paths", "5", "--seed", "-1"], "argument --seed: expected an integer seed from 0 to 2**32 - 1"),
         (["--n-paths", "5", "--batch-size", "50"], "Expected --batch-size to be a multiple of 32"),
         (["--n-paths", "5", "--batch-size", "0"], "argument --batch-size: expected a positive integer, received '0'"),
         (["--n-paths", "many"], "argument --n-paths: invalid int value: 'many'"),

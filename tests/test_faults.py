@@ -127,7 +127,7 @@ def _cases(tmp):
         (["--tickers", "NOPE", "ZZZZ", "--source", "auto"], "No data for ticker(s) NOPE, ZZZZ"),
         (
             ["--start", "2020-01-01", "--end", "2020-01-06"],
-            "Expected at least seq_len + 1 = 6 rows of data. Received: 3",
+            "Expected at least seq_len + 2 = 7 rows of data (a returns window is seq_len + 1 prices). Received: 3",
         ),
         (
             ["--tickers", "BA", "--csv", price_csv(tmp / "TEXT.csv", [*good[:30], "abc"])],

@@ -97,7 +97,7 @@ ARCHIVE_CASES = {
         r"Expected a TimeGAN in .*timegan.keras'. Received: a keras>Sequential$",
     ),
     "nan-scaler": (
-        _set("config", "scaler", "data_min", [float("nan"), 0.0]),
+        _set("config", "representation", "data_min", [float("nan"), 0.0]),
         r"Expected `data_min` to be a list of finite numbers .* Received: data_min\[0\]=nan",
     ),
 }

@@ -67,21 +67,29 @@ def make_windows(values, seq_len):
     return np.ascontiguousarray(windows.transpose(0, 2, 1))
 
 
-def check_window_count(n_rows, seq_len, batch_size):
+def check_window_count(n_rows, seq_len, batch_size, returns=False):
     """Checks that `n_rows` consecutive rows give at least two windows and one full batch.
 
+    A window is `seq_len` rows, or `seq_len + 1` prices for a model of log returns (`returns`).
+
     Raises:
-        ValueError: if `n_rows < seq_len + 1` or there are fewer windows than `batch_size`.
+        ValueError: if there are fewer than two windows or fewer windows than `batch_size`.
     """
-    if n_rows < seq_len + 1:
-        raise ValueError(
-            f"Expected at least seq_len + 1 = {seq_len + 1} rows of data. Received: {n_rows} rows; "
-            "widen the date range or lower --seq-len"
+    window = seq_len + bool(returns)
+    if n_rows < window + 1:
+        needed = (
+            f"seq_len + 2 = {window + 1} rows of data (a returns window is seq_len + 1 prices)"
+            if returns
+            else (f"seq_len + 1 = {window + 1} rows of data")
         )
-    n_windows = n_rows - seq_len + 1
-    if n_windows < batch_size:
         raise ValueError(
-            f"Expected batch_size <= the number of windows ({n_windows} windows of seq_len={seq_len} "
+            f"Expected at least {needed}. Received: {n_rows} rows; widen the date range or lower --seq-len"
+        )
+    n_windows = n_rows - window + 1
+    if n_windows < batch_size:
+        shape = f"seq_len + 1 = {window} prices (seq_len={seq_len} returns)" if returns else f"seq_len={seq_len}"
+        raise ValueError(
+            f"Expected batch_size <= the number of windows ({n_windows} windows of {shape} "
             f"from {n_rows} rows). Received: batch_size={batch_size}"
         )
 

@@ -217,7 +217,7 @@ def train_run(
     check_start_price(start_price, config, prices.shape[1])
     if config.hidden_dim is None:  # run.json records the width the networks get (the model warns on a narrow one)
         config = config.resolve(prices.shape[1])
-    check_window_count(len(prices), config.seq_len + (config.representation == "returns"), config.batch_size)
+    check_window_count(len(prices), config.seq_len, config.batch_size, returns=config.representation == "returns")
     validation = None
     if validation_fraction > 0:
         validation = {"fraction": validation_fraction, "gap": config.seq_len, "every": select_every}
@@ -548,12 +548,15 @@ def _split(prices, validation, config):
     """The training rows and the held-out rows of a run's prices (`validation` from its run.json):
     the last `fraction` of the rows, at least `MIN_VALIDATION_WINDOWS` windows, after a gap."""
     try:
-        window = config.seq_len + (config.representation == "returns")  # returns: seq_len + 1 prices
+        returns = config.representation == "returns"  # a window is then seq_len + 1 prices
         train, held_out = holdout_split(
-            prices, validation["fraction"], validation["gap"], min_rows=window + MIN_VALIDATION_WINDOWS - 1
+            prices,
+            validation["fraction"],
+            validation["gap"],
+            min_rows=config.seq_len + returns + MIN_VALIDATION_WINDOWS - 1,
         )
-        check_window_count(len(train), window, config.batch_size)
-        check_window_count(len(held_out), window, 1)
+        check_window_count(len(train), config.seq_len, config.batch_size, returns=returns)
+        check_window_count(len(held_out), config.seq_len, 1, returns=returns)
     except ValueError as error:
         raise ValueError(
             f"Cannot hold out {validation['fraction']:.0%} of {len(prices)} rows (after a gap of "

@@ -191,7 +191,7 @@ def bad_inputs(tmp_path, tiny_run):
         ),
         (
             ["--real", two, "--synthetic", two, "--output", out, "--seed", "-1"],
-            "Expected --seed to be a non-negative integer",
+            "argument --seed: expected an integer seed from 0 to 2**32 - 1",
         ),
         (["--real", two, "--synthetic", two, "--output", out, "--discriminative-cell", "rnn"], "invalid choice: 'rnn'"),
         (["--real", two, "--synthetic", two, "--output", out, "--split", "kfold"], "invalid choice: 'kfold'"),

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from timegan._memory import format_bytes
-from timegan.cli._common import ArgumentParser, configure_logging, echo, positive_float, positive_int, run
+from timegan.cli._common import ArgumentParser, configure_logging, echo, positive_float, positive_int, run, seed
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def build_parser():
     )
     parser.add_argument(
         "--seed",
-        type=int,
+        type=seed,
         default=None,
         help="seed (>= 0; default the run's training seed); the same seed gives the same CSV whatever --batch-size",
     )
@@ -193,8 +193,6 @@ def _generate(args):
         raise ValueError(f"Expected --n-paths to be an integer >= 1. Received: {args.n_paths}")
     if args.path_length is not None and args.path_length < 2:
         raise ValueError(f"Expected --path-length to be an integer >= 2. Received: {args.path_length}")
-    if args.seed is not None and args.seed < 0:
-        raise ValueError(f"Expected --seed to be an integer >= 0. Received: {args.seed}")
     if args.batch_size % CHUNK:
         raise ValueError(
             f"Expected --batch-size to be a multiple of {CHUNK} (paths per seeded chunk). Received: {args.batch_size}"
