@@ -24,6 +24,7 @@ import numpy as np
 import scipy.stats
 
 from evaluation import _checks
+from timegan.representation import check_start_price
 
 logger = logging.getLogger(__name__)
 
@@ -54,23 +55,9 @@ def _check_history(prices, name="prices"):
 
 
 def _check_start_price(start_price, history):
-    """Returns the start price per feature: the last real prices if None."""
-    n_features = history.shape[1]
-    if start_price is None:
-        return history[-1].copy()
-    try:
-        values = np.asarray(start_price, dtype=np.float64)
-    except (TypeError, ValueError):
-        values = np.full(n_features, np.nan)
-    if values.ndim > 1 or values.size not in (1, n_features):
-        values = np.full(n_features, np.nan)
-    values = np.broadcast_to(values, (n_features,))
-    if not np.all(np.isfinite(values)) or values.min() <= 0:
-        raise ValueError(
-            f"Expected `start_price` to be a positive number or {n_features} positive numbers. "
-            f"Received: start_price={start_price!r}"
-        )
-    return values.copy()
+    """Returns the start price per feature (`timegan.representation.check_start_price`): the last real prices if None."""
+    start = check_start_price(start_price, history.shape[1])
+    return history[-1].copy() if start is None else start
 
 
 def _check_request(n_paths, path_len, seed):

@@ -47,42 +47,50 @@ def build_parser():
     return parser
 
 
-def _config(args, seed):
-    from timegan import TimeGANConfig
+def _fit(args, prices, seed, steps):
+    """Train one model; returns it and the training time in minutes."""
+    from timegan import TimeGAN, TimeGANConfig
 
-    return TimeGANConfig(
+    config = TimeGANConfig(
         hidden_dim=args.hidden_dim,
         num_layers=args.num_layers,
         learning_rate=args.learning_rate,
         seed=seed,
         unroll=False if args.loop else None,
     )
-
-
-def _reconstruction(args, prices, seed):
-    import numpy as np
-
-    from timegan import TimeGAN
-    from timegan.preprocessing import make_windows
-
-    config = _config(args, seed)
     model = TimeGAN(config)
     started = time.monotonic()
-    model.fit(prices, steps=(args.steps[0], 0, 0), progress=args.progress)
-    minutes = (time.monotonic() - started) / 60
-    x = model.scaler.transform(make_windows(prices.to_numpy(dtype=np.float64), config.seq_len)).astype("float32")
-    rebuilt = np.concatenate([model.recovery(model.embedder(x[i : i + 1024])) for i in range(0, len(x), 1024)])
+    model.fit(prices, steps=steps, progress=args.progress)
+    return model, (time.monotonic() - started) / 60
+
+
+def _record(args, prices, model, seed, minutes, **scores):
+    """One JSON line: what was trained (sizes resolved by the model) and its scores."""
     return {
         "label": args.label,
         "n_features": int(prices.shape[1]),
         "hidden_dim": model.config.hidden_dim,
         "num_layers": args.num_layers,
         "learning_rate": args.learning_rate,
-        "embedding_steps": args.steps[0],
         "seed": seed,
         "train_minutes": round(minutes, 2),
-        "reconstruction_rmse": round(float(np.sqrt(np.mean((rebuilt - x) ** 2))), 5),
+        **scores,
     }
+
+
+def _reconstruction(args, prices, seed):
+    import numpy as np
+
+    from timegan.preprocessing import make_windows
+
+    model, minutes = _fit(args, prices, seed, (args.steps[0], 0, 0))
+    x = model.scaler.transform(make_windows(prices.to_numpy(dtype=np.float64), model.config.seq_len))
+    x = x.astype("float32")
+    rebuilt = np.concatenate([model.recovery(model.embedder(x[i : i + 1024])) for i in range(0, len(x), 1024)])
+    rmse = float(np.sqrt(np.mean((rebuilt - x) ** 2)))
+    return _record(
+        args, prices, model, seed, minutes, embedding_steps=args.steps[0], reconstruction_rmse=round(rmse, 5)
+    )
 
 
 def _one(args, prices, seed):
@@ -91,39 +99,34 @@ def _one(args, prices, seed):
     from evaluation.correlation import joint_structure
     from evaluation.discriminative import discriminative_score
     from evaluation.finance import log_returns
-    from timegan import TimeGAN
     from timegan.preprocessing import make_windows
 
-    config = _config(args, seed)
-    model = TimeGAN(config)
-    started = time.monotonic()
-    model.fit(prices, steps=args.steps[0] if len(args.steps) == 1 else tuple(args.steps), progress=args.progress)
-    minutes = (time.monotonic() - started) / 60
+    steps = args.steps[0] if len(args.steps) == 1 else tuple(args.steps)
+    model, minutes = _fit(args, prices, seed, steps)
+    seq_len = model.config.seq_len
     history = prices.to_numpy(dtype=np.float64)
-    real = make_windows(history, config.seq_len)
+    real = make_windows(history, seq_len)
     synthetic = model.generate(len(real), seed=seed)
     disc = discriminative_score(
-        real, synthetic, iterations=args.discriminative_iterations, split="blocked", gap=config.seq_len, seed=seed
+        real, synthetic, iterations=args.discriminative_iterations, split="blocked", gap=seq_len, seed=seed
     )
     length = min(args.long_path_len, len(history))
     paths = model.generate(max(1, round(len(history) / length)), seed=seed, seq_len=length)
     joint = joint_structure(log_returns(history), log_returns(paths))
-    return {
-        "label": args.label,
-        "n_features": int(prices.shape[1]),
-        "hidden_dim": model.config.hidden_dim,
-        "num_layers": args.num_layers,
-        "learning_rate": args.learning_rate,
-        "steps": list(args.steps),
-        "seed": seed,
-        "train_minutes": round(minutes, 2),
-        "discriminative": round(float(np.mean(disc.scores)), 4),
-        "auc": round(float(np.mean(disc.aucs)), 4),
-        "correlation_returns": round(joint["returns"].distance, 4),
-        "correlation_returns_floor": round(joint["returns"].floor, 4),
-        "correlation_abs": round(joint["abs"].distance, 4),
-        "correlation_abs_floor": round(joint["abs"].floor, 4),
-    }
+    return _record(
+        args,
+        prices,
+        model,
+        seed,
+        minutes,
+        steps=list(args.steps),
+        discriminative=round(float(np.mean(disc.scores)), 4),
+        auc=round(float(np.mean(disc.aucs)), 4),
+        correlation_returns=round(joint["returns"].distance, 4),
+        correlation_returns_floor=round(joint["returns"].floor, 4),
+        correlation_abs=round(joint["abs"].distance, 4),
+        correlation_abs_floor=round(joint["abs"].floor, 4),
+    )
 
 
 def _benchmark(args):

@@ -29,9 +29,34 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 PHASES = ("embedding", "supervised", "joint")
 
 
+def add_model_arguments(parser):
+    """The model and runtime options shared with `profile_speed.py`: --xla, --cell, --unroll, --threads."""
+    parser.add_argument("--xla", action="store_true", help="compile the updates with XLA")
+    parser.add_argument("--cell", choices=("gru", "gru_block", "lstm"), default="gru")
+    parser.add_argument(
+        "--unroll", choices=("auto", "on", "off"), default="auto", help="unroll the recurrent layers (default auto)"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=0, help="TensorFlow inter- and intra-op threads (default 0: TensorFlow's choice)"
+    )
+
+
+def configure(args):
+    """Applies --threads (before any TensorFlow op runs) and returns the paper-sized TimeGANConfig."""
+    if args.threads:
+        import tensorflow as tf
+
+        tf.config.threading.set_inter_op_parallelism_threads(args.threads)
+        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
+    from timegan import TimeGANConfig
+
+    unroll = {"auto": None, "on": True, "off": False}[args.unroll]
+    # Paper sizes: seq_len 24, hidden 24, 3 layers, batch 128.
+    return TimeGANConfig(cell=args.cell, jit_compile=args.xla, unroll=unroll)
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--xla", action="store_true", help="compile the updates with XLA")
     parser.add_argument(
         "--baseline",
         nargs="?",
@@ -51,13 +76,7 @@ def parse_args():
     parser.add_argument(
         "--rounds", type=int, default=3, help="interleaved rounds per phase with --baseline (default 3)"
     )
-    parser.add_argument("--cell", choices=("gru", "gru_block", "lstm"), default="gru")
-    parser.add_argument(
-        "--unroll", choices=("auto", "on", "off"), default="auto", help="unroll the recurrent layers (default auto)"
-    )
-    parser.add_argument(
-        "--threads", type=int, default=0, help="TensorFlow inter- and intra-op threads (default 0: TensorFlow's choice)"
-    )
+    add_model_arguments(parser)
     args = parser.parse_args()
     if min(args.steps) < 1 or args.rounds < 1 or args.threads < 0:
         parser.exit(2, f"{parser.prog}: error: expected --steps and --rounds >= 1 and --threads >= 0\n")
@@ -338,17 +357,9 @@ def measure(formulations, steps, rounds):
 
 def main():
     args = parse_args()
-    if args.threads:
-        import tensorflow as tf
-
-        tf.config.threading.set_inter_op_parallelism_threads(args.threads)
-        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
-    from timegan import TimeGANConfig
+    config = configure(args)
     from timegan.networks import unroll_for_training
 
-    unroll = {"auto": None, "on": True, "off": False}[args.unroll]
-    # Paper sizes: seq_len 24, hidden 24, 3 layers, batch 128.
-    config = TimeGANConfig(cell=args.cell, jit_compile=args.xla, unroll=unroll)
     windows = paper_windows(config.seq_len)
     started = time.perf_counter()
     kind = f"timegan{' + XLA' if args.xla else ''}"

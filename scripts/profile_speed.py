@@ -23,6 +23,8 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from benchmark_speed import add_model_arguments  # noqa: E402 (after the log-level setting)
+
 NETWORKS = ("embedder", "recovery", "generator", "supervisor", "discriminator")
 
 
@@ -30,10 +32,7 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--phase", choices=("embedding", "supervised", "joint"), default="joint")
     parser.add_argument("--steps", type=int, default=5, help="profiled steps (default 5)")
-    parser.add_argument("--threads", type=int, default=0, help="inter- and intra-op threads (default 0: TensorFlow's)")
-    parser.add_argument("--cell", choices=("gru", "gru_block", "lstm"), default="gru")
-    parser.add_argument("--unroll", choices=("auto", "on", "off"), default="auto")
-    parser.add_argument("--xla", action="store_true", help="compile the step with XLA")
+    add_model_arguments(parser)
     parser.add_argument("--top", type=int, default=12, help="op types listed (default 12)")
     args = parser.parse_args()
     if args.steps < 1 or args.threads < 0 or args.top < 0:
@@ -130,17 +129,12 @@ def _close(entry, overhead_per_op):
 def main():
     args = parse_args()
     import tensorflow as tf
+    from benchmark_speed import _wait, configure, paper_windows
 
-    if args.threads:
-        tf.config.threading.set_inter_op_parallelism_threads(args.threads)
-        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
-    from benchmark_speed import _wait, paper_windows
+    from timegan import TimeGAN
 
-    from timegan import TimeGAN, TimeGANConfig
-
-    unroll = {"auto": None, "on": True, "off": False}[args.unroll]
-    model = TimeGAN(TimeGANConfig(cell=args.cell, unroll=unroll, jit_compile=args.xla))
-    windows = paper_windows(24)
+    model = TimeGAN(configure(args))
+    windows = paper_windows(model.config.seq_len)
     model.fit(windows, steps=0, progress=False)
     model.set_phase(args.phase)
     iterator = iter(model.make_dataset(model.scaler.transform(windows).astype("float32"), args.phase))

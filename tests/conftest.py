@@ -8,6 +8,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from _series import sine_series  # noqa: E402
 
 
 @pytest.fixture
@@ -87,13 +88,6 @@ def fake_yahoo(monkeypatch, tmp_path):
     monkeypatch.setattr(yfinance, "download", fake.download)
     monkeypatch.setenv("TIMEGAN_CACHE_DIR", str(tmp_path / "price-cache"))
     return fake
-
-
-def sine_series(n=64, seq_len=8, dim=2, seed=0):
-    """`n` windows (n, seq_len, dim) of sines in [0, 10], random frequency and phase per window."""
-    rng = np.random.default_rng(seed)
-    t = np.arange(seq_len)[None, :, None]
-    return 5 + 5 * np.sin(rng.uniform(0.2, 0.6, (n, 1, dim)) * t + rng.uniform(0, np.pi, (n, 1, dim)))
 
 
 @pytest.fixture(scope="session")

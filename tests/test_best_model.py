@@ -2,12 +2,12 @@
 resuming with `keras.callbacks.BackupAndRestore` across the three phases."""
 
 import json
-from pathlib import Path
 
 import keras
 import numpy as np
 import pandas as pd
 import pytest
+from _series import sine_series
 from test_model import fraction_moved
 
 from timegan import BestModel, TimeGAN, TimeGANConfig
@@ -302,7 +302,6 @@ class PhaseLog(keras.callbacks.Callback):
 @pytest.mark.parametrize("phase", ["supervised", "joint"])
 def test_backup_and_restore_continues_a_killed_run_at_its_phase_and_step(trained_timegan, tmp_path, phase):
     full, _ = trained_timegan  # trained on sine_series() for 3 steps per phase, uninterrupted
-    sine_series = _tests_conftest().sine_series
 
     backup = tmp_path / "backup"
     killed = TimeGAN(TINY)
@@ -350,13 +349,3 @@ def test_generate_refuses_an_unknown_model(capsys):
         main(["--run", "x", "--n-paths", "1", "--model", "first"])
     assert exit_info.value.code == 2
     assert "argument --model: invalid choice: 'first'" in capsys.readouterr().err
-
-
-def _tests_conftest():
-    """tests/conftest.py as a module (`import conftest` may find tests/evaluation/conftest.py instead)."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("tests_conftest", Path(__file__).parent / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module

@@ -91,5 +91,5 @@ def test_train_refuses_an_unknown_representation_and_a_levels_start_price(tmp_pa
     argv = ["--representation", "levels", "--start-price", "5", "--source", "bundled", "--tickers", "BA"]
     assert exit_code(train_cli.main, [*argv, "--output-dir", str(tmp_path / "r"), "--quiet"]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "no start price for representation 'levels'" in err
+    assert err.count("\n") == 1 and "no `start_price` for representation='levels'" in err
     assert not (tmp_path / "r").exists()

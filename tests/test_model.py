@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import pandas as pd
 import pytest
+from _series import sine_series
 
 from timegan import Checkpoint, TimeGAN, TimeGANConfig, frame_to_windows
 from timegan.networks import NETWORK_NAMES
@@ -15,13 +16,6 @@ TINY = TimeGANConfig(seq_len=8, hidden_dim=4, num_layers=1, batch_size=8, seed=0
 # unrolling train the recurrent loop: its graphs trace faster (test_unrolled_training_... shows
 # both forms compute the same).
 LOOP = dataclasses.replace(TINY, unroll=False)
-
-
-def sines(n=64, seq_len=8, dim=2, seed=0):
-    """The data `trained_timegan` (conftest) was trained on, for the default arguments."""
-    rng = np.random.default_rng(seed)
-    t = np.arange(seq_len)[None, :, None]
-    return 5 + 5 * np.sin(rng.uniform(0.2, 0.6, (n, 1, dim)) * t + rng.uniform(0, np.pi, (n, 1, dim)))
 
 
 def weights(model):
@@ -41,7 +35,7 @@ def trained(trained_timegan):
 
 def test_each_phase_changes_only_its_own_networks():
     model = TimeGAN(dataclasses.replace(LOOP, disc_loss_threshold=1e9))
-    data = sines()
+    data = sine_series()
     model.fit(data, steps=(0, 0, 0), progress=False)
     snapshots = [weights(model)]
     for steps in ((1, 0, 0), (1, 1, 0), (1, 1, 1)):
@@ -71,7 +65,7 @@ def test_losses_are_finite_and_reconstruction_falls(trained):
     assert np.isfinite(numeric[~np.isnan(numeric)]).all() and (~np.isnan(numeric)).sum() >= 3 + 3 + 3 * 5
 
     model = TimeGAN(dataclasses.replace(LOOP, learning_rate=0.01))
-    model.fit(sines(), steps=(80, 0, 0), progress=False)
+    model.fit(sine_series(), steps=(80, 0, 0), progress=False)
     recon = model.losses()["recon"].to_numpy()
     assert len(recon) == 80 and np.isfinite(recon).all()
     assert recon[-10:].mean() < 0.75 * recon[:10].mean()
@@ -240,8 +234,8 @@ def fraction_moved(a, b, atol=1e-5):
 
 
 def test_resume_continues_at_the_saved_step_and_matches_an_uninterrupted_run(trained, tmp_path):
-    data, steps = sines(), (3, 3, 3)
-    full, _ = trained  # trained on sines() for 3 steps per phase, uninterrupted
+    data, steps = sine_series(), (3, 3, 3)
+    full, _ = trained  # trained on sine_series() for 3 steps per phase, uninterrupted
 
     interrupted = TimeGAN(TINY)
     interrupted.fit(
@@ -272,11 +266,11 @@ def test_resume_continues_at_the_saved_step_and_matches_an_uninterrupted_run(tra
 def test_fit_bad_input():
     model = TimeGAN(TINY)
     with pytest.raises(ValueError, match="Received: batch_size=8"):
-        model.fit(sines(n=5), steps=1, progress=False)
+        model.fit(sine_series(n=5), steps=1, progress=False)
     with pytest.raises(ValueError, match=r"Expected windows of seq_len=8 steps. Received: shape=\(64, 9, 2\)"):
-        model.fit(sines(seq_len=9), steps=1, progress=False)
+        model.fit(sine_series(seq_len=9), steps=1, progress=False)
     with pytest.raises(ValueError, match="Received: steps=-1"):
-        model.fit(sines(), steps=-1, progress=False)
+        model.fit(sine_series(), steps=-1, progress=False)
     with pytest.raises(ValueError, match="NaN or inf"):
         model.fit(np.full((64, 8, 2), np.nan), steps=1, progress=False)
     with pytest.raises(ValueError, match="has not been fitted"):
@@ -287,7 +281,7 @@ def test_cannot_go_back_to_an_earlier_phase(trained):
     with pytest.raises(
         ValueError, match=r"Cannot train more supervised steps \(3 -> 5\): the joint phase has already started"
     ):
-        trained[0].fit(sines(), steps=(3, 5, 3), progress=False)
+        trained[0].fit(sine_series(), steps=(3, 5, 3), progress=False)
 
 
 def test_an_interrupted_save_leaves_the_previous_model_intact(trained, tmp_path, monkeypatch):
@@ -313,8 +307,8 @@ def test_an_interrupted_save_leaves_the_previous_model_intact(trained, tmp_path,
 
 def test_trained_supervisor_predicts_the_next_latent_step():
     model = TimeGAN(dataclasses.replace(LOOP, learning_rate=0.01, hidden_dim=6))
-    model.fit(sines(n=128), steps=(100, 300, 0), progress=False)
-    x = model.scaler.transform(sines(n=128, seed=1)).astype("float32")
+    model.fit(sine_series(n=128), steps=(100, 300, 0), progress=False)
+    x = model.scaler.transform(sine_series(n=128, seed=1)).astype("float32")
     h = model.networks["embedder"](x).numpy()
     s = model.networks["supervisor"](h).numpy()
     to_next = np.mean((s[:, :-1] - h[:, 1:]) ** 2)
@@ -325,7 +319,7 @@ def test_trained_supervisor_predicts_the_next_latent_step():
 def test_unrolled_training_computes_what_the_loop_computes():
     unrolled, looped = (TimeGAN(dataclasses.replace(TINY, unroll=flag)) for flag in (True, False))
     for model in (unrolled, looped):
-        model.fit(sines(), steps=2, progress=False)
+        model.fit(sine_series(), steps=2, progress=False)
     assert [layer.unroll for layer in unrolled.networks["generator"].layers[:-1]] == [True]
     assert [layer.unroll for layer in looped.networks["generator"].layers[:-1]] == [False]
     pd.testing.assert_frame_equal(unrolled.losses(), looped.losses(), rtol=2e-3)  # float32 noise of the moment loss
@@ -338,7 +332,7 @@ def test_unrolled_training_computes_what_the_loop_computes():
 
 
 def test_progress_bars_show_each_phase_its_compile_wait_and_losses(capsys):
-    TimeGAN(LOOP).fit(sines(), steps=(2, 1, 1), progress=True)
+    TimeGAN(LOOP).fit(sine_series(), steps=(2, 1, 1), progress=True)
     err = capsys.readouterr().err
     for phase, final in (("embedding", "2/2"), ("supervised", "1/1"), ("joint", "1/1")):
         assert f"{phase}: 100%" in err and final in err, err

@@ -105,7 +105,7 @@ def test_bad_start_prices_are_named(returns_model, start_price, error, message):
 def test_a_levels_model_refuses_a_start_price(tiny_config, sine_windows):
     model = TimeGAN(tiny_config)
     model.fit(sine_windows, steps=0, progress=False)
-    with pytest.raises(ValueError, match="no `start_price` for a model of representation='levels'"):
+    with pytest.raises(ValueError, match="no `start_price` for representation='levels'"):
         model.generate(2, start_price=1.0)
 
 
@@ -162,6 +162,6 @@ def test_train_run_refuses_a_non_positive_price_naming_column_and_date_before_wr
     config = TimeGANConfig(seq_len=5, hidden_dim=4, num_layers=1, batch_size=4, representation="returns")
     with pytest.raises(ValueError, match=r"positive prices.*-1.0 in column \('BBB', 'Adj Close'\) on row 2021-01-15"):
         train_run(tmp_path / "run", prices=prices, config=config, steps=1, progress=False)
-    with pytest.raises(ValueError, match="no start price for representation 'levels'"):
+    with pytest.raises(ValueError, match="no `start_price` for representation='levels'"):
         train_run(tmp_path / "run", prices=prices.abs(), config=TimeGANConfig(), steps=1, start_price=[5.0])
     assert not (tmp_path / "run").exists()

@@ -374,6 +374,29 @@ def check_number_list(values, name, max_abs=None):
     return np.array(values, dtype="float64")
 
 
+def fill_added_fields(values, groups):
+    """Adds to a saved config dict the groups of fields it predates, so an old file still loads.
+
+    Each group is `(names, fill)`: `names` are fields added together after files were first
+    saved, `fill(values)` returns the values of those fields that reproduce how a file without
+    them was trained. A group is filled in only when all of its fields are missing (a file written
+    before the group existed); a file missing part of a group is left for `check_keys` to refuse.
+
+    Args:
+        values: dict read from a saved config; other types are returned as they are.
+        groups: sequence of `(names, fill)`, oldest first.
+
+    Returns:
+        A new dict, or `values` itself when nothing was added (the input is never modified).
+    """
+    if not isinstance(values, dict):
+        return values
+    for names, fill in groups:
+        if not any(name in values for name in names):
+            values = {**values, **fill(values)}
+    return values
+
+
 def check_keys(cls, values):
     """Checks that `values` is a dict holding exactly the fields of the dataclass `cls`.
 

@@ -16,6 +16,7 @@ from timegan._validation import (
     Options,
     Real,
     check_keys,
+    fill_added_fields,
     validate,
     validate_fields,
 )
@@ -23,9 +24,15 @@ from timegan._validation import (
 CELLS = ("gru", "gru_block", "lstm")
 REPRESENTATIONS = ("levels", "returns")
 HEADS = ("sigmoid", "linear", "tanh")
-# What a config saved before a field existed meant: `from_dict` fills these in, and only these,
-# so that an old run loads as the model it was (the levels representation, no burn-in).
-MIGRATED_DEFAULTS = {"representation": "levels", "heavy_tail": True, "recovery_activation": None, "burn_in": 0}
+# Groups of fields added after run directories were first saved, oldest first, each with the
+# values that reproduce a run saved before it (`timegan._validation.fill_added_fields`): such a
+# run was the levels representation with the sigmoid head and no burn-in.
+ADDED_FIELDS = (
+    (
+        ("representation", "heavy_tail", "recovery_activation", "burn_in"),
+        lambda values: {"representation": "levels", "heavy_tail": True, "recovery_activation": None, "burn_in": 0},
+    ),
+)
 # The paper's width, kept as the floor of the rule: up to 8 features the default is unchanged.
 MIN_HIDDEN_DIM = 24
 HIDDEN_PER_FEATURE = 3
@@ -185,17 +192,17 @@ class TimeGANConfig:
     def from_dict(cls, values):
         """Builds a config from `to_dict` output.
 
-        A config saved before `representation`, `heavy_tail`, `recovery_activation` and
-        `burn_in` existed gets the values of `MIGRATED_DEFAULTS` (the model it described:
-        levels, sigmoid head, no burn-in); every other field must be present.
+        A config saved before a group of fields existed (`ADDED_FIELDS`: `representation`,
+        `heavy_tail`, `recovery_activation` and `burn_in`) lacks the whole group; it gets the
+        values of the model it described (levels, sigmoid head, no burn-in). Any other missing
+        key is refused.
 
         Raises:
             TypeError: if `values` is not a dict, or a value has the wrong type.
             ValueError: on keys that are not fields of the config, on missing keys (a saved
                 config is never completed with defaults) and on invalid values.
         """
-        if isinstance(values, dict):
-            values = {**{k: v for k, v in MIGRATED_DEFAULTS.items() if k not in values}, **values}
+        values = fill_added_fields(values, ADDED_FIELDS)
         check_keys(cls, values)
         return cls(**values)
 

@@ -36,7 +36,7 @@ from timegan._validation import Integer, check_gradients, format_value, validate
 from timegan.config import TimeGANConfig
 from timegan.networks import NETWORK_NAMES, build_networks, unroll_for_training, weight_shapes
 from timegan.preprocessing import check_window_count, window_dataset
-from timegan.representation import make_representation, representation_from_dict
+from timegan.representation import check_start_price, make_representation, representation_from_dict, volume_features
 from timegan.windows import frame_to_windows, prepare_windows, windows_to_frame
 
 __all__ = ["LOG_NAMES", "PHASES", "TimeGAN", "frame_to_windows", "windows_to_frame"]
@@ -696,8 +696,7 @@ class TimeGAN(keras.Model):
     def _new_representation(self, names):
         if self.config.representation == "levels":
             return make_representation("levels")
-        volume = [i for i, name in enumerate(names) if str(name[-1]).lower() == "volume"]
-        return make_representation("returns", heavy_tail=self.config.heavy_tail, volume_features=volume)
+        return make_representation("returns", heavy_tail=self.config.heavy_tail, volume_features=volume_features(names))
 
     def _scaled_validation(self, data):
         returns = self.config.representation == "returns"
@@ -777,42 +776,16 @@ class TimeGAN(keras.Model):
     def check_start_price(self, start_price):
         """The start price of returns paths as float64 (n_features,); None stays None (the last real prices).
 
+        See `timegan.representation.check_start_price` (volume features may start at 0).
+
         Raises:
             TypeError: if `start_price` is not numeric.
             ValueError: if it is given to a levels model, is not one number or `n_features`
                 numbers, or is not finite and positive (volume features: >= 0).
         """
         self._check_trained()
-        if start_price is None:
-            return None
-        if self.config.representation != "returns":
-            raise ValueError(
-                "Expected no `start_price` for a model of representation='levels' (its paths are the "
-                f"learned price levels). Received: start_price={start_price!r}"
-            )
-        try:
-            values = np.asarray(start_price, dtype="float64")
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"Expected `start_price` to be a number or {self.n_features} numbers. "
-                f"Received: {type(start_price).__name__}"
-            ) from None
-        if values.ndim > 1 or values.size not in (1, self.n_features):
-            raise ValueError(
-                f"Expected `start_price` to be a number or {self.n_features} numbers (one per feature). "
-                f"Received: start_price={start_price!r}"
-            )
-        values = np.broadcast_to(values, (self.n_features,)).copy()
-        volume = np.zeros(self.n_features, bool)
-        volume[list(self.representation.volume_features)] = True
-        bad = ~np.isfinite(values) | np.where(volume, values < 0, values <= 0)
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            name = " ".join(map(str, self.feature_names[i]))
-            raise ValueError(
-                f"Expected `start_price` to be finite and > 0 (volumes >= 0). Received: {float(values[i])!r} for {name}"
-            )
-        return values
+        volumes = getattr(self.representation, "volume_features", ())
+        return check_start_price(start_price, self.n_features, self.config.representation, volumes, self.feature_names)
 
     def generate_scaled(self, n, seed=0):
         """`n` synthetic windows `(n, seq_len, n_features)` on the model's scale (what the

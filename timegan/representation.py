@@ -452,6 +452,64 @@ def _label(names, index):
     return f"Feature {index}" if names is None else f"Feature {index} ({names[index]!r})"
 
 
+def volume_features(names):
+    """Indices of the volume-like features: those whose name (or a tuple name's last part) is "volume".
+
+    Args:
+        names: feature names, strings or tuples such as `("BA", "Volume")`.
+    """
+    return [i for i, name in enumerate(names) if str(name[-1] if isinstance(name, tuple) else name).lower() == "volume"]
+
+
+def check_start_price(start_price, n_features, representation="returns", volumes=(), feature_names=None):
+    """Checks the start price of returns paths; the one check the model, the runs and the baselines use.
+
+    Args:
+        start_price: None, one number for every feature, or `n_features` numbers (price units).
+        n_features: number of features of the paths.
+        representation: "returns" or "levels" (levels paths are learned price levels: no start).
+        volumes: indices of volume features (`volume_features`), which may start at 0.
+        feature_names: names used in the message, if given.
+
+    Returns:
+        float64 array `(n_features,)`, or None when `start_price` is None.
+
+    Raises:
+        TypeError: if `start_price` is not numeric.
+        ValueError: if it is given for representation "levels", is not one number or
+            `n_features` numbers, or a value is not finite and > 0 (volumes: >= 0).
+    """
+    if start_price is None:
+        return None
+    if representation != "returns":
+        raise ValueError(
+            "Expected no `start_price` for representation='levels' (its paths are the learned price levels; "
+            f"train with representation='returns'). Received: start_price={start_price!r}"
+        )
+    try:
+        values = np.asarray(start_price, dtype="float64")
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"Expected `start_price` to be a number or {n_features} numbers. Received: {type(start_price).__name__}"
+        ) from None
+    if values.ndim > 1 or values.size not in (1, n_features):
+        raise ValueError(
+            f"Expected `start_price` to be a number or {n_features} numbers (one per feature). "
+            f"Received: start_price={start_price!r}"
+        )
+    values = np.broadcast_to(values, (n_features,)).copy()
+    volume = np.zeros(n_features, bool)
+    volume[list(volumes)] = True
+    bad = ~np.isfinite(values) | np.where(volume, values < 0, values <= 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        name = f"feature {i}" if feature_names is None else " ".join(map(str, np.atleast_1d(feature_names[i])))
+        raise ValueError(
+            f"Expected `start_price` to be finite and > 0 (volumes >= 0). Received: {float(values[i])!r} for {name}"
+        )
+    return values
+
+
 def make_representation(kind, **options):
     """Builds an unfitted representation by name.
 

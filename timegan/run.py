@@ -52,6 +52,7 @@ from timegan.config import TimeGANConfig, default_hidden_dim
 from timegan.model import TimeGAN, distribution_strategy, frame_to_windows, windows_to_frame
 from timegan.plots import plot_losses, plot_real_vs_synthetic
 from timegan.preprocessing import check_window_count, holdout_split, make_windows
+from timegan.representation import check_start_price, volume_features
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +102,23 @@ class Run:
     def real_windows(self):
         """Real windows (n_rows - seq_len + 1, seq_len, n_features) in time order, original units."""
         return make_windows(self.prices.to_numpy(), self.model.config.seq_len)
+
+
+def path_start_price(model, prices, start_price=None):
+    """The start price of a run's synthetic paths: `start_price` checked, else the history's last day.
+
+    The default is the last real prices of the whole history `prices` (DataFrame, price units),
+    not of the part the model was fitted on: the held-out days come after that part.
+
+    Returns:
+        float64 array `(n_features,)`, or None for a levels model (its paths need no start).
+
+    Raises:
+        TypeError, ValueError: as `TimeGAN.check_start_price`.
+    """
+    if start_price is None and model.config.representation == "returns":
+        start_price = prices.to_numpy(dtype="float64")[-1]
+    return model.check_start_price(start_price)
 
 
 def holds_run(directory):
@@ -204,7 +222,9 @@ def train_run(
             _atomic.remove_stale(output_dir)
             with strategy.scope():
                 model, prices, steps = _resume_state(output_dir, steps, n_synthetic)
-            check_start_price(start_price, model.config, prices.shape[1])
+            check_start_price(
+                start_price, prices.shape[1], model.config.representation, volume_features(prices.columns)
+            )
             validation = read_run_info(output_dir).get("validation")
             return _train(output_dir, model, prices, steps, new_run=False, validation=validation, **options)
 
@@ -214,7 +234,7 @@ def train_run(
     if prices is None or steps is None:
         raise ValueError("Expected `prices` and `steps` for a new run.")
     check_prices(prices, config.representation)
-    check_start_price(start_price, config, prices.shape[1])
+    check_start_price(start_price, prices.shape[1], config.representation, volume_features(prices.columns))
     if config.hidden_dim is None:  # run.json records the width the networks get (the model warns on a narrow one)
         config = config.resolve(prices.shape[1])
     check_window_count(len(prices), config.seq_len, config.batch_size, returns=config.representation == "returns")
@@ -348,27 +368,6 @@ def check_prices(prices, representation="levels"):
                 f"Expected {what} for representation 'returns' (log returns). Received: {float(values[row, column])!r} "
                 f"in column {prices.columns[column]} on row {day}"
             )
-
-
-def check_start_price(start_price, config, n_features):
-    """Checks a synthetic paths' start price before anything is written (see `train_run`).
-
-    Raises:
-        ValueError: if it is given for representation "levels", has neither 1 nor `n_features`
-            values, or a value that is not finite and > 0.
-    """
-    if start_price is None:
-        return
-    if config.representation != "returns":
-        raise ValueError(
-            f"Expected no start price for representation 'levels' (its paths are learned price levels). "
-            f"Received: start_price={start_price!r}; train with --representation returns"
-        )
-    values = np.atleast_1d(np.asarray(start_price, dtype="float64"))
-    if values.ndim != 1 or len(values) not in (1, n_features):
-        raise ValueError(f"Expected one start price or {n_features} (one per series). Received: {len(values)} values")
-    if not (np.isfinite(values).all() and (values > 0).all()):
-        raise ValueError(f"Expected finite start prices > 0. Received: start_price={values.tolist()!r}")
 
 
 def training_memory_bytes(config, n_features):
@@ -615,9 +614,7 @@ def _train(
     # Generation uses the best model when the run kept one.
     selection = read_selection(directory / "best")
     which, generator = ("best", load_model(directory / "best")) if selection is not None else ("last", model)
-    if start_price is None and model.config.representation == "returns":
-        # The last real prices of the whole history: the model was fitted on the part before the held-out days.
-        start_price = prices.to_numpy()[-1]
+    start_price = path_start_price(model, prices, start_price)
     synthetic = generator.generate(n_synthetic or len(real), seed=model.config.seed, start_price=start_price)
     _check_generated(synthetic, model.feature_names)
     model.save(directory / "model")

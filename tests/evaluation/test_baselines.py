@@ -129,7 +129,7 @@ def test_normal_to_t_matches_scipy():
         (lambda h, f: fit_garch(h, kind="egarch"), "`kind` to be one of"),
         (lambda h, f: fit_garch(h, dependence="vine"), "`dependence` to be one of"),
         (lambda h, f: f.sample(2, 1), "`path_len` to be an integer >= 2"),
-        (lambda h, f: f.sample(2, 10, start_price=-1.0), "`start_price` to be a positive number"),
+        (lambda h, f: f.sample(2, 10, start_price=-1.0), "`start_price` to be finite and > 0"),
         (lambda h, f: gaussian_paths(h, 0, 10), "`n_paths` to be a positive integer"),
         (lambda h, f: bootstrap_paths(h, 2, 10, block_size=0), "`block_size` to be a positive integer"),
         (lambda h, f: gaussian_paths(h, 2, 10, seed=-1), "`seed` to be an integer in [0, 4294967295]"),

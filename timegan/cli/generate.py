@@ -211,15 +211,12 @@ def _generate(args):
     output = Path(args.output) if args.output is not None else run_dir / "paths.csv"
     _check_output(output, args.overwrite)
 
-    from timegan import load_run
+    from timegan.run import load_run, path_start_price
 
     result = load_run(run_dir, model=args.model)
     model = result.model
     path_length = args.path_length if args.path_length is not None else model.config.seq_len
-    start_price = args.start_price
-    if start_price is None and model.config.representation == "returns":
-        start_price = result.prices.to_numpy()[-1]  # the run's last real day, after its held-out days
-    start_price = model.check_start_price(start_price)
+    start_price = path_start_price(model, result.prices, args.start_price)
     seed = args.seed if args.seed is not None else model.config.seed
     size = estimated_bytes(args.n_paths, path_length, model.feature_names)
     if size > MAX_OUTPUT_BYTES and not args.force:

@@ -18,6 +18,7 @@ from timegan._validation import (
     Real,
     Sequence,
     check_keys,
+    fill_added_fields,
     validate_fields,
 )
 
@@ -115,23 +116,11 @@ _ADDED_FIELDS = (
 
 
 def migrate(values):
-    """Adds to a saved `ImageGANConfig` dict the field groups it predates (see `_ADDED_FIELDS`).
+    """Adds to a saved `ImageGANConfig` dict the field groups it predates (`_ADDED_FIELDS`).
 
-    A group is filled in only when all of its fields are missing (a file written before the
-    group existed); a file missing part of a group is left for `check_keys` to refuse.
-
-    Args:
-        values: dict from a `config.json`; other types are returned as they are.
-
-    Returns:
-        A new dict, or `values` itself when nothing was added.
+    See `timegan._validation.fill_added_fields`; returns a new dict, or `values` when complete.
     """
-    if not isinstance(values, dict):
-        return values
-    for names, old_values in _ADDED_FIELDS:
-        if not any(name in values for name in names):
-            values = {**values, **old_values(values)}
-    return values
+    return fill_added_fields(values, _ADDED_FIELDS)
 
 
 @dataclass(frozen=True)
