@@ -52,7 +52,7 @@ def configure(args):
 
     unroll = {"auto": None, "on": True, "off": False}[args.unroll]
     # Paper sizes: seq_len 24, hidden 24, 3 layers, batch 128.
-    return TimeGANConfig(cell=args.cell, jit_compile=args.xla, unroll=unroll)
+    return TimeGANConfig(hidden_dim=24, cell=args.cell, jit_compile=args.xla, unroll=unroll)
 
 
 def parse_args():
