@@ -97,6 +97,11 @@ def build_parser():
     )
     metrics.add_argument("--no-tsne", action="store_true", help="skip t-SNE")
     metrics.add_argument(
+        "--no-baselines",
+        action="store_true",
+        help="with --run: skip the comparison of the long paths with GARCH, the bootstrap and a random walk",
+    )
+    metrics.add_argument(
         "--no-all-features", action="store_true", help="skip the all-features next-step predictive variant"
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -116,6 +121,7 @@ def _options(args):
         "predictive_cell": args.predictive_cell,
         "max_samples": args.max_samples,
         "tsne": not args.no_tsne,
+        "baselines": not args.no_baselines,
         "all_features": not args.no_all_features,
         "progress": not args.quiet,
     }
@@ -169,6 +175,8 @@ def _evaluate(args):
         output = args.output
     disc = metrics["discriminative"]
     baseline = f" (real vs real: {disc['baseline']['score']:.4f})" if "baseline" in disc else ""
+    if "finance" in metrics:
+        echo(metrics["finance"]["verdict"])
     echo(f"Discriminative score {disc['score']:.4f}{baseline}")
     for target in ("last", "all"):
         pred = metrics.get(f"predictive_{target}")

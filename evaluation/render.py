@@ -29,6 +29,51 @@ FACT_LABELS = {
 }
 
 
+FINANCE_ROWS = (
+    "synthetic",
+    "GARCH-t",
+    "GJR-t",
+    "bootstrap",
+    "Gaussian RW",
+    "real floor",
+    "Quant GANs (paper)",
+    "GARCH (paper)",
+)
+FINANCE_LABELS = {"synthetic": "synthetic (this model)", "GARCH-t": "GARCH(1,1)-t", "GJR-t": "GJR-GARCH-t"}
+FINANCE_COLUMNS = (
+    ("emd_1", "EMD(1)"),
+    ("emd_5", "EMD(5)"),
+    ("emd_20", "EMD(20)"),
+    ("emd_100", "EMD(100)"),
+    ("acf_returns", "ACF(r)"),
+    ("acf_abs", "ACF(|r|)"),
+    ("acf_squared", "ACF(r²)"),
+    ("leverage", "leverage"),
+)
+FINANCE_VALUES = (
+    ("excess_kurtosis", "kurtosis"),
+    ("hill_tail_index", "Hill"),
+    ("acf_returns_lag1", "ACF1(r)"),
+    ("risk_1d", "VaR/ES 1d"),
+    ("risk_20d", "VaR/ES 20d"),
+    ("start_ratio_abs", "start |r|"),
+)
+
+
+def _finance_best(finance):
+    """{score: name of the generator (synthetic or a baseline) with the lowest value}."""
+    if not finance:
+        return {}
+    generators = [name for name in FINANCE_ROWS[:5] if name in finance["rows"]]
+    best = {}
+    for key, _ in FINANCE_COLUMNS:
+        values = {name: finance["rows"][name].get(key) for name in generators}
+        values = {name: v for name, v in values.items() if v is not None and math.isfinite(v)}
+        if values:
+            best[key] = min(values, key=values.get)
+    return best
+
+
 def number(value, std=None, digits=4):
     """Formats `value` (± `std` if positive) with `digits` decimals; "n/a" for None, NaN or inf."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
@@ -77,4 +122,9 @@ def render_html(metrics, images, title="How real are the synthetic paths?"):
         images=images,
         info={k: v for k, v in metrics["data"]["info"].items() if k != "config"},
         fact_labels=FACT_LABELS,
+        finance_rows=FINANCE_ROWS,
+        finance_labels=FINANCE_LABELS,
+        finance_columns=FINANCE_COLUMNS,
+        finance_values=FINANCE_VALUES,
+        finance_best=_finance_best(metrics.get("finance")),
     )

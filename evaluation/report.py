@@ -30,6 +30,7 @@ import matplotlib.figure
 import numpy as np
 
 from evaluation import _checks
+from evaluation.comparison import compare_with_baselines
 from evaluation.correlation import joint_structure, plot_correlation_matrices
 from evaluation.discriminative import discriminative_score, plot_roc
 from evaluation.diversity import pca_embedding, plot_embedding, tsne_embedding
@@ -68,6 +69,9 @@ FIGURE_FILES = (
 )
 REPORT_FILES = ("report.html", "metrics.json", *FIGURE_FILES)
 MIN_TSNE_POINTS = 10
+# Long synthetic paths per report: enough that the finance scores of the model and of the
+# baselines (drawn in the same number) vary little from one seed to the next.
+MIN_LONG_PATHS = 100
 
 
 def evaluate_run(run_dir, output_dir=None, long_path_len=250, model="best", **options):
@@ -77,7 +81,9 @@ def evaluate_run(run_dir, output_dir=None, long_path_len=250, model="best", **op
     run's `synthetic.csv` (generated anew with the run's seed if it is missing). For the
     stylized facts of long paths, the model also generates paths of `long_path_len` steps
     (its recurrent networks run beyond the training window length), as many as make up the
-    length of the real price history, which is the real long path. For a run of
+    length of the real price history (at least `MIN_LONG_PATHS`), the real long path being
+    the history itself; these paths are also scored against GARCH, the bootstrap and a random
+    walk (`compute_report(baselines=True)`). For a run of
     representation "returns", every real and synthetic window is divided by its first price
     (its paths start from one start price: the levels say nothing about the model).
 
@@ -115,7 +121,7 @@ def evaluate_run(run_dir, output_dir=None, long_path_len=250, model="best", **op
     history = run.prices.to_numpy(dtype=np.float64)[None]
     length = min(long_path_len, history.shape[1])
     if length >= 3:
-        n_paths = max(1, round(history.shape[1] / length))
+        n_paths = max(MIN_LONG_PATHS, round(history.shape[1] / length))
         logger.info("Generating %d long paths of %d steps.", n_paths, length)
         long_real = history
         long_synthetic = run.model.generate(n_paths, seed=seed, seq_len=length)
@@ -231,6 +237,7 @@ def compute_report(
     price_features=None,
     max_lag=None,
     tail_fraction=0.05,
+    baselines=True,
     progress=True,
 ):
     """Computes every metric and figure for `real` vs `synthetic`; writes nothing.
@@ -271,6 +278,11 @@ def compute_report(
             every feature whose name does not mention volume.
         max_lag: largest lag of the autocorrelation curves. Defaults to min(10, seq_len - 2).
         tail_fraction: tail share of the Hill index and gain/loss ratio. Defaults to 0.05.
+        baselines: when `long_real` is one history (1, n_days, n_features), also score the long
+            synthetic paths and as many paths of GARCH(1,1)-t, GJR-GARCH-t, a stationary
+            bootstrap and a Gaussian random walk against it with the Quant GANs scores
+            (`evaluation.comparison.compare_with_baselines`, `metrics["finance"]`; the page
+            opens with its verdict). Defaults to True.
         progress: show progress bars. Defaults to True.
 
     Returns:
@@ -328,6 +340,7 @@ def compute_report(
         "tsne": bool(tsne),
         "max_lag": max_lag,
         "tail_fraction": tail_fraction,
+        "baselines": bool(baselines),
     }
 
     timings = {}
@@ -478,6 +491,8 @@ def compute_report(
     _joint_structure(
         metrics, figures, notes, timed, (real, synthetic), (long_real, long_synthetic), price_features, names
     )
+    if baselines:
+        _against_baselines(metrics, notes, timed, long_real, long_synthetic, price_features, names, seed)
 
     metrics["created"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     images = {name: _png(figures[name]) for name in FIGURE_FILES if name in figures}
@@ -505,6 +520,26 @@ def _joint_structure(metrics, figures, notes, timed, windows, long_paths, price_
         **{transform: comparison.to_dict() for transform, comparison in joint.items()},
     }
     figures["correlation.png"] = plot_correlation_matrices(joint, feature_names)
+
+
+def _against_baselines(metrics, notes, timed, long_real, long_synthetic, price_features, names, seed):
+    """The long paths against GARCH, the bootstrap and a random walk, on the Quant GANs scores."""
+    if long_real is None or len(long_real) != 1:
+        notes.append("Comparison with GARCH and the bootstrap skipped: it needs the real history as one long path.")
+        return
+    usable, _ = _positive_features(long_real, long_synthetic, price_features, names)
+    if not usable:
+        return  # the stylized facts noted why
+    if long_synthetic.shape[1] < 3 or long_real.shape[1] < 30:
+        notes.append(
+            "Comparison with GARCH and the bootstrap skipped: it needs paths of 3 or more steps and 30 or more "
+            f"real days. Received: paths of {long_synthetic.shape[1]}, {long_real.shape[1]} days"
+        )
+        return
+    comparison = timed(
+        "finance", compare_with_baselines, long_real[0][:, usable], long_synthetic[..., usable], seed=seed
+    )
+    metrics["finance"] = {"features": [names[i] for i in usable], **comparison.to_dict()}
 
 
 def _split_description(split, seq_len):

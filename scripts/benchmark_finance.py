@@ -17,6 +17,7 @@ import os
 import sys
 import time
 
+from evaluation.comparison import BASELINES, PAPER_ROWS, fit_baselines, real_values, summarise, target_checks
 from timegan.cli._common import (
     ArgumentParser,
     add_data_arguments,
@@ -29,26 +30,6 @@ from timegan.cli._common import (
 
 # Adding a representation is one line here: TimeGANConfig(representation=...) receives it.
 REPRESENTATIONS = ("levels", "returns")
-BASELINES = ("GARCH-t", "GJR-t", "bootstrap", "Gaussian RW")
-# Quant GANs (Wiese et al. 2020), S&P 500 2009-2018, the paper's best generator and its GARCH(1,1).
-PAPER_ROWS = {
-    "Quant GANs (paper)": {
-        "emd_1": 0.0039,
-        "emd_100": 0.0154,
-        "acf_returns": 0.0212,
-        "acf_abs": 0.0248,
-        "acf_squared": 0.0214,
-        "leverage": 0.3291,
-    },
-    "GARCH (paper)": {
-        "emd_1": 0.0199,
-        "emd_100": 0.0935,
-        "acf_returns": 0.0223,
-        "acf_abs": 0.0291,
-        "acf_squared": 0.0253,
-        "leverage": 0.4636,
-    },
-}
 MAIN_COLUMNS = (
     ("emd_1", "EMD(1)"),
     ("emd_5", "EMD(5)"),
@@ -171,53 +152,6 @@ def timegan_paths(representation, prices, args, seed):
     return model.generate(args.n_paths, seed=seed, seq_len=args.path_length)
 
 
-def baseline_generators(values, args):
-    """name -> callable(seed) -> paths, the fitted settings, and the fit seconds per name.
-
-    Fits are done once here; sampling is per seed.
-    """
-    from evaluation.baselines import bootstrap_block_size, bootstrap_paths, fit_garch, gaussian_paths
-
-    fits, fit_seconds = {}, {}
-    for name, kind in (("GARCH-t", "garch"), ("GJR-t", "gjr")):
-        started = time.monotonic()
-        fits[name] = fit_garch(values, kind=kind, dependence=args.dependence)
-        fit_seconds[name] = time.monotonic() - started
-    block = args.block_size or bootstrap_block_size(values)
-    n, length = args.n_paths, args.path_length
-    generators = {
-        "GARCH-t": lambda seed: fits["GARCH-t"].sample(n, length, seed=seed),
-        "GJR-t": lambda seed: fits["GJR-t"].sample(n, length, seed=seed),
-        "bootstrap": lambda seed: bootstrap_paths(values, n, length, block_size=block, seed=seed),
-        "Gaussian RW": lambda seed: gaussian_paths(values, n, length, seed=seed),
-    }
-    fitted = {
-        "garch_params": {k: list(v.params) for k, v in fits.items()},
-        "bootstrap_block_size": block,
-        "garch_dependence": args.dependence,
-    }
-    return generators, fitted, fit_seconds
-
-
-def summarise(scores, paths=None):
-    """Flat dict of one FinanceScores with the VaR/ES relative errors averaged per horizon, and
-    (given the paths) the start-of-path transient: mean |r| and std of the first 3 returns of
-    each path over those of the rest (`evaluation.finance.start_transient`; 1 = no transient)."""
-    import numpy as np
-
-    from evaluation.finance import start_transient
-
-    flat = scores.summary()
-    if paths is not None:
-        transient = start_transient(paths)
-        flat["start_ratio_abs"], flat["start_ratio_std"] = transient.ratio_abs, transient.ratio_std
-    flat["max_lag"] = float(scores.max_lag)
-    for horizon in ("1d", "20d"):
-        errors = [v for k, v in scores.risk.items() if k.endswith(f"_{horizon}")]
-        flat[f"risk_{horizon}"] = float(np.mean(errors)) if errors else float("nan")
-    return flat
-
-
 def _benchmark(args):
     import numpy as np
 
@@ -252,7 +186,9 @@ def _benchmark(args):
             paths = timegan_paths(representation, prices, args, seed)
             seconds.setdefault(name, []).append(time.monotonic() - started)
             rows.setdefault(name, []).append(summarise(finance_scores(values, paths, max_lag=args.max_lag), paths))
-    generators, fitted, fit_seconds = baseline_generators(values, args)
+    generators, fitted, fit_seconds = fit_baselines(
+        values, args.n_paths, args.path_length, dependence=args.dependence, block_size=args.block_size
+    )
     for name in BASELINES:
         for seed in seeds:
             started = time.monotonic()
@@ -260,7 +196,7 @@ def _benchmark(args):
             seconds.setdefault(name, []).append(time.monotonic() - started + fit_seconds.get(name, 0.0))
             rows.setdefault(name, []).append(summarise(finance_scores(values, paths, max_lag=args.max_lag), paths))
     floor = summarise(real_floor(values, max_lag=args.max_lag))
-    real = summarise(finance_scores(values, values[None], max_lag=1))  # the history's own kurtosis, Hill, ACF1
+    real = real_values(values)  # the history's own kurtosis, Hill, ACF1
 
     table = {
         name: {
@@ -284,7 +220,7 @@ def _benchmark(args):
         result = {
             "settings": {k: v for k, v in vars(args).items() if k != "output"},
             "rows": table,
-            "real": {k: real[k] for k in ("excess_kurtosis_real", "hill_tail_index_real", "acf_returns_lag1_real")},
+            "real": real,
             "paper": PAPER_ROWS,
             "fitted": fitted,
             "load_average": list(load),
@@ -368,25 +304,14 @@ def format_table(table, real):
 
 
 def check_targets(table, name, real):
-    """Issue 12 section 7: the targets this benchmark can measure, for one TimeGAN row."""
+    """The realism targets this benchmark can measure, for one TimeGAN row (`evaluation.comparison.target_checks`)."""
     if name not in table or "GARCH-t" not in table:
         return ""
-    mean, garch = table[name]["mean"], table["GARCH-t"]["mean"]
+    bootstrap = table["bootstrap"]["mean"] if "bootstrap" in table else None
     lines = [f"{name} against the targets:"]
-    for key, label in (("emd_1", "EMD(1)"), ("emd_20", "EMD(20)"), ("acf_abs", "ACF(|r|)"), ("leverage", "leverage")):
-        verdict = "yes" if mean[key] < garch[key] else "no"
-        lines.append(f"  beats GARCH-t on {label}: {verdict} ({mean[key]:.4f} vs {garch[key]:.4f})")
-    kurtosis, real_kurtosis = mean["excess_kurtosis"], real["excess_kurtosis_real"]
-    within = abs(kurtosis - real_kurtosis) <= 0.3 * abs(real_kurtosis)
-    lines.append(
-        f"  excess kurtosis within 30% of real: {'yes' if within else 'no'} ({kurtosis:.2f} vs "
-        f"{real_kurtosis:.2f}; the target is for 250-day paths: --path-length 250)"
-    )
-    lag1, real_lag1 = mean["acf_returns_lag1"], real["acf_returns_lag1_real"]
-    lines.append(
-        f"  lag-1 ACF of r within 0.05 of real: {'yes' if abs(lag1 - real_lag1) <= 0.05 else 'no'} "
-        f"({lag1:.3f} vs {real_lag1:.3f})"
-    )
+    for check in target_checks(table[name]["mean"], table["GARCH-t"]["mean"], bootstrap, real):
+        value, reference = check["value"], check["reference"]
+        lines.append(f"  {check['target']}: {'yes' if check['met'] else 'no'} ({value:.4f} vs {reference:.4f})")
     return "\n".join(lines)
 
 

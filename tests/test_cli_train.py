@@ -164,7 +164,13 @@ def test_evaluate_flag_writes_the_report_of_the_run(finished_run, monkeypatch, c
     import evaluation.report
 
     evaluated = []
-    monkeypatch.setattr(evaluation.report, "evaluate_run", lambda run_dir: evaluated.append(Path(run_dir)))
+
+    def fake_evaluate_run(run_dir):
+        evaluated.append(Path(run_dir))
+        return {"finance": {"verdict": "The synthetic paths beat GARCH(1,1)-t on 1 of 4 target scores."}}
+
+    monkeypatch.setattr(evaluation.report, "evaluate_run", fake_evaluate_run)
     assert main(["--resume", "--quiet", "--evaluate", "--output-dir", str(finished_run)]) == 0
     assert evaluated == [finished_run]
-    assert "report.html" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "report.html" in out and "beat GARCH(1,1)-t on 1 of 4" in out  # the verdict is printed

@@ -51,7 +51,11 @@ def test_report_of_a_run(tiny_run, capsys):
     assert metrics["stylized_facts"]["features"] == ["BA Adj Close", "CAT Adj Close"]
     # Long paths: the whole price history against paths the model generates as long.
     long = metrics["stylized_facts_long"]
-    assert long["real_shape"] == [1, len(run.prices), 2] and long["synthetic_shape"] == [1, len(run.prices), 2]
+    assert long["real_shape"] == [1, len(run.prices), 2] and long["synthetic_shape"] == [100, len(run.prices), 2]
+    # The same long paths against as many paths of each baseline, the verdict printed first.
+    finance = metrics["finance"]
+    assert (finance["settings"]["n_paths"], finance["settings"]["path_len"]) == (100, len(run.prices))
+    assert out.startswith(finance["verdict"])
     assert (tiny_run / "report.html").stat().st_size > 10000 and (tiny_run / "loss_curve.png").exists()
     page = (tiny_run / "report.html").read_text()
     assert "Training losses" not in page  # the untrained run has no loss history to show
@@ -108,6 +112,7 @@ def test_two_files_reach_the_report(tiny_run, tmp_path, monkeypatch, capsys):
         "predictive_cell": "gru",
         "max_samples": 1000,
         "tsne": False,
+        "baselines": True,
         "all_features": True,
         "progress": False,
     }

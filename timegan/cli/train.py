@@ -234,7 +234,9 @@ def _train(args):
     if args.evaluate:
         from evaluation.report import evaluate_run
 
-        evaluate_run(output_dir)
+        metrics = evaluate_run(output_dir)
+        if "finance" in metrics:
+            echo(f"  {metrics['finance']['verdict']}")
         echo(f"  report.html, metrics.json in {output_dir}/")
 
 
