@@ -120,7 +120,8 @@ def render_html(metrics, images, title="How real are the synthetic paths?"):
         title=title,
         m=metrics,
         images=images,
-        info={k: v for k, v in metrics["data"]["info"].items() if k != "config"},
+        # The config and the selection's every score are in metrics.json; the "model" line summarises the selection.
+        info={k: v for k, v in metrics["data"]["info"].items() if k not in ("config", "selection")},
         fact_labels=FACT_LABELS,
         finance_rows=FINANCE_ROWS,
         finance_labels=FINANCE_LABELS,
