@@ -173,11 +173,27 @@ def test_cli_trains_with_the_average_and_scores_either_generator(tmp_path, idx_d
     capsys.readouterr()
     code = call(train_images.main, [*argv, "--output-dir", str(tmp_path / "bad"), "--ema-decay", "1.5"])
     one_line_error(capsys, code, "Received: ema_decay=1.5")
-    plain = tmp_path / "plain"
-    assert call(train_images.main, [*argv, "--output-dir", str(plain)]) == 0
-    assert not (plain / "generator_training.keras").exists()
+    code = call(train_images.main, [*argv, "--output-dir", str(tmp_path / "bad"), "--classifier", str(classifier)])
+    one_line_error(capsys, code, "--classifier only applies with --epoch-scores")
+
+
+def test_cli_without_the_average_has_one_generator_and_epoch_scores(tmp_path, idx_dir, capsys, seed):
+    from timegan.images.classifier import build_classifier, save_classifier
+
+    classifier = tmp_path / "classifier.keras"
+    save_classifier(build_classifier(feature_units=8), classifier)
+    run = tmp_path / "plain"
+    argv = ["--dataset", "mnist", "--data-dir", str(idx_dir), "--epochs", "1", "--output-dir", str(run), *TINY]
+    assert call(train_images.main, [*argv, "--conditional", "--epoch-scores", "--classifier", str(classifier)]) == 0
+    assert not (run / "generator_training.keras").exists()
+    lines = (run / "epoch_scores.csv").read_text().splitlines()
+    assert lines[0] == (
+        "epoch,generator,frechet_distance,classes_covered,label_accuracy,diversity_ratio,pixel_diversity_ratio"
+    )
+    assert [line.split(",")[:2] for line in lines[1:]] == [["0", "sampling"], ["1", "sampling"]]
+    assert all(0 <= float(line.split(",")[4]) <= 1 for line in lines[1:])
     capsys.readouterr()
-    code = call(evaluate_images.main, ["--run", str(plain), "--classifier", str(classifier), "--training-generator"])
+    code = call(evaluate_images.main, ["--run", str(run), "--training-generator"])
     one_line_error(capsys, code, "has no separate training generator")
 
 
@@ -195,25 +211,3 @@ def test_epoch_scores_compare_the_average_with_the_trained_generator(tmp_path, d
     last = {line.split(",")[1]: float(line.split(",")[2]) for line in lines[-2:]}
     assert last["sampling"] == pytest.approx(scorer(gan.ema_generator)["pixel_sum"], rel=1e-5)
     assert last["training"] == pytest.approx(scorer(gan.generator)["pixel_sum"], rel=1e-5)
-
-
-def test_cli_epoch_scores_of_a_conditional_run(tmp_path, idx_dir, capsys, seed):
-    from timegan.images.classifier import build_classifier, save_classifier
-
-    classifier = tmp_path / "classifier.keras"
-    save_classifier(build_classifier(feature_units=8), classifier)
-    argv = ["--dataset", "mnist", "--data-dir", str(idx_dir), "--epochs", "1", "--conditional", *TINY]
-    run = tmp_path / "run"
-    assert (
-        call(train_images.main, [*argv, "--output-dir", str(run), "--epoch-scores", "--classifier", str(classifier)])
-        == 0
-    )
-    lines = (run / "epoch_scores.csv").read_text().splitlines()
-    assert (
-        lines[0]
-        == "epoch,generator,frechet_distance,classes_covered,label_accuracy,diversity_ratio,pixel_diversity_ratio"
-    )
-    assert [line.split(",")[:2] for line in lines[1:]] == [["0", "sampling"], ["1", "sampling"]]
-    capsys.readouterr()
-    code = call(train_images.main, [*argv, "--output-dir", str(tmp_path / "bad"), "--classifier", str(classifier)])
-    one_line_error(capsys, code, "--classifier only applies with --epoch-scores")
