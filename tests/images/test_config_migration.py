@@ -52,6 +52,7 @@ ADDED_CONCAT = {
     "conditional_batchnorm": False,
     "label_concat": True,
     "label_smoothing": 0.0,
+    "ema_decay": None,
 }
 ADDED = tuple(ADDED_CONCAT)
 

@@ -44,6 +44,12 @@ def build_parser():
         help="with --cas: also train the classifier on as many real training images for as many epochs, "
         "the reference at the same budget (the shipped classifier saw 60000 images x its own epochs)",
     )
+    parser.add_argument(
+        "--training-generator",
+        action="store_true",
+        help="runs trained with --ema-decay: score the generator as trained instead of its weight average "
+        "(writes metrics_training_generator.json)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     return parser
 
@@ -148,7 +154,7 @@ def main(argv=None):
 
         if args.num_samples < 100:
             raise ValueError(f"Expected --num-samples >= 100. Received: {args.num_samples}")
-        gan_config, train_config, generator, summary = load_run(args.run)
+        gan_config, train_config, generator, summary = load_run(args.run, args.training_generator)
         if args.cas_reference and not args.cas:
             raise ValueError("--cas-reference only applies with --cas.")
         if args.cas and not gan_config.conditional:
@@ -187,9 +193,15 @@ def main(argv=None):
             cpu_seconds=summary.get("cpu_seconds"),
             load_average=summary.get("load_average"),
             classifier=str(args.classifier) if args.classifier else f"shipped:{train_config.dataset}",
+            ema_decay=gan_config.ema_decay,
+            generator="training" if args.training_generator else "sampling",
         )
-        write_json(Path(args.run) / "metrics.json", metrics)
-        echo(f"{args.run} ({train_config.dataset}, {gan_config.architecture}, {gan_config.loss}):")
+        name = "metrics_training_generator.json" if args.training_generator else "metrics.json"
+        write_json(Path(args.run) / name, metrics)
+        which = ", training generator" if args.training_generator else ""
+        if gan_config.ema_decay is not None and not args.training_generator:
+            which = f", weight average {gan_config.ema_decay:g}"
+        echo(f"{args.run} ({train_config.dataset}, {gan_config.architecture}, {gan_config.loss}{which}):")
         echo(format_metrics(metrics))
 
     return run(_main, PROG)

@@ -74,6 +74,12 @@ def build_parser():
         action="store_false",
         help="with --conditional-batchnorm: the generator's first layer sees z only (Miyato & Koyama)",
     )
+    parser.add_argument(
+        "--ema-decay",
+        type=float,
+        help="sample, save and evaluate an exponential moving average of the generator's weights with "
+        "this decay, e.g. 0.999 (Yazici et al. 2019; default: none)",
+    )
     parser.add_argument("--label-smoothing", type=float, default=0.0, help="one-sided: real target 1 - s (default 0)")
     parser.add_argument("--noise-layer", action="store_true", help="concatenate noise into a generator hidden layer")
     parser.add_argument("--conditional", action="store_true", help="condition both networks on the class label")
@@ -93,6 +99,15 @@ def build_parser():
     )
     parser.add_argument(
         "--packing", type=int, default=1, help="PacGAN: the discriminator judges this many samples at once (default 1)"
+    )
+    parser.add_argument(
+        "--epoch-scores",
+        action="store_true",
+        help="score the generator (and, with --ema-decay, the trained one) with the shipped classifier before "
+        "training and after every epoch on 2000 samples: epoch_scores.csv",
+    )
+    parser.add_argument(
+        "--classifier", help="evaluation classifier .keras for --epoch-scores (default: the shipped one)"
     )
     parser.add_argument("--epochs", type=positive_int, default=10)
     parser.add_argument("--batch-size", type=positive_int, default=64)
@@ -132,6 +147,7 @@ def configs_from_args(args):
         conditional_batchnorm=args.conditional_batchnorm,
         label_concat=args.label_concat,
         label_smoothing=args.label_smoothing,
+        ema_decay=args.ema_decay,
         noise_layer=args.noise_layer,
         conditional=args.conditional,
         conditioning=args.conditioning,
@@ -147,6 +163,10 @@ def configs_from_args(args):
     from timegan.images.run import check_compatible
 
     check_compatible(gan_config, train_config)
+    if args.classifier is not None and not args.epoch_scores:
+        raise ValueError("--classifier only applies with --epoch-scores.")
+    if args.dataset == "stacked-mnist" and args.epoch_scores:
+        raise ValueError("--epoch-scores needs a dataset with an evaluation classifier of its own; not stacked-mnist.")
     if args.dataset == "stacked-mnist" and args.data_dir is None:
         from timegan.images.data import load_stacked_mnist
 
@@ -172,6 +192,14 @@ def main(argv=None):
         from timegan.images.run import train_run
 
         images, labels = load_images(args.dataset, "train", args.data_dir)
+        scorer = None
+        if args.epoch_scores:
+            from timegan.images.classifier import load_classifier
+            from timegan.images.run import epoch_scorer
+
+            scorer = epoch_scorer(
+                gan_config, load_classifier(args.dataset, args.classifier), images, labels, seed=args.seed
+            )
         keras.utils.set_random_seed(args.seed)
         source = str(Path(args.data_dir).resolve()) if args.data_dir else "keras.datasets"
         _, summary = train_run(
@@ -183,6 +211,7 @@ def main(argv=None):
             overwrite=args.overwrite,
             progress=not args.no_progress,
             data_source=source,
+            epoch_scorer=scorer,
         )
         losses = ", ".join(f"{name} {value:.4f}" for name, value in summary["final_losses"].items())
         echo(f"{output}: {summary['epochs']} epochs in {summary['train_seconds']:.0f} s; final {losses}")

@@ -1,4 +1,5 @@
-"""Training callbacks: fixed-noise sample grids and a GIF, loss history and curves, a progress bar.
+"""Training callbacks: fixed-noise sample grids and a GIF, loss history and curves, scores per
+epoch, a progress bar.
 
 The progress bar is the one shared with the TimeGAN (`timegan.callbacks.ProgressBar`).
 """
@@ -64,6 +65,49 @@ def save_gif(png_paths, path, frame_ms=400):
     durations = [frame_ms] * (len(frames) - 1) + [frame_ms * 5]
     with atomic_path(path) as tmp:
         frames[0].save(tmp, format="GIF", save_all=True, append_images=frames[1:], duration=durations, loop=0)
+
+
+def write_csv(path, rows):
+    """Writes dict rows (the first row's keys are the columns) as a CSV file atomically."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    write_text(path, buffer.getvalue())
+
+
+class EpochScores(keras.callbacks.Callback):
+    """Writes `epoch_scores.csv`: the generator's scores before training and after every epoch.
+
+    A model with a weight average (`ema_decay`) gets two rows per epoch: `generator` is
+    `"sampling"` for the average and `"training"` for the generator as trained, so the two are
+    compared on the same run.
+
+    Args:
+        run_dir: directory of the run.
+        scorer: callable `generator -> dict` of numbers (e.g. `run.epoch_scorer`); every call
+            must return the same keys.
+    """
+
+    def __init__(self, run_dir, scorer):
+        super().__init__()
+        self.run_dir = Path(run_dir)
+        self.scorer = scorer
+        self.rows = []
+
+    def _score(self, epoch):
+        generators = [("sampling", self.model.sampling_generator)]
+        if self.model.ema_generator is not None:
+            generators.append(("training", self.model.generator))
+        for name, generator in generators:
+            self.rows.append({"epoch": epoch, "generator": name, **self.scorer(generator)})
+        write_csv(self.run_dir / "epoch_scores.csv", self.rows)
+
+    def on_train_begin(self, logs=None):
+        self._score(0)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._score(epoch + 1)
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -136,11 +180,7 @@ class LossHistory(keras.callbacks.Callback):
         row = {"epoch": epoch + 1, "seconds": round(time.perf_counter() - self._start, 2)}
         row.update({name: float(value) for name, value in (logs or {}).items()})
         self.epochs.append(row)
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(row), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(self.epochs)
-        write_text(self.run_dir / "losses.csv", buffer.getvalue())
+        write_csv(self.run_dir / "losses.csv", self.epochs)
 
     def on_train_end(self, logs=None):
         save_figure(loss_figure(self.batches, self.epochs), self.run_dir / "loss_curve.png", dpi=100)

@@ -86,6 +86,7 @@ _CONSTRAINTS = {
     "conditional_batchnorm": [Bool()],
     "label_concat": [Bool()],
     "label_smoothing": [Real(0, 1, closed="left")],
+    "ema_decay": [Real(0, 1, closed="neither"), None],
     "seed": [SEED],
 }
 _TRAINING_CONSTRAINTS = {
@@ -112,6 +113,8 @@ _ADDED_FIELDS = (
         lambda values: {"spectral_norm": False, "conditional_batchnorm": False, "label_smoothing": 0.0},
     ),
     (("label_concat",), lambda values: {"label_concat": True}),
+    # Runs saved before the generator's weight average existed trained and saved the raw generator.
+    (("ema_decay",), lambda values: {"ema_decay": None}),
 )
 
 
@@ -197,6 +200,13 @@ class ImageGANConfig:
         label_smoothing: one-sided label smoothing s (Salimans et al. 2016, section 3.4): the
             discriminator's target for real images is 1 - s. Only for `"minimax"` and
             `"non-saturating"`. Default 0.
+        ema_decay: decay beta of an exponential moving average of the generator's weights
+            (Yazici et al. 2019, "The Unusual Effectiveness of Averaging in GAN Training", section 3:
+            `theta_ema <- beta * theta_ema + (1 - beta) * theta` after every generator update),
+            with TensorFlow's `ExponentialMovingAverage` warm-up: at the t-th update the decay is
+            `min(beta, (1 + t) / (10 + t))`, so the first steps' weights do not linger. The
+            averaged generator is the one that is sampled, saved and evaluated; the raw one keeps
+            training. Default None: no average.
         seed: seed of weight initialization and training noise. Default 0.
     """
 
@@ -234,6 +244,7 @@ class ImageGANConfig:
     conditional_batchnorm: bool = False
     label_concat: bool = True
     label_smoothing: float = 0.0
+    ema_decay: float | None = None
     seed: int = 0
 
     def __post_init__(self):

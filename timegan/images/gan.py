@@ -45,6 +45,10 @@ class ImageGAN(keras.Model):
             Wasserstein critic must not be squashed into (0, 1)), or the networks' shapes do not
             match `config`.
 
+    With `config.ema_decay` set, `ema_generator` holds an exponential moving average of the
+    generator's weights, updated after every generator step (`update_ema`); it is the
+    `sampling_generator` that `generate`, `call` and the run directory use.
+
     Training data (for `fit`) is a `tf.data.Dataset` of image batches, or of `(images, labels)`
     for a conditional model, whose batch size is `discriminator_steps * batch_size` (see
     `make_dataset`): each discriminator step takes its own slice.
@@ -79,6 +83,13 @@ class ImageGAN(keras.Model):
         self.discriminator = discriminator
         self.config = config
         self.seed_generator = keras.random.SeedGenerator(config.seed)
+        self.ema_generator = None
+        if config.ema_decay is not None:
+            # The shadow weights live in a copy of the generator that no optimizer trains, so the
+            # average is a complete Keras model: sampled, saved and loaded like the generator.
+            self.ema_generator = keras.models.clone_model(generator)
+            self.ema_generator.set_weights(generator.get_weights())
+            self.ema_updates = keras.Variable(0, dtype="int64", trainable=False, name="ema_updates")
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.gp_tracker = keras.metrics.Mean(name="gp") if config.loss == "wgan-gp" else None
@@ -107,9 +118,14 @@ class ImageGAN(keras.Model):
         trackers = [self.d_loss_tracker, self.g_loss_tracker, self.gp_tracker, self.class_tracker]
         return [tracker for tracker in trackers if tracker is not None]
 
+    @property
+    def sampling_generator(self):
+        """The generator to sample, save and evaluate: the weight average if `ema_decay` is set."""
+        return self.generator if self.ema_generator is None else self.ema_generator
+
     def call(self, inputs, training=False):
-        """Runs the generator on `z` (or `[z, label]`)."""
-        return self.generator(inputs, training=training)
+        """Runs the sampling generator on `z` (or `[z, label]`)."""
+        return self.sampling_generator(inputs, training=training)
 
     def _noise(self, batch_size):
         return keras.random.normal((batch_size, self.config.latent_dim), seed=self.seed_generator)
@@ -197,7 +213,7 @@ class ImageGAN(keras.Model):
         shape = (batch_size,) + (1,) * len(self.config.image_shape)
         return keras.random.uniform(shape, 0.0, 1.0, seed=self.seed_generator)
 
-    def generator_step(self, batch_size, labels=None):
+    def generator_step(self, batch_size, labels=None, noise=None):
         """One generator update on `batch_size` fakes; returns the generator loss.
 
         For `conditioning="acgan"` the loss includes `classifier_weight` times the class
@@ -206,9 +222,11 @@ class ImageGAN(keras.Model):
         Args:
             batch_size: number of fakes (int or scalar tensor); a multiple of `config.packing`.
             labels: `(batch_size,)` int labels, for a conditional model.
+            noise: optional `(batch_size, latent_dim)` noise; default: drawn from the seed generator.
         """
         self._check_labels(labels)
-        noise = self._noise(batch_size)
+        if noise is None:
+            noise = self._noise(batch_size)
         with tf.GradientTape() as tape:
             fake = self.generator(self._with_labels(noise, labels), training=True)
             fake_logits, fake_classes = self.discriminate(self.pack(fake), labels)
@@ -234,7 +252,10 @@ class ImageGAN(keras.Model):
             d_losses.append(d_loss)
             penalties.append(penalty)
             class_losses.append(class_loss)
-        g_loss = self.generator_step(batch_size, chunk_labels)
+        noise = self._noise(batch_size)
+        g_loss = self.generator_step(batch_size, chunk_labels, noise)
+        if self.ema_generator is not None:
+            self.update_ema(noise, chunk_labels)
         self.d_loss_tracker.update_state(ops.mean(ops.stack(d_losses)))
         self.g_loss_tracker.update_state(g_loss)
         if self.gp_tracker is not None:
@@ -242,6 +263,40 @@ class ImageGAN(keras.Model):
         if self.class_tracker is not None:
             self.class_tracker.update_state(ops.mean(ops.stack(class_losses)))
         return {metric.name: metric.result() for metric in self.metrics}
+
+    def ema_decay_now(self):
+        """The decay of the next average update: `min(ema_decay, (1 + t) / (10 + t))`, t its number.
+
+        The warm-up term is that of TensorFlow's `tf.train.ExponentialMovingAverage` with
+        `num_updates`: early updates average over few steps, so the initial weights fade quickly.
+        """
+        step = ops.cast(self.ema_updates + 1, "float32")
+        return ops.minimum(self.config.ema_decay, (1.0 + step) / (10.0 + step))
+
+    def update_ema(self, noise, labels=None):
+        """Moves the averaged generator towards the generator after a generator update.
+
+        Each trainable weight becomes `d * average + (1 - d) * weight`, `d = ema_decay_now()`
+        (Yazici et al. 2019, section 3). The averaged generator's batch-norm moving statistics
+        are its own: it runs once in training mode on the step's `noise` and `labels`, so they
+        describe the activations of the averaged weights, not those of the raw generator (whose
+        weights fluctuate around the average). Uses no random draw, so the raw generator trains
+        exactly as without the average.
+
+        Args:
+            noise: `(n, latent_dim)` noise of the generator step.
+            labels: `(n,)` int labels, for a conditional model.
+
+        Raises:
+            ValueError: if the model has no average (`ema_decay` is None).
+        """
+        if self.ema_generator is None:
+            raise ValueError("update_ema needs a model with an averaged generator (ema_decay is None).")
+        decay = self.ema_decay_now()
+        for average, weight in zip(self.ema_generator.trainable_weights, self.generator.trainable_weights):
+            average.assign(decay * average + (1.0 - decay) * weight)
+        self.ema_updates.assign_add(1)
+        self.ema_generator(self._with_labels(noise, labels), training=True)
 
     def label_logits(self, images, batch_size=500):
         """How the discriminator scores every label for each image: `(n, num_classes)`.
@@ -276,7 +331,7 @@ class ImageGAN(keras.Model):
         return np.concatenate(outputs)
 
     def generate(self, num_samples=None, labels=None, noise=None, batch_size=500):
-        """Generates images in [-1, 1] with the generator in inference mode.
+        """Generates images in [-1, 1] with the sampling generator (the average, if any) in inference mode.
 
         Args:
             num_samples: number of images (ignored when `noise` is given).
@@ -287,7 +342,9 @@ class ImageGAN(keras.Model):
         Returns:
             `np.ndarray` `(n, h, w, c)` float32.
         """
-        return generate_images(self.generator, self.config, num_samples, labels, noise, batch_size, self.seed_generator)
+        return generate_images(
+            self.sampling_generator, self.config, num_samples, labels, noise, batch_size, self.seed_generator
+        )
 
 
 def generate_images(generator, config, num_samples=None, labels=None, noise=None, batch_size=500, seed=None):

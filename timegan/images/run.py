@@ -3,7 +3,8 @@
 Layout written by `train_run` (atomically: the directory appears only when training finished)::
 
     config.json         {"gan": ImageGANConfig.to_dict(), "training": ImageTrainingConfig.to_dict()}
-    generator.keras     the trained generator
+    generator.keras     the trained generator (its weight average when `ema_decay` is set)
+    generator_training.keras   only with `ema_decay`: the generator that was trained (not averaged)
     summary.json        seconds, epochs, steps, final losses, data source
     samples/epoch_XXX.png   fixed-noise grid before training and after every epoch
     progress.gif        those grids as an animation
@@ -26,7 +27,7 @@ import numpy as np
 from timegan._atomic import atomic_path, write_json
 from timegan._validation import Integer, validate
 from timegan.images import data as image_data
-from timegan.images.callbacks import LossHistory, SampleGrid, TqdmProgress
+from timegan.images.callbacks import EpochScores, LossHistory, SampleGrid, TqdmProgress
 from timegan.images.classifier import ClassifierProbe
 from timegan.images.config import ImageGANConfig, ImageTrainingConfig
 from timegan.images.gan import ImageGAN, generate_images, load_generator, make_dataset, save_generator
@@ -40,6 +41,9 @@ from timegan.images.metrics import (
 from timegan.images.networks import build_discriminator, build_generator
 
 logger = logging.getLogger(__name__)
+
+# With a weight average (`ema_decay`), the raw generator is kept beside it under this name.
+TRAINING_GENERATOR = "generator_training.keras"
 
 
 def check_compatible(gan_config, train_config):
@@ -107,7 +111,17 @@ def check_run_dir(run_dir, overwrite=False):
     return run_dir
 
 
-def train_run(gan_config, train_config, images, labels, run_dir, overwrite=False, progress=True, data_source=None):
+def train_run(
+    gan_config,
+    train_config,
+    images,
+    labels,
+    run_dir,
+    overwrite=False,
+    progress=True,
+    data_source=None,
+    epoch_scorer=None,
+):
     """Trains a GAN on uint8 images and writes the run directory.
 
     Args:
@@ -119,6 +133,9 @@ def train_run(gan_config, train_config, images, labels, run_dir, overwrite=False
         overwrite: replace an existing non-empty `run_dir`. Default False.
         progress: show a tqdm bar per epoch. Default True.
         data_source: where the images came from, recorded in `summary.json`. Default None.
+        epoch_scorer: optional callable `generator -> dict` (e.g. `epoch_scorer(...)`): its
+            numbers before training and after every epoch go to `epoch_scores.csv`
+            (`callbacks.EpochScores`). Default None.
 
     Returns:
         `(gan, summary)`: the trained `ImageGAN` and the dict written to `summary.json`.
@@ -167,12 +184,16 @@ def train_run(gan_config, train_config, images, labels, run_dir, overwrite=False
         write_json(tmp / "config.json", {"gan": gan_config.to_dict(), "training": train_config.to_dict()})
         history = LossHistory(tmp)
         callbacks = [SampleGrid(tmp, noise, rows, cols, grid_labels), history]
+        if epoch_scorer is not None:
+            callbacks.append(EpochScores(tmp, epoch_scorer))
         if progress:
             callbacks.append(TqdmProgress(steps_per_epoch, train_config.epochs))
         start, cpu_start = time.perf_counter(), time.process_time()
         gan.fit(dataset, epochs=train_config.epochs, verbose=0, callbacks=callbacks, shuffle=False)
         seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
-        save_generator(gan.generator, tmp / "generator.keras")
+        save_generator(gan.sampling_generator, tmp / "generator.keras")
+        if gan.ema_generator is not None:
+            save_generator(gan.generator, tmp / TRAINING_GENERATOR)
         diverged = [row["epoch"] for row in history.epochs if not all(np.isfinite(v) for v in row.values())]
         if diverged:
             logger.warning("Training diverged: non-finite losses from epoch %d on", diverged[0])
@@ -196,15 +217,20 @@ def train_run(gan_config, train_config, images, labels, run_dir, overwrite=False
     return gan, summary
 
 
-def load_run(run_dir):
+def load_run(run_dir, training_generator=False):
     """Reads a run directory.
+
+    Args:
+        run_dir: the directory `train_run` wrote.
+        training_generator: return the generator as trained (`generator_training.keras`) instead
+            of its weight average; only for runs with `ema_decay`. Default False.
 
     Returns:
         `(gan_config, train_config, generator, summary)`.
 
     Raises:
         OSError: missing directory or files.
-        ValueError: malformed `config.json`.
+        ValueError: malformed `config.json`, or `training_generator` for a run without `ema_decay`.
     """
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
@@ -221,7 +247,46 @@ def load_run(run_dir):
         raise ValueError(f"Expected config.json with keys ['gan', 'training'] in {str(run_dir)!r}.")
     gan_config = ImageGANConfig.from_dict(config["gan"])
     train_config = ImageTrainingConfig.from_dict(config["training"])
-    return gan_config, train_config, load_generator(run_dir / "generator.keras"), summary
+    name = "generator.keras"
+    if training_generator:
+        if gan_config.ema_decay is None:
+            raise ValueError(
+                f"Run {str(run_dir)!r} has no separate training generator: it was trained without a weight "
+                "average (ema_decay=None), so generator.keras is the trained generator."
+            )
+        name = TRAINING_GENERATOR
+    return gan_config, train_config, load_generator(run_dir / name), summary
+
+
+# What `epoch_scorer` keeps of `evaluate_generator`'s numbers.
+EPOCH_SCORES = ("frechet_distance", "classes_covered", "label_accuracy", "diversity_ratio", "pixel_diversity_ratio")
+
+
+def epoch_scorer(gan_config, classifier, images, labels=None, num_samples=2000, seed=0):
+    """A scorer for `train_run(epoch_scorer=...)`: a few of `evaluate_generator`'s numbers, quickly.
+
+    Args:
+        gan_config: the `ImageGANConfig` of the generators it will score.
+        classifier: evaluation classifier (`classifier.load_classifier`).
+        images: uint8 `(n, h, w)` real training images (`num_samples` of them are used).
+        labels: their labels; for a conditional model they add label accuracy and within-class
+            diversity (features and pixels). Default None.
+        num_samples: generated images (balanced over the classes) and real images. Default 2000.
+        seed: seed of the noise and the real subset (the same every epoch). Default 0.
+
+    Returns:
+        A callable `generator -> dict` with the keys of `EPOCH_SCORES` that apply (Frechet
+        distance against the real images, classes covered, and for conditional models label
+        accuracy and the two diversity ratios); values None if the generator diverged.
+    """
+
+    names = EPOCH_SCORES if gan_config.conditional and labels is not None else EPOCH_SCORES[:2]
+
+    def score(generator):
+        metrics = evaluate_generator(generator, gan_config, classifier, images, images, num_samples, seed, labels)
+        return {name: metrics.get(name) for name in names}
+
+    return score
 
 
 def _sample(images, size, seed, labels=None):
