@@ -47,6 +47,14 @@ def build_parser():
     parser.add_argument(
         "--set", nargs="+", default=[], metavar="NAME=JSON", help="other TimeGANConfig fields, e.g. z_dim=24"
     )
+    parser.add_argument(
+        "--variants",
+        nargs="+",
+        default=[],
+        metavar="NAME=JSON,...",
+        help="joint-phase settings to compare, each continuing from the same first two phases: "
+        "comma-separated NAME=JSON, e.g. moment_weight=1,z_dim=24; '' is the config as given",
+    )
     parser.add_argument("--n-paths", type=positive_int, default=200)
     parser.add_argument("--path-length", type=positive_int, default=250)
     parser.add_argument("--output", default=None, metavar="PATH", help="also write every row as JSON")
@@ -112,16 +120,52 @@ def measure(model, series, args):
     return stats
 
 
+def _parse_fields(items):
+    values = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        values[name] = json.loads(value)
+    return values
+
+
+def _print(stats, title):
+    echo(f"\n{title}:")
+    echo(f"{'':12}{'std':>8}{'std in':>8}{'kurt u':>8}{'kurt r':>8}{'ACF1':>8}{'ACF1|u|':>8}{'R2 next':>8}")
+    for name in ROWS:
+        row = stats[name]
+        keys = ("std", "std_within", "kurtosis", "kurtosis_returns", "acf1", "acf1_abs")
+        cells = "".join(f"{row[k]:8.3f}" for k in keys)
+        echo(f"{name:12}{cells}{row['r2_next']:8.3f}" if "r2_next" in row else f"{name:12}{cells}")
+
+
+def _variant(base, config, steps):
+    """A model of `config` holding `base`'s embedder, recovery and supervisor after the first two
+    phases (the generator and discriminator are trained only in the joint phase, which starts here)."""
+    import keras
+    import numpy as np
+
+    from timegan import TimeGAN
+
+    model = TimeGAN(config, n_features=base.n_features, representation=base.representation.to_dict())
+    model.feature_names, model.data_info = base.feature_names, base.data_info
+    model.compile()
+    for name in ("embedder", "recovery", "supervisor"):
+        getattr(model, name).set_weights(getattr(base, name).get_weights())
+    model.steps_counter.assign(np.asarray(steps, dtype="int64"))
+    keras.utils.set_random_seed(config.seed)
+    return model
+
+
 def _diagnose(args):
+    import dataclasses
+    import time
+
     from timegan import TimeGAN, TimeGANConfig
+    from timegan._atomic import write_json
 
     sys.path.insert(0, "scripts")
     from benchmark_finance import load_history
 
-    extra = {}
-    for item in args.set:
-        name, _, value = item.partition("=")
-        extra[name] = json.loads(value)
     prices = load_history(args)
     config = TimeGANConfig(
         seq_len=args.seq_len,
@@ -131,28 +175,33 @@ def _diagnose(args):
         seed=args.seed,
         representation="returns",
         burn_in=args.seq_len,
-        **extra,
+        **_parse_fields(args.set),
     )
     echo(f"Data: {', '.join(map(str, prices.columns))}, {len(prices)} days; config {config}")
     model = TimeGAN(config)
     embedding, supervised = args.steps
-    results = []
-    for joint in [0, *sorted(args.at)]:
-        model.fit(prices, steps=(embedding, supervised, joint), progress=False)
-        series = model.representation.transform(prices.to_numpy())[None].astype("float32")
-        stats = measure(model, series, args)
-        results.append({"joint_step": joint, "rows": stats})
-        echo(f"\nafter {embedding} embedding, {supervised} supervised, {joint} joint steps:")
-        echo(f"{'':12}{'std':>8}{'std in':>8}{'kurt u':>8}{'kurt r':>8}{'ACF1':>8}{'ACF1|u|':>8}{'R2 next':>8}")
-        for name in ROWS:
-            row = stats[name]
-            keys = ("std", "std_within", "kurtosis", "kurtosis_returns", "acf1", "acf1_abs")
-            cells = "".join(f"{row[k]:8.3f}" for k in keys)
-            echo(f"{name:12}{cells}{row['r2_next']:8.3f}" if "r2_next" in row else f"{name:12}{cells}")
-    if args.output:
-        from timegan._atomic import write_json
-
-        write_json(args.output, {"settings": vars(args), "config": config.to_dict(), "results": results})
+    started = time.monotonic()
+    model.fit(prices, steps=(embedding, supervised, 0), progress=False)
+    series = model.representation.transform(prices.to_numpy())[None].astype("float32")
+    results = [{"variant": {}, "joint_step": 0, "rows": measure(model, series, args)}]
+    _print(
+        results[0]["rows"],
+        f"after {embedding} embedding, {supervised} supervised steps ({time.monotonic() - started:.0f} s)",
+    )
+    config_name = "the config as given"
+    # Each variant continues from the same first two phases with other joint-phase settings.
+    variants = [_parse_fields(v.split(",")) if v else {} for v in args.variants]
+    for variant in variants or [None]:
+        trained = model
+        if variant is not None:
+            trained = _variant(model, dataclasses.replace(config, **variant), (embedding, supervised, 0))
+        for joint in sorted(args.at):
+            trained.fit(prices, steps=(embedding, supervised, joint), progress=False)
+            stats = measure(trained, series, args)
+            results.append({"variant": variant, "joint_step": joint, "rows": stats})
+            _print(stats, f"{variant or config_name}, {joint} joint steps ({time.monotonic() - started:.0f} s)")
+            if args.output:  # after every measurement: a run stopped early keeps what it measured
+                write_json(args.output, {"settings": vars(args), "config": config.to_dict(), "results": results})
 
 
 def main(argv=None):

@@ -125,9 +125,9 @@ class TimeGANConfig:
             R(G(Z)), the generator's own latent sequence (the paper's E_hat, which the
             discriminator judges beside S(E_hat) through the `gamma` term); the moment loss and
             `generate` then use that path, the supervisor is still trained as the next-step
-            predictor. The supervisor is an MSE next-step predictor, a conditional mean: on
-            nearly unpredictable data (daily returns) its outputs are smooth (see docs/finance.md,
-            "What limits the returns model").
+            predictor. An option for experiments: measured on returns (one seed, 100 joint
+            steps), the generator's own path was as persistent as the supervised one, so it is
+            not a fix by itself (docs/finance.md, "What limits the returns model").
         seed: seeds weights, noise and batch order, in [0, 2**32 - 1] (what both
             `keras.utils.set_random_seed` and `keras.random.SeedGenerator` accept). Default 0.
     """
