@@ -1,4 +1,4 @@
-"""Which network path makes a returns TimeGAN's synthetic returns persistent and thin-tailed.
+"""Each network path of a returns TimeGAN measured: where persistent, thin-tailed synthetic returns come from.
 
 Trains one TimeGAN on log returns and, after the supervised phase (joint step 0) and at each joint
 step of `--at`, prints on the model's scale (standardised, Gaussianised returns, about N(0, 1))
@@ -16,6 +16,10 @@ Synthetic rows: `--n-paths` paths of `--path-length` steps after a burn-in of `-
 
     python scripts/diagnose_generation.py --tickers BA CAT DIS --source bundled --steps 1000 1000 \
         --at 100 500 1000 2000 --cell gru_block
+
+`--variants` trains the first two phases once, then the joint phase once per setting from them
+(e.g. `--variants 'moment_weight=1' 'z_dim=24' ''`). Results: docs/finance.md, "What limits the
+returns model".
 """
 
 import json
