@@ -24,6 +24,7 @@ from timegan._validation import (
 CELLS = ("gru", "gru_block", "lstm")
 REPRESENTATIONS = ("levels", "returns")
 HEADS = ("sigmoid", "linear", "tanh")
+SYNTHETIC_PATHS = ("supervisor", "generator")
 # Groups of fields added after run directories were first saved, oldest first, each with the
 # values that reproduce a run saved before it (`timegan._validation.fill_added_fields`): such a
 # run was the levels representation with the sigmoid head and no burn-in.
@@ -32,6 +33,8 @@ ADDED_FIELDS = (
         ("representation", "heavy_tail", "recovery_activation", "burn_in"),
         lambda values: {"representation": "levels", "heavy_tail": True, "recovery_activation": None, "burn_in": 0},
     ),
+    # Every run saved before it made its synthetic data through the supervisor (the paper's).
+    (("synthetic_path",), lambda values: {"synthetic_path": "supervisor"}),
 )
 # The paper's width, kept as the floor of the rule: up to 8 features the default is unchanged.
 MIN_HIDDEN_DIM = 24
@@ -116,6 +119,15 @@ class TimeGANConfig:
         burn_in: recurrent steps that `generate` runs and drops before each path, so that a path
             starts from a recurrent state like those inside training windows rather than from
             zeros (see docs/finance.md, start-of-path transient). Default 0.
+        synthetic_path: which latent path the recovery network turns into synthetic data.
+            "supervisor" (default, the paper's X_hat = R(S(G(Z))), Yoon et al. 2019, section 4):
+            the generator's latent sequence passed through the supervisor. "generator": X_hat =
+            R(G(Z)), the generator's own latent sequence (the paper's E_hat, which the
+            discriminator judges beside S(E_hat) through the `gamma` term); the moment loss and
+            `generate` then use that path, the supervisor is still trained as the next-step
+            predictor. An option for experiments: measured on returns (one seed, 100 joint
+            steps), the generator's own path was as persistent as the supervised one, so it is
+            not a fix by itself (docs/finance.md, "What limits the returns model").
         seed: seeds weights, noise and batch order, in [0, 2**32 - 1] (what both
             `keras.utils.set_random_seed` and `keras.random.SeedGenerator` accept). Default 0.
     """
@@ -141,6 +153,7 @@ class TimeGANConfig:
     heavy_tail: bool = True
     recovery_activation: str | None = None
     burn_in: int = 0
+    synthetic_path: str = "supervisor"
     seed: int = 0
 
     def __post_init__(self):
@@ -193,9 +206,9 @@ class TimeGANConfig:
         """Builds a config from `to_dict` output.
 
         A config saved before a group of fields existed (`ADDED_FIELDS`: `representation`,
-        `heavy_tail`, `recovery_activation` and `burn_in`) lacks the whole group; it gets the
-        values of the model it described (levels, sigmoid head, no burn-in). Any other missing
-        key is refused.
+        `heavy_tail`, `recovery_activation` and `burn_in`; later `synthetic_path`) lacks the whole
+        group; it gets the values of the model it described (levels, sigmoid head, no burn-in;
+        synthetic data through the supervisor). Any other missing key is refused.
 
         Raises:
             TypeError: if `values` is not a dict, or a value has the wrong type.
@@ -232,5 +245,6 @@ CONSTRAINTS = {
     "heavy_tail": [Bool()],
     "recovery_activation": [Options(*HEADS), None],
     "burn_in": [Integer(0)],
+    "synthetic_path": [Options(*SYNTHETIC_PATHS)],
     "seed": [SEED],
 }

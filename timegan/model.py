@@ -238,10 +238,16 @@ class TimeGAN(keras.Model):
             self.build_networks(int(input_shape[-1]))
 
     def call(self, inputs, training=False):
-        """Synthetic windows on the model's scale (`config.representation`) from noise `(batch, time, z_dim)`."""
-        return self.recovery(
-            self.supervisor(self.generator(inputs, training=training), training=training), training=training
-        )
+        """Synthetic windows on the model's scale (`config.representation`) from noise `(batch, time, z_dim)`:
+        R(S(G(Z))), or R(G(Z)) with `config.synthetic_path="generator"`."""
+        return self._synthesise(self.networks, inputs, training=training)
+
+    def _synthesise(self, networks, z, training=False):
+        """R(S(G(z))) or R(G(z)) (`config.synthetic_path`) with the given networks."""
+        latent = networks["generator"](z, training=training)
+        if self.config.synthetic_path == "supervisor":
+            latent = networks["supervisor"](latent, training=training)
+        return networks["recovery"](latent, training=training)
 
     def compile(
         self,
@@ -438,7 +444,8 @@ class TimeGAN(keras.Model):
                 e_hat = self.generator(z, training=True)
                 supervised_out = self.supervisor(tf.concat([h, e_hat], axis=0), training=True)
                 h_supervised, h_hat = supervised_out[:n], supervised_out[n:]
-                x_hat = self.recovery(h_hat, training=True)
+                # The moment loss is on the synthetic data as generation makes it (synthetic_path).
+                x_hat = self.recovery(h_hat if cfg.synthetic_path == "supervisor" else e_hat, training=True)
                 logits = self.discriminator(tf.concat([h_hat, e_hat], axis=0), training=True)
                 adversarial = self._global_mean(losses.generator_adversarial_loss(logits[:n], logits[n:], cfg.gamma))
                 supervised = self._global_mean(losses.supervised_loss(h, h_supervised))
@@ -766,8 +773,7 @@ class TimeGAN(keras.Model):
         chunks = []
         for first in range(0, n, batch_size):
             z = self._generation_noise(int(seed), first, min(first + batch_size, n), int(burn_in) + seq_len)
-            h = networks["supervisor"](networks["generator"](z, training=False), training=False)
-            chunks.append(keras.ops.convert_to_numpy(networks["recovery"](h, training=False))[:, int(burn_in) :])
+            chunks.append(keras.ops.convert_to_numpy(self._synthesise(networks, z))[:, int(burn_in) :])
         outputs = np.concatenate(chunks).astype("float64")
         if self.config.representation == "levels":
             return self.representation.inverse_transform(outputs)
