@@ -11,6 +11,27 @@ import pytest  # noqa: E402
 from _series import sine_series  # noqa: E402
 
 
+def pytest_addoption(parser, pluginmanager):
+    """setup.cfg runs the suite on pytest-xdist workers (`-n auto`). Without the plugin (`-p no:xdist`,
+    or pytest alone) `-n` is accepted and ignored, and the suite runs in this one process."""
+    if not pluginmanager.has_plugin("xdist"):
+        group = parser.getgroup("xdist", "distributed testing (pytest-xdist is not loaded: one process)")
+        group._addoption("-n", "--numprocesses", dest="numprocesses", default=None, help="ignored")
+
+
+def pytest_configure(config):
+    """An xdist worker (one per core) runs TensorFlow and the BLAS on one thread each: their pools
+    are sized to every core of the machine, and two workers on two cores would run twice as many
+    threads as there are cores. Processes the tests start keep the defaults."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        import tensorflow as tf
+        from threadpoolctl import threadpool_limits
+
+        tf.config.threading.set_intra_op_parallelism_threads(1)
+        tf.config.threading.set_inter_op_parallelism_threads(1)
+        threadpool_limits(1)
+
+
 @pytest.fixture
 def seed():
     import keras

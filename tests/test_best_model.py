@@ -1,6 +1,7 @@
 """Keeping the best model of the joint phase (`BestModel`, held-out data, runs, generation) and
 resuming with `keras.callbacks.BackupAndRestore` across the three phases."""
 
+import contextlib
 import json
 
 import keras
@@ -299,28 +300,25 @@ class PhaseLog(keras.callbacks.Callback):
         self.seen.append((self.model.phase, self.model.steps_done[self.model.phase]))
 
 
-@pytest.mark.parametrize("phase", ["supervised", "joint"])
-def test_backup_and_restore_continues_a_killed_run_at_its_phase_and_step(trained_timegan, tmp_path, phase):
+def test_backup_and_restore_continues_a_killed_run_at_its_phase_and_step(trained_timegan, tmp_path):
+    """Killed in the supervised phase, resumed and killed again in the joint phase, resumed to the
+    end: each resume continues at its phase and step, and the end is the uninterrupted run's."""
     full, _ = trained_timegan  # trained on sine_series() for 3 steps per phase, uninterrupted
-
     backup = tmp_path / "backup"
-    killed = TimeGAN(TINY)
-    with pytest.raises(KeyboardInterrupt):
-        killed.fit(
-            sine_series(),
-            steps=3,
-            progress=False,
-            callbacks=[keras.callbacks.BackupAndRestore(backup, save_freq=1), Kill(phase, 2)],
-        )
-    resumed, log = TimeGAN(TINY), PhaseLog()
-    resumed.fit(
-        sine_series(), steps=3, progress=False, callbacks=[keras.callbacks.BackupAndRestore(backup, save_freq=1), log]
-    )
-    later = {"supervised": [("supervised", 3), ("joint", 1), ("joint", 2), ("joint", 3)], "joint": [("joint", 3)]}
-    assert log.seen == later[phase]
-    assert resumed.steps_done == {"embedding": 3, "supervised": 3, "joint": 3}
-    assert fraction_moved(full, killed) > 0.5  # the measure sees the missing steps
-    assert fraction_moved(full, resumed) < 0.05  # the criterion of the checkpoint resume test
+    models, logs = [], []
+    for kill in (Kill("supervised", 2), Kill("joint", 2), None):
+        model, log = TimeGAN(TINY), PhaseLog()
+        models.append(model)
+        logs.append(log)
+        callbacks = [keras.callbacks.BackupAndRestore(backup, save_freq=1), log, *([kill] if kill else [])]
+        with pytest.raises(KeyboardInterrupt) if kill else contextlib.nullcontext():
+            model.fit(sine_series(), steps=3, progress=False, callbacks=callbacks)
+    assert logs[1].seen == [("supervised", 3), ("joint", 1), ("joint", 2)]
+    assert logs[2].seen == [("joint", 3)]
+    assert models[2].steps_done == {"embedding": 3, "supervised": 3, "joint": 3}
+    for killed in models[:2]:
+        assert fraction_moved(full, killed) > 0.5  # the measure sees the missing steps
+    assert fraction_moved(full, models[2]) < 0.05  # the criterion of the checkpoint resume test
     assert not backup.exists()  # deleted once the last phase ended, as after Keras' own fit
 
 

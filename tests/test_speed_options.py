@@ -75,10 +75,17 @@ def test_fused_gru_round_trips_through_its_config():
     assert clone.unroll and clone.return_sequences and not clone.cell.reset_after
 
 
-def test_gru_block_timegan_trains_unrolled_as_the_loop_computes():
-    unrolled, looped = (TimeGAN(dataclasses.replace(TINY_BLOCK, unroll=flag)) for flag in (True, False))
-    for model in (unrolled, looped):
+@pytest.fixture(scope="module")
+def gru_block_models():
+    """TINY_BLOCK trained 2 steps per phase unrolled and as the loop (only read by the tests)."""
+    models = tuple(TimeGAN(dataclasses.replace(TINY_BLOCK, unroll=flag)) for flag in (True, False))
+    for model in models:
         model.fit(sines(), steps=2, progress=False)
+    return models
+
+
+def test_gru_block_timegan_trains_unrolled_as_the_loop_computes(gru_block_models):
+    unrolled, looped = gru_block_models
     for model, flag in ((unrolled, True), (looped, False)):
         layers = model.networks["generator"].layers[:-1]
         assert [(type(layer).__name__, layer.unroll) for layer in layers] == [("BlockGRU", flag)]
@@ -91,9 +98,8 @@ def test_gru_block_timegan_trains_unrolled_as_the_loop_computes():
     )
 
 
-def test_gru_block_timegan_saves_and_loads(tmp_path):
-    model = TimeGAN(dataclasses.replace(TINY_BLOCK, unroll=True))
-    model.fit(sines(), steps=(1, 1, 0), progress=False)
+def test_gru_block_timegan_saves_and_loads(gru_block_models, tmp_path):
+    model = gru_block_models[0]  # the unrolled one
     model.save(tmp_path / "run")
     loaded = TimeGAN.load(tmp_path / "run")
     assert loaded.config.cell == "gru_block"
