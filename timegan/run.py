@@ -114,11 +114,12 @@ def path_start_price(model, prices, start_price=None):
         float64 array `(n_features,)`, or None for a levels model (its paths need no start).
 
     Raises:
-        TypeError, ValueError: as `TimeGAN.check_start_price`.
+        TypeError, ValueError: as `timegan.representation.check_start_price`.
     """
-    if start_price is None and model.config.representation == "returns":
+    representation = model.config.representation
+    if start_price is None and representation == "returns":
         start_price = prices.to_numpy(dtype="float64")[-1]
-    return model.check_start_price(start_price)
+    return check_start_price(start_price, prices.shape[1], representation, volume_features(prices.columns))
 
 
 def holds_run(directory):
