@@ -47,6 +47,17 @@ PAPER_ROWS = {
         "leverage": 0.4636,
     },
 }
+# The Quant GANs distances, in table order, with their labels (the report's and the benchmark's columns).
+SCORE_COLUMNS = (
+    ("emd_1", "EMD(1)"),
+    ("emd_5", "EMD(5)"),
+    ("emd_20", "EMD(20)"),
+    ("emd_100", "EMD(100)"),
+    ("acf_returns", "ACF(r)"),
+    ("acf_abs", "ACF(|r|)"),
+    ("acf_squared", "ACF(r²)"),
+    ("leverage", "leverage"),
+)
 # The distances the realism targets compare with GARCH-t (lower is better), with their labels.
 TARGET_SCORES = (("emd_1", "EMD(1)"), ("emd_20", "EMD(20)"), ("acf_abs", "ACF(|r|)"), ("leverage", "leverage"))
 

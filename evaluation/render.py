@@ -13,6 +13,8 @@ import math
 
 import jinja2
 
+from evaluation.comparison import BASELINES, PAPER_ROWS, SCORE_COLUMNS
+
 FACT_LABELS = {
     "excess_kurtosis": "Excess kurtosis (heavy tails > 0)",
     "hill_tail_index": "Hill tail index (smaller: heavier tails)",
@@ -29,27 +31,9 @@ FACT_LABELS = {
 }
 
 
-FINANCE_ROWS = (
-    "synthetic",
-    "GARCH-t",
-    "GJR-t",
-    "bootstrap",
-    "Gaussian RW",
-    "real floor",
-    "Quant GANs (paper)",
-    "GARCH (paper)",
-)
+GENERATORS = ("synthetic", *BASELINES)
+FINANCE_ROWS = (*GENERATORS, "real floor", *PAPER_ROWS)
 FINANCE_LABELS = {"synthetic": "synthetic (this model)", "GARCH-t": "GARCH(1,1)-t", "GJR-t": "GJR-GARCH-t"}
-FINANCE_COLUMNS = (
-    ("emd_1", "EMD(1)"),
-    ("emd_5", "EMD(5)"),
-    ("emd_20", "EMD(20)"),
-    ("emd_100", "EMD(100)"),
-    ("acf_returns", "ACF(r)"),
-    ("acf_abs", "ACF(|r|)"),
-    ("acf_squared", "ACF(r²)"),
-    ("leverage", "leverage"),
-)
 FINANCE_VALUES = (
     ("excess_kurtosis", "kurtosis"),
     ("hill_tail_index", "Hill"),
@@ -64,9 +48,9 @@ def _finance_best(finance):
     """{score: name of the generator (synthetic or a baseline) with the lowest value}."""
     if not finance:
         return {}
-    generators = [name for name in FINANCE_ROWS[:5] if name in finance["rows"]]
+    generators = [name for name in GENERATORS if name in finance["rows"]]
     best = {}
-    for key, _ in FINANCE_COLUMNS:
+    for key, _ in SCORE_COLUMNS:
         values = {name: finance["rows"][name].get(key) for name in generators}
         values = {name: v for name, v in values.items() if v is not None and math.isfinite(v)}
         if values:
@@ -125,7 +109,7 @@ def render_html(metrics, images, title="How real are the synthetic paths?"):
         fact_labels=FACT_LABELS,
         finance_rows=FINANCE_ROWS,
         finance_labels=FINANCE_LABELS,
-        finance_columns=FINANCE_COLUMNS,
+        finance_columns=SCORE_COLUMNS,
         finance_values=FINANCE_VALUES,
         finance_best=_finance_best(metrics.get("finance")),
     )

@@ -17,7 +17,15 @@ import os
 import sys
 import time
 
-from evaluation.comparison import BASELINES, PAPER_ROWS, fit_baselines, real_values, summarise, target_checks
+from evaluation.comparison import (
+    BASELINES,
+    PAPER_ROWS,
+    SCORE_COLUMNS,
+    fit_baselines,
+    real_values,
+    summarise,
+    target_checks,
+)
 from timegan.cli._common import (
     ArgumentParser,
     add_data_arguments,
@@ -31,16 +39,7 @@ from timegan.cli._common import (
 # Adding a representation is one line here: TimeGANConfig(representation=...) receives it.
 REPRESENTATIONS = ("levels", "returns")
 SYNTHETIC_PATHS = ("supervisor", "generator")
-MAIN_COLUMNS = (
-    ("emd_1", "EMD(1)"),
-    ("emd_5", "EMD(5)"),
-    ("emd_20", "EMD(20)"),
-    ("emd_100", "EMD(100)"),
-    ("acf_returns", "ACF(r)"),
-    ("acf_abs", "ACF(|r|)"),
-    ("acf_squared", "ACF(r2)"),
-    ("leverage", "leverage"),
-)
+
 OTHER_COLUMNS = (
     ("excess_kurtosis", "kurtosis"),
     ("hill_tail_index", "Hill"),
@@ -313,7 +312,7 @@ def format_table(table, real):
         "seconds": [],
     }
     lines = []
-    for columns, extra, block_names in ((MAIN_COLUMNS, True, names), (OTHER_COLUMNS, False, [*table, "real history"])):
+    for columns, extra, block_names in ((SCORE_COLUMNS, True, names), (OTHER_COLUMNS, False, [*table, "real history"])):
         header = "".ljust(20) + "".join(label.rjust(15) for _, label in columns) + ("  seconds" if extra else "")
         lines += [header, "-" * len(header)]
         for name in block_names:

@@ -24,6 +24,7 @@ returns model".
 
 import json
 import sys
+from pathlib import Path
 
 from timegan.cli._common import (
     ArgumentParser,
@@ -167,7 +168,7 @@ def _diagnose(args):
     from timegan import TimeGAN, TimeGANConfig
     from timegan._atomic import write_json
 
-    sys.path.insert(0, "scripts")
+    sys.path.insert(0, str(Path(__file__).resolve().parent))  # beside benchmark_finance.py, from any directory
     from benchmark_finance import load_history
 
     prices = load_history(args)
