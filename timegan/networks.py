@@ -4,7 +4,7 @@ import keras
 import tensorflow as tf
 
 from timegan.config import default_hidden_dim
-from timegan.recurrent import BlockGRU
+from timegan.recurrent import BlockGRU, UnrolledGRU
 
 NETWORK_NAMES = ("embedder", "recovery", "generator", "supervisor", "discriminator")
 
@@ -23,7 +23,8 @@ def recurrent_network(
         output_dim: features per time step of the output.
         units: units per recurrent layer.
         num_layers: number of recurrent layers (>= 1).
-        cell: "gru", "gru_block" (`timegan.recurrent.BlockGRU`) or "lstm".
+        cell: "gru" (Keras' GRU; unrolled, `timegan.recurrent.UnrolledGRU`), "gru_block"
+            (`timegan.recurrent.BlockGRU`) or "lstm".
         output_activation: activation of the head ("sigmoid", "tanh", "linear"; None for logits).
         seed: seeds every initializer of the network.
         unroll: unroll the layers over time (no cuDNN kernel; the time axis must then be known
@@ -33,7 +34,7 @@ def recurrent_network(
         A `keras.Sequential` mapping (batch, time, input_dim) to (batch, time, output_dim); the
         time axis may have any length.
     """
-    layer_class = {"gru": keras.layers.GRU, "gru_block": BlockGRU, "lstm": keras.layers.LSTM}[cell]
+    layer_class = {"gru": UnrolledGRU, "gru_block": BlockGRU, "lstm": keras.layers.LSTM}[cell]
     layers = [keras.Input(shape=(None, input_dim), name=f"{name}_input")]
     for i in range(num_layers):
         layers.append(

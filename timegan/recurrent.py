@@ -1,4 +1,8 @@
-"""A GRU layer whose unrolled form runs TensorFlow's fused `GRUBlockCell` kernel per time step.
+"""GRU layers whose unrolled forms (how a TimeGAN trains on a CPU) take far fewer ops per step.
+
+`UnrolledGRU` is Keras' default GRU (`reset_after=True`, the cuDNN form; `cell="gru"`) computed,
+when unrolled, with one input projection for all time steps and a hand-written backward pass.
+`BlockGRU` (`cell="gru_block"`) runs TensorFlow's fused `GRUBlockCell` kernel per time step.
 
 `BlockGRU` is `keras.layers.GRU` with the reset gate applied before the recurrent matrix
 product (`reset_after=False`), the convention of the TimeGAN reference code's
@@ -20,6 +24,181 @@ maths and the same weights, so a model trained unrolled generates with the loop.
 
 import keras
 import tensorflow as tf
+
+
+def _unrollable(layer, mask, training):
+    """Whether `layer` (a `keras.layers.GRU`) can take its hand-written unrolled path: unrolled,
+    returning sequences, forwards, no mask, dropout or state output, tanh/sigmoid, with a bias."""
+    cell = layer.cell
+    return (
+        layer.unroll
+        and layer.return_sequences
+        and not layer.go_backwards
+        and mask is None
+        and cell.use_bias
+        and not (training and (cell.dropout or cell.recurrent_dropout))
+        and keras.activations.serialize(cell.activation) == "tanh"
+        and keras.activations.serialize(cell.recurrent_activation) == "sigmoid"
+    )
+
+
+@keras.saving.register_keras_serializable(package="timegan")
+class UnrolledGRU(keras.layers.GRU):
+    """`keras.layers.GRU` (`reset_after=True`, Keras' default); unrolled, in fewer, larger ops.
+
+    The maths is Keras' GRU (Cho et al. 2014 with the reset gate applied after the recurrent
+    product, the form cuDNN runs), gate columns in Keras' order z (update), r (reset), h:
+
+        z = sigmoid(x W_z + b_z + h U_z + b'_z),   r = sigmoid(x W_r + b_r + h U_r + b'_r)
+        c = tanh(x W_h + b_h + r * (h U_h + b'_h)),   h' = z * h + (1 - z) * c
+
+    Unrolled, the inputs of all time steps are projected in one matrix product, each step takes
+    one recurrent product and a few element-wise ops on whole gate blocks (Keras' cell slices
+    its weight matrices per step: ~20 ops forwards, whose strided-slice gradients write a
+    full-size zero tensor each), and the backward pass is written out (`reset_after_gru_sequence`):
+    one product per step for the state's gradient, then the weight and input gradients of all
+    steps in one product each. Results equal Keras' up to float rounding (tested); the weights,
+    config and loop form (generation, GPUs with cuDNN, XLA) are Keras' own.
+
+    Takes the arguments of `keras.layers.GRU` except `reset_after` (always True). Off the
+    unrolled path (see `_unrollable`) the layer is exactly Keras' GRU.
+
+    Input shape:
+        `(batch, time, features)`; the time axis must be known when unrolled.
+
+    Output shape:
+        `(batch, time, units)` with `return_sequences=True`, else `(batch, units)`.
+
+    Raises:
+        ValueError: if `reset_after=False` is passed (that model is `BlockGRU`).
+    """
+
+    def __init__(self, units, **kwargs):
+        if not kwargs.pop("reset_after", True):
+            raise ValueError(
+                "Expected `reset_after` to be True for an UnrolledGRU (use BlockGRU for reset_after=False). "
+                "Received: reset_after=False"
+            )
+        super().__init__(units, reset_after=True, **kwargs)
+
+    def inner_loop(self, sequences, initial_state, mask, training=False):
+        if not _unrollable(self, mask, training):
+            return super().inner_loop(sequences, initial_state, mask, training=training)
+        state = initial_state[0] if isinstance(initial_state, (list, tuple)) else initial_state
+        cell = self.cell
+        outputs = reset_after_gru_sequence(
+            sequences,
+            state,
+            tf.convert_to_tensor(cell.kernel),
+            tf.convert_to_tensor(cell.recurrent_kernel),
+            tf.convert_to_tensor(cell.bias),
+            name=self.name,
+        )
+        last = outputs[:, -1]
+        return last, outputs, [last]
+
+    def get_config(self):
+        config = super().get_config()
+        config.pop("reset_after", None)
+        return config
+
+
+def reset_after_gru_sequence(inputs, initial_state, kernel, recurrent_kernel, bias, name="gru"):
+    """Runs Keras' default GRU (`reset_after=True`) over the time axis, with its backward pass
+    written out.
+
+    Forwards: `x_all = inputs @ kernel + bias[0]` for all steps at once; per step
+    `m = h @ recurrent_kernel + bias[1]`, then the gates of `UnrolledGRU`. Backwards, per step
+    from the last (with `a` the pre-activations and `dh` the gradient reaching `h'`):
+
+        dz = dh * (h - c),   da_c = dh * (1 - z) * (1 - c^2),   dr = da_c * m_h
+        da_z, da_r = dz * z (1 - z), dr * r (1 - r)
+        dx_t = [da_z, da_r, da_c],   dm_t = [da_z, da_r, da_c * r]
+        dh_prev = dh * z + dm_t @ recurrent_kernel^T
+
+    then `d kernel = inputs^T dx`, `d recurrent_kernel = h_prev^T dm` and `d inputs = dx kernel^T`
+    over all steps in one product each.
+
+    Args:
+        inputs: `(batch, time, input_dim)`, the time axis known.
+        initial_state: `(batch, units)`.
+        kernel: `(input_dim, 3 * units)`; recurrent_kernel: `(units, 3 * units)`; bias:
+            `(2, 3 * units)` (input bias, recurrent bias), all in Keras' layout.
+        name: the backward ops are named `gradient_tape/{name}/...` (as Keras' own are), so
+            that profiles attribute them to their layer.
+
+    Returns:
+        `(batch, time, units)`: the state after each step.
+    """
+
+    @tf.custom_gradient
+    def run(inputs, initial_state, kernel, recurrent_kernel, bias):
+        units = recurrent_kernel.shape[0]
+        input_dim = inputs.shape[-1]
+        steps = inputs.shape[1]
+        batch = tf.shape(inputs)[0]
+        # Time-major rows (step, batch), so that each step's block is contiguous.
+        x_rows = tf.reshape(tf.transpose(inputs, [1, 0, 2]), [-1, input_dim])
+        projected = tf.reshape(tf.nn.bias_add(tf.matmul(x_rows, kernel), bias[0]), [steps, batch, 3 * units])
+        x_zr, x_c = tf.split(projected, [2 * units, units], axis=-1)
+        x_zr, x_c = tf.unstack(x_zr), tf.unstack(x_c)
+        h = initial_state
+        previous, differences, gates, candidates, inner_c, outputs = [], [], [], [], [], []
+        recurrent_bias = bias[1]
+        for t in range(steps):
+            m_zr, m_c = tf.split(tf.nn.bias_add(tf.matmul(h, recurrent_kernel), recurrent_bias), [2 * units, units], -1)
+            zr = tf.sigmoid(x_zr[t] + m_zr)
+            z, r = tf.split(zr, 2, axis=-1)
+            c = tf.tanh(x_c[t] + r * m_c)
+            difference = h - c
+            h_next = c + z * difference  # z * h + (1 - z) * c, in one op fewer
+            previous.append(h)
+            differences.append(difference)
+            gates.append(zr)
+            candidates.append(c)
+            inner_c.append(m_c)
+            outputs.append(h_next)
+            h = h_next
+        result = tf.stack(outputs, axis=1)
+
+        def gradient(d_outputs):
+            with tf.name_scope(f"gradient_tape/{name}"):
+                return backward(d_outputs)
+
+        def backward(d_outputs):
+            d_steps = tf.unstack(d_outputs, axis=1)
+            d_h = tf.zeros_like(initial_state)
+            d_x, d_m = [], []
+            for t in reversed(range(steps)):
+                d_h = d_steps[t] + d_h
+                zr, c = gates[t], candidates[t]
+                z, r = tf.split(zr, 2, axis=-1)
+                d_a_c = d_h * (1 - z) * (1 - tf.square(c))
+                d_zr = tf.concat([d_h * differences[t], d_a_c * inner_c[t]], axis=-1)
+                d_a_zr = d_zr * zr * (1 - zr)
+                d_x.append(tf.concat([d_a_zr, d_a_c], axis=-1))
+                d_m_t = tf.concat([d_a_zr, d_a_c * r], axis=-1)
+                d_m.append(d_m_t)
+                d_h = d_h * z + tf.matmul(d_m_t, recurrent_kernel, transpose_b=True)
+            # All steps at once, rows in time-major order as in the forward projection.
+            d_x = tf.concat(d_x[::-1], axis=0)
+            d_m = tf.concat(d_m[::-1], axis=0)
+            h_rows = tf.concat(previous, axis=0)
+            d_inputs = tf.transpose(
+                tf.reshape(tf.matmul(d_x, kernel, transpose_b=True), [steps, batch, input_dim]), [1, 0, 2]
+            )
+            d_bias = tf.stack([tf.reduce_sum(d_x, axis=0), tf.reduce_sum(d_m, axis=0)])
+            return (
+                d_inputs,
+                d_h,
+                tf.matmul(x_rows, d_x, transpose_a=True),
+                tf.matmul(h_rows, d_m, transpose_a=True),
+                d_bias,
+            )
+
+        return result, gradient
+
+    return run(inputs, initial_state, kernel, recurrent_kernel, bias)
 
 
 @keras.saving.register_keras_serializable(package="timegan")
@@ -46,21 +225,8 @@ class BlockGRU(keras.layers.GRU):
             raise ValueError("Expected `reset_after` to be False for a BlockGRU. Received: reset_after=True")
         super().__init__(units, reset_after=False, **kwargs)
 
-    def _fused(self, mask, training):
-        cell = self.cell
-        return (
-            self.unroll
-            and self.return_sequences
-            and not self.go_backwards
-            and mask is None
-            and cell.use_bias
-            and not (training and (cell.dropout or cell.recurrent_dropout))
-            and keras.activations.serialize(cell.activation) == "tanh"
-            and keras.activations.serialize(cell.recurrent_activation) == "sigmoid"
-        )
-
     def inner_loop(self, sequences, initial_state, mask, training=False):
-        if not self._fused(mask, training):
+        if not _unrollable(self, mask, training):
             return super().inner_loop(sequences, initial_state, mask, training=training)
         state = initial_state[0] if isinstance(initial_state, (list, tuple)) else initial_state
         weights = block_weights(self.cell.kernel, self.cell.recurrent_kernel, self.cell.bias)
