@@ -16,6 +16,12 @@ on a shared machine), and prints the ratio of their rates:
   the synthetic-data path), one `tf.function` per update, NumPy noise drawn one window at a time
   through `tf.data.Dataset.from_generator`, every network output recomputed for each loss term,
   and the discriminator loss computed once to check the threshold and again to update.
+- `keras-gru`: this TimeGAN with Keras' own `GRU` layers unrolled instead of
+  `timegan.recurrent.UnrolledGRU` (the same maths; the default cell before it).
+
+`--cpu-time` reports steps per CPU-second of the process (`time.process_time`) instead of per
+second of wall clock: on a shared machine it does not count the time spent waiting for a core
+(use it with `--threads 1`, so that no thread spins while another works).
 """
 
 import argparse
@@ -61,7 +67,7 @@ def parse_args():
         "--baseline",
         nargs="?",
         const="straightforward",
-        choices=("straightforward", "notebook"),
+        choices=("straightforward", "notebook", "keras-gru"),
         default=None,
         help="also time this formulation, interleaved, and print the ratio (default with no value: straightforward)",
     )
@@ -76,6 +82,7 @@ def parse_args():
     parser.add_argument(
         "--rounds", type=int, default=3, help="interleaved rounds per phase with --baseline (default 3)"
     )
+    parser.add_argument("--cpu-time", action="store_true", help="steps per CPU-second of the process, not per second")
     add_model_arguments(parser)
     args = parser.parse_args()
     if min(args.steps) < 1 or args.rounds < 1 or args.threads < 0:
@@ -96,13 +103,13 @@ def _wait(result):
     float(np.asarray(list(result.values())[0]) if isinstance(result, dict) else result)
 
 
-def time_calls(call, steps):
-    """Steps per second of `steps` calls of `call` (already traced)."""
-    start = time.perf_counter()
+def time_calls(call, steps, clock=time.perf_counter):
+    """Steps per second of `clock` (wall or process CPU time) of `steps` calls of `call` (already traced)."""
+    start = clock()
     for _ in range(steps):
         result = call()
     _wait(result)
-    return steps / (time.perf_counter() - start)
+    return steps / (clock() - start)
 
 
 def timegan_steps(config, windows):
@@ -116,6 +123,21 @@ def timegan_steps(config, windows):
         model.set_phase(phase)  # Keras' traced train function of the phase: what `fit` calls per step
         iterator = iter(model.make_dataset(scaled, phase))
         yield lambda iterator=iterator: model.train_function(iterator)
+
+
+def keras_gru_steps(config, windows):
+    """`timegan_steps` with Keras' own GRU layers where the default cell uses `UnrolledGRU`."""
+    from unittest import mock
+
+    import keras
+
+    import timegan.networks
+
+    with mock.patch.object(timegan.networks, "UnrolledGRU", keras.layers.GRU):
+        steps = timegan_steps(config, windows)
+        first = next(steps)  # builds the model (and its loop copies) inside the patch
+    yield first
+    yield from steps
 
 
 def straightforward_steps(config, windows):
@@ -336,7 +358,7 @@ def notebook_steps(config, windows):
     yield joint_step
 
 
-def measure(formulations, steps, rounds):
+def measure(formulations, steps, rounds, clock=time.perf_counter):
     """Per phase: traces each formulation, then times them in `rounds` interleaved rounds.
 
     Yields:
@@ -351,7 +373,7 @@ def measure(formulations, steps, rounds):
         rates = {name: [] for name in calls}
         for _ in range(rounds):
             for name, call in calls.items():
-                rates[name].append(time_calls(call, per_round))
+                rates[name].append(time_calls(call, per_round, clock))
         yield phase, rates
 
 
@@ -365,7 +387,9 @@ def main():
     kind = f"timegan{' + XLA' if args.xla else ''}"
     formulations = {kind: lambda: timegan_steps(config, windows)}
     if args.baseline:
-        build = {"straightforward": straightforward_steps, "notebook": notebook_steps}[args.baseline]
+        build = {"straightforward": straightforward_steps, "notebook": notebook_steps, "keras-gru": keras_gru_steps}[
+            args.baseline
+        ]
         formulations[args.baseline] = lambda: build(config, windows)
     rounds = args.rounds if args.baseline else 1
     layers = "unrolled" if unroll_for_training(config) else "looped"
@@ -375,9 +399,10 @@ def main():
         f"{os.cpu_count()} CPUs, threads {args.threads or 'default'}",
         flush=True,
     )
-    for phase, by_name in measure(formulations, args.steps, rounds):
+    clock, unit = (time.process_time, "steps/CPU-s") if args.cpu_time else (time.perf_counter, "steps/s")
+    for phase, by_name in measure(formulations, args.steps, rounds, clock):
         ours = np.median(by_name[kind])
-        line = f"{phase} steps/s: {ours:.2f}"
+        line = f"{phase} {unit}: {ours:.2f}"
         if args.baseline:
             theirs = np.median(by_name[args.baseline])
             ratio = np.median(np.array(by_name[kind]) / np.array(by_name[args.baseline]))
