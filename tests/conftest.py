@@ -113,12 +113,12 @@ def fake_yahoo(monkeypatch, tmp_path):
 
 @pytest.fixture(scope="session")
 def trained_timegan(tmp_path_factory):
-    """One tiny TimeGAN (seq_len 8, hidden 4, one layer, batch 8, seed 0) trained 3 steps per phase
+    """One tiny TimeGAN (seq_len 4, hidden 4, one layer, batch 8, seed 0) trained 3 steps per phase
     on `sine_series()`, and the directory it was saved to. Shared by the tests that only read it:
     do not train or change it."""
     from timegan import TimeGAN, TimeGANConfig
 
-    model = TimeGAN(TimeGANConfig(seq_len=8, hidden_dim=4, num_layers=1, batch_size=8, seed=0))
+    model = TimeGAN(TimeGANConfig(seq_len=4, hidden_dim=4, num_layers=1, batch_size=8, seed=0))
     model.fit(sine_series(), steps=3, progress=False)
     path = tmp_path_factory.mktemp("saved") / "model"
     model.save(path)

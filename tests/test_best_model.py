@@ -15,7 +15,7 @@ from timegan import BestModel, TimeGAN, TimeGANConfig
 from timegan.callbacks import read_selection, validation_score
 from timegan.preprocessing import holdout_split, make_windows
 
-TINY = TimeGANConfig(seq_len=8, hidden_dim=4, num_layers=1, batch_size=8, seed=0)
+TINY = TimeGANConfig(seq_len=4, hidden_dim=4, num_layers=1, batch_size=8, seed=0)
 
 
 def sines(n=64, seq_len=8, dim=2, seed=0):
@@ -174,7 +174,7 @@ def test_fit_scores_held_out_windows_on_the_models_scale(tmp_path):
         callbacks=[BestModel(tmp_path / "best", every=2)],
     )
     np.testing.assert_allclose(
-        model.validation_windows, model.scaler.transform(make_windows(held.to_numpy(), 8)), rtol=1e-6
+        model.validation_windows, model.scaler.transform(make_windows(held.to_numpy(), 4)), rtol=1e-6
     )
     assert [step for step, _ in read_selection(tmp_path / "best")["scores"]] == [2, 3]  # and at the phase end
     with pytest.raises(ValueError, match="Expected `validation_data` with the features of the training data"):
@@ -252,7 +252,7 @@ def test_generate_uses_the_best_model_unless_asked_for_the_last(selected_run, tm
 def test_a_run_without_held_out_data_and_an_old_run_keep_the_last_only(tmp_path):
     from timegan.run import load_run, train_run
 
-    config = TimeGANConfig(seq_len=5, hidden_dim=4, num_layers=1, batch_size=4, seed=0)
+    config = TimeGANConfig(seq_len=3, hidden_dim=4, num_layers=1, batch_size=4, seed=0)
     out = tmp_path / "run"
     train_run(out, prices=prices(40), config=config, steps=1, n_synthetic=4, progress=False, validation_fraction=0)
     assert not (out / "best").exists()

@@ -11,11 +11,11 @@ import tensorflow as tf
 
 from timegan import Checkpoint, PhaseTensorBoard, ProgressBar, TimeGAN, TimeGANConfig
 
-TINY = TimeGANConfig(seq_len=8, hidden_dim=4, num_layers=1, batch_size=8, seed=0)
+TINY = TimeGANConfig(seq_len=4, hidden_dim=4, num_layers=1, batch_size=8, seed=0)
 LOOP = dataclasses.replace(TINY, unroll=False)  # traces faster; for tests that do not compare with TINY's runs
 
 
-def sines(n=64, seq_len=8, dim=2, seed=0):
+def sines(n=64, seq_len=4, dim=2, seed=0):
     rng = np.random.default_rng(seed)
     t = np.arange(seq_len)[None, :, None]
     return 5 + 5 * np.sin(rng.uniform(0.2, 0.6, (n, 1, dim)) * t + rng.uniform(0, np.pi, (n, 1, dim)))

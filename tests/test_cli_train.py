@@ -20,7 +20,7 @@ TINY = [
     "--representation",
     "levels",
     "--seq-len",
-    "8",
+    "4",
     "--hidden-dim",
     "4",
     "--num-layers",
@@ -61,7 +61,7 @@ def test_run_directory_is_complete_and_in_price_units(finished_run):
     assert not [n for n in names if n.endswith(".tmp")]
     run = load_run(finished_run)
     real = run.real_windows
-    assert real.shape == (len(run.prices) - 7, 8, 2)
+    assert real.shape == (len(run.prices) - 3, 4, 2)
     assert run.synthetic.shape == real.shape  # as many synthetic windows as real ones
     low, high = run.prices.min().to_numpy(), run.prices.max().to_numpy()
     assert (run.synthetic.min(axis=(0, 1)) >= low - 1e-3).all() and (
@@ -116,7 +116,7 @@ def test_resume_of_a_run_killed_before_its_first_checkpoint_starts_from_step_0(t
     assert main(["--resume", "--quiet", "--output-dir", str(out)]) == 0
     run = load_run(out)
     assert run.model.steps_done == {"embedding": 1, "supervised": 1, "joint": 1}
-    assert run.model.config.hidden_dim == 4 and run.model.config.seq_len == 8
+    assert run.model.config.hidden_dim == 4 and run.model.config.seq_len == 4
     assert run.losses["step"].tolist() == [1, 1, 1]
 
 
@@ -156,7 +156,7 @@ def test_script_prints_one_line_without_traceback():
 def test_synthetic_csv_is_tidy(finished_run):
     frame = pd.read_csv(finished_run / "synthetic.csv")
     assert list(frame.columns) == ["sample", "step", "ticker", "field", "value"]
-    assert set(frame["ticker"]) == {"BA", "CAT"} and set(frame["step"]) == set(range(8))
+    assert set(frame["ticker"]) == {"BA", "CAT"} and set(frame["step"]) == set(range(4))
     assert np.isfinite(frame["value"]).all()
 
 

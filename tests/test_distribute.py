@@ -21,7 +21,7 @@ COMMON = textwrap.dedent("""
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     import numpy as np
 
-    def sines(n=32, seq_len=5, dim=2):
+    def sines(n=32, seq_len=3, dim=2):
         rng = np.random.default_rng(0)
         t = np.arange(seq_len)[None, :, None]
         return 5 + 5 * np.sin(rng.uniform(0.2, 0.6, (n, 1, dim)) * t + rng.uniform(0, np.pi, (n, 1, dim)))
@@ -37,7 +37,7 @@ TWO_DEVICES = COMMON + textwrap.dedent("""
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     from timegan import TimeGAN, TimeGANConfig
 
-    config = TimeGANConfig(seq_len=5, hidden_dim=4, num_layers=1, batch_size=8, seed=0)
+    config = TimeGANConfig(seq_len=3, hidden_dim=4, num_layers=1, batch_size=8, seed=0)
     results = {}
     for name, threshold in (("one", 0.15), ("two", 0.15), ("two_no_discriminator", 1e9)):
         strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]) if name.startswith("two") else tf.distribute.get_strategy()
@@ -60,7 +60,7 @@ WORKER = COMMON + textwrap.dedent("""
 
     strategy = tf.distribute.MultiWorkerMirroredStrategy()
     with strategy.scope():
-        model = TimeGAN(TimeGANConfig(seq_len=5, hidden_dim=4, num_layers=1, batch_size=8, seed=0))
+        model = TimeGAN(TimeGANConfig(seq_len=3, hidden_dim=4, num_layers=1, batch_size=8, seed=0))
         model.compile()
     model.fit(sines(), steps=(1, 1, 2), progress=False)
     with open(sys.argv[1], "w") as handle:
@@ -141,5 +141,5 @@ def test_two_workers_on_localhost_end_with_the_same_weights(tmp_path):
 def initial_weights():
     from timegan import TimeGAN, TimeGANConfig
 
-    model = TimeGAN(TimeGANConfig(seq_len=5, hidden_dim=4, num_layers=1, batch_size=8, seed=0), n_features=2)
+    model = TimeGAN(TimeGANConfig(seq_len=3, hidden_dim=4, num_layers=1, batch_size=8, seed=0), n_features=2)
     return np.concatenate([w.ravel() for net in model.networks.values() for w in net.get_weights()])

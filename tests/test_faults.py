@@ -23,7 +23,7 @@ from timegan.cli.train import main
 from timegan.run import load_run
 
 ROOT = Path(__file__).resolve().parents[1]
-TINY = ["--seq-len", "5", "--hidden-dim", "4", "--num-layers", "1", "--batch-size", "8", "--steps", "3", "--quiet"]
+TINY = ["--seq-len", "3", "--hidden-dim", "4", "--num-layers", "1", "--batch-size", "8", "--steps", "3", "--quiet"]
 OPEN_END = ["--tickers", "BA", "--source", "bundled", "--start", "2019-01-01"]
 BA = [*OPEN_END, "--end", "2019-06-30"]
 SM = [*BA, *TINY]
@@ -127,7 +127,7 @@ def _cases(tmp):
         (["--tickers", "NOPE", "ZZZZ", "--source", "auto"], "No data for ticker(s) NOPE, ZZZZ"),
         (
             ["--start", "2020-01-01", "--end", "2020-01-06"],
-            "Expected at least seq_len + 2 = 7 rows of data (a returns window is seq_len + 1 prices). Received: 3",
+            "Expected at least seq_len + 2 = 5 rows of data (a returns window is seq_len + 1 prices). Received: 3",
         ),
         (
             ["--tickers", "BA", "--csv", price_csv(tmp / "TEXT.csv", [*good[:30], "abc"])],
@@ -343,7 +343,7 @@ def test_non_finite_generated_output_writes_nothing(tmp_path, monkeypatch, capsy
         self.feature_names = [("BA", "Adj Close")]  # what a fit leaves for `generate`; no training needed here
 
     monkeypatch.setattr(TimeGAN, "fit", fit_that_went_wrong)
-    monkeypatch.setattr(TimeGAN, "generate", lambda self, n, seed=None, **kw: np.full((n, 5, 1), np.inf))
+    monkeypatch.setattr(TimeGAN, "generate", lambda self, n, seed=None, **kw: np.full((n, 3, 1), np.inf))
     out = tmp_path / "out"
     assert invoke([*SM, "--output-dir", str(out)]) == 2
     err = capsys.readouterr().err
@@ -533,7 +533,7 @@ TRAIN = [
     str(ROOT / "scripts" / "train.py"),
     *BA,
     "--seq-len",
-    "5",
+    "3",
     "--hidden-dim",
     "4",
     "--num-layers",
@@ -581,7 +581,7 @@ def test_sigkill_after_the_first_checkpoint_then_resume_finishes(tmp_path, capsy
     assert run.model.steps_done == {"embedding": at_kill + 2, "supervised": 2, "joint": 2}
     # The resumed run continues the checkpoint's history: every step once, none repeated or skipped.
     assert run.losses.query("phase == 'embedding'")["step"].tolist() == list(range(1, at_kill + 3))
-    assert run.synthetic.shape[1:] == (5, 1) and np.isfinite(run.synthetic).all()
+    assert run.synthetic.shape[1:] == (3, 1) and np.isfinite(run.synthetic).all()
     assert not [p.name for p in out.iterdir() if p.name.endswith((".tmp", ".previous"))]
 
 

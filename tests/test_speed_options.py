@@ -13,10 +13,10 @@ from timegan import TimeGAN, TimeGANConfig
 from timegan.networks import NETWORK_NAMES
 from timegan.recurrent import BlockGRU
 
-TINY_BLOCK = TimeGANConfig(seq_len=6, hidden_dim=4, num_layers=1, batch_size=8, cell="gru_block", seed=0)
+TINY_BLOCK = TimeGANConfig(seq_len=3, hidden_dim=4, num_layers=1, batch_size=8, cell="gru_block", seed=0)
 
 
-def sines(n=32, seq_len=6, dim=2, seed=0):
+def sines(n=32, seq_len=3, dim=2, seed=0):
     rng = np.random.default_rng(seed)
     t = np.arange(seq_len)[None, :, None]
     return 5 + 5 * np.sin(rng.uniform(0.2, 0.6, (n, 1, dim)) * t + rng.uniform(0, np.pi, (n, 1, dim)))
