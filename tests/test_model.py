@@ -16,8 +16,8 @@ from timegan.networks import NETWORK_NAMES
 
 TINY = TimeGANConfig(seq_len=4, hidden_dim=4, num_layers=1, batch_size=8, seed=0)
 # Tests that do not compare with the shared model (trained unrolled, as on a CPU by default) nor test
-# unrolling train the recurrent loop: its graphs trace faster (test_unrolled_training_... shows
-# both forms compute the same).
+# unrolling train the recurrent loop, the form a GPU trains (test_unrolled_training_... shows both
+# forms compute the same), so that both forms' training runs in the suite.
 LOOP = dataclasses.replace(TINY, unroll=False)
 
 
