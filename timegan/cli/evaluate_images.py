@@ -99,6 +99,8 @@ def format_metrics(metrics):
         lines.append(
             f"CAS (train synthetic)  {metrics['cas']:.4f}   (real-trained classifier: {metrics['cas_real']:.4f})"
         )
+        if metrics.get("cas_per_class"):
+            lines.append("CAS per class          " + " ".join(f"{value:.3f}" for value in metrics["cas_per_class"]))
     if "cas_real_same_budget" in metrics:
         lines.append(
             f"CAS reference          {metrics['cas_real_same_budget']:.4f}   (trained on {metrics['cas_samples']} real "
@@ -127,12 +129,13 @@ def _cas(generator, gan_config, classifier, real_test, test_labels, args, real_t
     synthetic = generate_images(generator, gan_config, labels=labels, noise=noise)
     test_images = to_model_range(real_test)
     start = time.process_time()
-    cas = classification_accuracy_score(
-        (synthetic, labels), (test_images, test_labels), args.cas_epochs, seed=args.seed
+    cas, cas_per_class = classification_accuracy_score(
+        (synthetic, labels), (test_images, test_labels), args.cas_epochs, seed=args.seed, per_class=True
     )
     _, probabilities = ClassifierProbe(classifier)(test_images)
     result = {
         "cas": cas,
+        "cas_per_class": cas_per_class,
         "cas_real": float(np.mean(probabilities.argmax(axis=1) == test_labels)),
         "cas_samples": args.cas_samples,
         "cas_epochs": args.cas_epochs,
