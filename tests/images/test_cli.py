@@ -6,6 +6,7 @@ import pytest
 from PIL import Image
 
 from timegan.cli import evaluate_images, train_images
+from timegan.images.data import load_images
 
 TINY = ["--hidden-units", "8", "--latent-dim", "4", "--batch-size", "16", "--train-size", "64", "--no-progress"]
 
@@ -280,6 +281,11 @@ def test_acgan_run_reports_class_scores_and_cas(tmp_path, idx_dir, tiny_classifi
     metrics = json.loads((run / "metrics.json").read_text())
     assert metrics["conditioning"] == "acgan" and len(metrics["frechet_per_class"]) == 10
     assert metrics["diversity_ratio"] > 0 and 0 <= metrics["cas"] <= 1 and metrics["cas_samples"] == 100
+    # Per-class accuracies of the test set's 10 classes, weighted by their counts, give the score.
+    test_labels = load_images("mnist", "test", idx_dir)[1]
+    counts = np.bincount(test_labels, minlength=10)
+    per_class = np.nan_to_num(np.asarray(metrics["cas_per_class"], float))
+    assert len(per_class) == 10 and np.sum(per_class * counts) / counts.sum() == pytest.approx(metrics["cas"], abs=1e-6)
     # The untrained tiny classifier's accuracy on the real test set, computed beside the score.
     assert 0 <= metrics["cas_real"] <= 1
     assert "CAS (train synthetic)" in capsys.readouterr().out

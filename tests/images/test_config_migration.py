@@ -127,6 +127,6 @@ def test_load_run_reads_an_old_run_directory(tmp_path, tiny, seed):
     (run / "config.json").write_text(json.dumps({"gan": old, "training": training.to_dict()}))
     (run / "summary.json").write_text(json.dumps({"seconds": 1.0}))
     gan_config, train_config, loaded, summary = load_run(run)
-    assert gan_config == config and train_config == training and summary == {"seconds": 1.0}
+    assert gan_config == config and train_config == training and summary == {"seconds": 1.0, "generator_epoch": None}
     inputs = [np.ones((2, config.latent_dim), np.float32), np.array([0, 2], np.int32)]
     np.testing.assert_allclose(loaded(inputs).numpy(), generator(inputs).numpy(), atol=1e-6)

@@ -6,7 +6,8 @@ train-on-synthetic, test-on-real classification accuracy score; for Stacked MNIS
     python scripts/evaluate_images.py --run runs/mnist-cdcgan --data-dir /data/mnist --cas
 
 Uses the evaluation classifier shipped for the run's dataset (or --classifier), writes
-metrics.json into the run directory and prints the numbers.
+metrics.json into the run directory and prints the numbers. A run trained with --epoch-scores
+is scored on its best epoch's generator (generator_best.keras); --last scores the last one.
 """
 
 import argparse
@@ -45,10 +46,16 @@ def build_parser():
         "the reference at the same budget (the shipped classifier saw 60000 images x its own epochs)",
     )
     parser.add_argument(
+        "--last",
+        action="store_true",
+        help="score the generator after the last epoch instead of the best epoch's, for runs trained with "
+        "--epoch-scores (writes metrics_last.json; runs without a best generator are always scored on the last)",
+    )
+    parser.add_argument(
         "--training-generator",
         action="store_true",
-        help="runs trained with --ema-decay: score the generator as trained instead of its weight average "
-        "(writes metrics_training_generator.json)",
+        help="runs trained with --ema-decay: score the generator as trained after the last epoch instead of "
+        "its weight average (writes metrics_training_generator.json)",
     )
     parser.add_argument("--seed", type=int, default=0)
     return parser
@@ -92,6 +99,8 @@ def format_metrics(metrics):
         lines.append(
             f"CAS (train synthetic)  {metrics['cas']:.4f}   (real-trained classifier: {metrics['cas_real']:.4f})"
         )
+        if metrics.get("cas_per_class"):
+            lines.append("CAS per class          " + " ".join(f"{value:.3f}" for value in metrics["cas_per_class"]))
     if "cas_real_same_budget" in metrics:
         lines.append(
             f"CAS reference          {metrics['cas_real_same_budget']:.4f}   (trained on {metrics['cas_samples']} real "
@@ -120,12 +129,13 @@ def _cas(generator, gan_config, classifier, real_test, test_labels, args, real_t
     synthetic = generate_images(generator, gan_config, labels=labels, noise=noise)
     test_images = to_model_range(real_test)
     start = time.process_time()
-    cas = classification_accuracy_score(
-        (synthetic, labels), (test_images, test_labels), args.cas_epochs, seed=args.seed
+    cas, cas_per_class = classification_accuracy_score(
+        (synthetic, labels), (test_images, test_labels), args.cas_epochs, seed=args.seed, per_class=True
     )
     _, probabilities = ClassifierProbe(classifier)(test_images)
     result = {
         "cas": cas,
+        "cas_per_class": cas_per_class,
         "cas_real": float(np.mean(probabilities.argmax(axis=1) == test_labels)),
         "cas_samples": args.cas_samples,
         "cas_epochs": args.cas_epochs,
@@ -154,7 +164,11 @@ def main(argv=None):
 
         if args.num_samples < 100:
             raise ValueError(f"Expected --num-samples >= 100. Received: {args.num_samples}")
-        gan_config, train_config, generator, summary = load_run(args.run, args.training_generator)
+        if args.last and args.training_generator:
+            raise ValueError("--last and --training-generator exclude each other (the training generator is the last).")
+        gan_config, train_config, generator, summary = load_run(
+            args.run, args.training_generator, "last" if args.last else "best"
+        )
         if args.cas_reference and not args.cas:
             raise ValueError("--cas-reference only applies with --cas.")
         if args.cas and not gan_config.conditional:
@@ -195,12 +209,19 @@ def main(argv=None):
             classifier=str(args.classifier) if args.classifier else f"shipped:{train_config.dataset}",
             ema_decay=gan_config.ema_decay,
             generator="training" if args.training_generator else "sampling",
+            generator_epoch=summary["generator_epoch"],
+            best_epoch=(summary.get("best_epoch") or {}).get("epoch"),
         )
-        name = "metrics_training_generator.json" if args.training_generator else "metrics.json"
+        name = "metrics.json"
+        if args.training_generator:
+            name = "metrics_training_generator.json"
+        elif args.last:
+            name = "metrics_last.json"
         write_json(Path(args.run) / name, metrics)
         which = ", training generator" if args.training_generator else ""
         if gan_config.ema_decay is not None and not args.training_generator:
             which = f", weight average {gan_config.ema_decay:g}"
+        which += f", epoch {summary['generator_epoch']} of {summary['epochs']}"
         echo(f"{args.run} ({train_config.dataset}, {gan_config.architecture}, {gan_config.loss}{which}):")
         echo(format_metrics(metrics))
 

@@ -16,6 +16,7 @@ from PIL import Image
 
 from timegan._atomic import atomic_path, save_figure, write_text
 from timegan.callbacks import ProgressBar as TqdmProgress  # noqa: F401  (the shared tqdm bar)
+from timegan.images.gan import save_generator
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +77,40 @@ def write_csv(path, rows):
     write_text(path, buffer.getvalue())
 
 
+def selection_key(scores, min_label_accuracy=None):
+    """How good one epoch's generator is, as a key to maximise (`EpochScores` keeps the best).
+
+    Conditional scores (with `label_accuracy` and `diversity_ratio`): an epoch whose label
+    accuracy reaches `min_label_accuracy` beats every epoch that does not; among those that reach
+    it the higher within-class diversity ratio wins, among the others the higher label accuracy.
+    Label accuracy is a threshold and diversity the quantity maximised because a generator can
+    always trade diversity for accuracy by drawing one clean image per class, which the
+    diversity ratio catches and label accuracy rewards. Unconditional scores: the lower
+    `frechet_distance` wins.
+
+    Args:
+        scores: dict of one generator's numbers (`run.epoch_scorer`); None values mean the
+            generator diverged.
+        min_label_accuracy: threshold in [0, 1] for conditional scores. Default None (0: the
+            highest diversity ratio wins).
+
+    Returns:
+        A tuple ordered like the quality (compare with `>`), or None if the scores cannot rank
+        the generator (diverged, or neither a conditional nor a Frechet-distance score).
+    """
+    if "label_accuracy" in scores and "diversity_ratio" in scores:
+        accuracy, diversity = scores["label_accuracy"], scores["diversity_ratio"]
+        if accuracy is None or diversity is None or not np.isfinite([accuracy, diversity]).all():
+            return None
+        if accuracy >= (min_label_accuracy or 0.0):
+            return (1, float(diversity))
+        return (0, float(accuracy))
+    distance = scores.get("frechet_distance")
+    if distance is None or not np.isfinite(distance):
+        return None
+    return (0, -float(distance))
+
+
 class EpochScores(keras.callbacks.Callback):
     """Writes `epoch_scores.csv`: the generator's scores before training and after every epoch.
 
@@ -83,25 +118,47 @@ class EpochScores(keras.callbacks.Callback):
     `"sampling"` for the average and `"training"` for the generator as trained, so the two are
     compared on the same run.
 
+    With `best_path`, the sampling generator (the average, with `ema_decay`) of the best epoch
+    so far by `selection_key` is saved there after each epoch that improves on it (epoch 0,
+    before training, is scored but never kept); `best` holds that epoch and its scores.
+
     Args:
         run_dir: directory of the run.
         scorer: callable `generator -> dict` of numbers (e.g. `run.epoch_scorer`); every call
             must return the same keys.
+        best_path: where to save the best generator (`.keras`). Default None (not kept).
+        min_label_accuracy: threshold of `selection_key`. Default None.
     """
 
-    def __init__(self, run_dir, scorer):
+    def __init__(self, run_dir, scorer, best_path=None, min_label_accuracy=None):
         super().__init__()
         self.run_dir = Path(run_dir)
         self.scorer = scorer
+        self.best_path = None if best_path is None else Path(best_path)
+        self.min_label_accuracy = min_label_accuracy
         self.rows = []
+        self.best = None
+        self._best_key = None
 
     def _score(self, epoch):
         generators = [("sampling", self.model.sampling_generator)]
         if self.model.ema_generator is not None:
             generators.append(("training", self.model.generator))
         for name, generator in generators:
-            self.rows.append({"epoch": epoch, "generator": name, **self.scorer(generator)})
+            scores = self.scorer(generator)
+            self.rows.append({"epoch": epoch, "generator": name, **scores})
+            if name == "sampling" and epoch > 0 and self.best_path is not None:
+                self._keep_if_best(epoch, scores, generator)
         write_csv(self.run_dir / "epoch_scores.csv", self.rows)
+
+    def _keep_if_best(self, epoch, scores, generator):
+        key = selection_key(scores, self.min_label_accuracy)
+        if key is None or (self._best_key is not None and key <= self._best_key):
+            return
+        self._best_key = key
+        self.best = {"epoch": epoch, **{k: v.item() if isinstance(v, np.generic) else v for k, v in scores.items()}}
+        save_generator(generator, self.best_path)
+        logger.info("Epoch %d is the best so far: %s", epoch, scores)
 
     def on_train_begin(self, logs=None):
         self._score(0)

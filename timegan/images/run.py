@@ -3,9 +3,13 @@
 Layout written by `train_run` (atomically: the directory appears only when training finished)::
 
     config.json         {"gan": ImageGANConfig.to_dict(), "training": ImageTrainingConfig.to_dict()}
-    generator.keras     the trained generator (its weight average when `ema_decay` is set)
+    generator.keras     the trained generator after the last epoch (its weight average when
+                        `ema_decay` is set)
+    generator_best.keras    only with an epoch scorer: the generator of the best epoch
+                        (`callbacks.selection_key`; the average with `ema_decay`)
+    epoch_scores.csv    only with an epoch scorer: its numbers before training and per epoch
     generator_training.keras   only with `ema_decay`: the generator that was trained (not averaged)
-    summary.json        seconds, epochs, steps, final losses, data source
+    summary.json        seconds, epochs, steps, final losses, data source, best epoch
     samples/epoch_XXX.png   fixed-noise grid before training and after every epoch
     progress.gif        those grids as an animation
     losses.csv          epoch means of the losses
@@ -44,6 +48,14 @@ logger = logging.getLogger(__name__)
 
 # With a weight average (`ema_decay`), the raw generator is kept beside it under this name.
 TRAINING_GENERATOR = "generator_training.keras"
+# With an epoch scorer, the generator of the best epoch is kept beside the last under this name.
+BEST_GENERATOR = "generator_best.keras"
+# Label accuracy an epoch must reach to be chosen for its diversity (`callbacks.selection_key`):
+# the goals of the conditional image GANs (MNIST 97%, Fashion-MNIST 85%).
+MIN_LABEL_ACCURACY = {"mnist": 0.97, "fashion-mnist": 0.85}
+# `epoch_scorer` draws its noise and real images with the run's seed plus this, so that the
+# epoch is not chosen on the noise and real subset that `evaluate_images.py` (seed 0) scores.
+SELECTION_SEED_OFFSET = 100
 
 
 def check_compatible(gan_config, train_config):
@@ -121,6 +133,7 @@ def train_run(
     progress=True,
     data_source=None,
     epoch_scorer=None,
+    min_label_accuracy=None,
 ):
     """Trains a GAN on uint8 images and writes the run directory.
 
@@ -135,7 +148,10 @@ def train_run(
         data_source: where the images came from, recorded in `summary.json`. Default None.
         epoch_scorer: optional callable `generator -> dict` (e.g. `epoch_scorer(...)`): its
             numbers before training and after every epoch go to `epoch_scores.csv`
-            (`callbacks.EpochScores`). Default None.
+            (`callbacks.EpochScores`), and the generator of the best epoch by
+            `callbacks.selection_key` to `generator_best.keras`. Default None.
+        min_label_accuracy: threshold of the selection for conditional runs. Default None:
+            `MIN_LABEL_ACCURACY` of the dataset (0 for a dataset not in it).
 
     Returns:
         `(gan, summary)`: the trained `ImageGAN` and the dict written to `summary.json`.
@@ -184,8 +200,12 @@ def train_run(
         write_json(tmp / "config.json", {"gan": gan_config.to_dict(), "training": train_config.to_dict()})
         history = LossHistory(tmp)
         callbacks = [SampleGrid(tmp, noise, rows, cols, grid_labels), history]
+        scores = None
         if epoch_scorer is not None:
-            callbacks.append(EpochScores(tmp, epoch_scorer))
+            if min_label_accuracy is None:
+                min_label_accuracy = MIN_LABEL_ACCURACY.get(train_config.dataset, 0.0)
+            scores = EpochScores(tmp, epoch_scorer, tmp / BEST_GENERATOR, min_label_accuracy)
+            callbacks.append(scores)
         if progress:
             callbacks.append(TqdmProgress(steps_per_epoch, train_config.epochs))
         start, cpu_start = time.perf_counter(), time.process_time()
@@ -209,6 +229,8 @@ def train_run(
             "train_images": int(len(x)),
             "final_losses": {k: v for k, v in history.epochs[-1].items() if k not in ("epoch", "seconds")},
             "data_source": data_source,
+            "best_epoch": None if scores is None else scores.best,
+            "selection": None if scores is None else selection_rule(gan_config, min_label_accuracy),
             "keras_version": keras.__version__,
             "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores",
         }
@@ -217,21 +239,39 @@ def train_run(
     return gan, summary
 
 
-def load_run(run_dir, training_generator=False):
+def selection_rule(gan_config, min_label_accuracy):
+    """The rule that chose `generator_best.keras`, in words (recorded in `summary.json`)."""
+    if gan_config.conditional:
+        return (
+            f"highest diversity_ratio among epochs with label_accuracy >= {min_label_accuracy:g} "
+            "(else highest label_accuracy); 2000 samples against real training images"
+        )
+    return "lowest frechet_distance; 2000 samples against real training images"
+
+
+def load_run(run_dir, training_generator=False, model="best"):
     """Reads a run directory.
 
     Args:
         run_dir: the directory `train_run` wrote.
-        training_generator: return the generator as trained (`generator_training.keras`) instead
-            of its weight average; only for runs with `ema_decay`. Default False.
+        training_generator: return the generator as trained after the last epoch
+            (`generator_training.keras`) instead of its weight average; only for runs with
+            `ema_decay`. Default False.
+        model: `"best"`: the generator of the best epoch (`generator_best.keras`) where the run
+            kept one (trained with an epoch scorer), else the last; `"last"`: the generator after
+            the last epoch (`generator.keras`). Ignored with `training_generator`. Default "best".
 
     Returns:
-        `(gan_config, train_config, generator, summary)`.
+        `(gan_config, train_config, generator, summary)`. `summary["generator_epoch"]` is the
+        epoch of the generator returned.
 
     Raises:
         OSError: missing directory or files.
-        ValueError: malformed `config.json`, or `training_generator` for a run without `ema_decay`.
+        ValueError: malformed `config.json`, `training_generator` for a run without `ema_decay`,
+            or a `model` other than "best" or "last".
     """
+    if model not in ("best", "last"):
+        raise ValueError(f"Expected `model` to be 'best' or 'last'. Received: model={model!r}")
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise OSError(f"Run directory {str(run_dir)!r} does not exist.")
@@ -255,6 +295,11 @@ def load_run(run_dir, training_generator=False):
                 "average (ema_decay=None), so generator.keras is the trained generator."
             )
         name = TRAINING_GENERATOR
+    summary["generator_epoch"] = summary.get("epochs")
+    best = summary.get("best_epoch")
+    if model == "best" and not training_generator and best and (run_dir / BEST_GENERATOR).is_file():
+        name = BEST_GENERATOR
+        summary["generator_epoch"] = best["epoch"]
     return gan_config, train_config, load_generator(run_dir / name), summary
 
 
@@ -272,7 +317,8 @@ def epoch_scorer(gan_config, classifier, images, labels=None, num_samples=2000, 
         labels: their labels; for a conditional model they add label accuracy and within-class
             diversity (features and pixels). Default None.
         num_samples: generated images (balanced over the classes) and real images. Default 2000.
-        seed: seed of the noise and the real subset (the same every epoch). Default 0.
+        seed: seed of the noise and the real subset (the same every epoch). Default 0;
+            `train_images.py` passes the run's seed + `SELECTION_SEED_OFFSET`.
 
     Returns:
         A callable `generator -> dict` with the keys of `EPOCH_SCORES` that apply (Frechet
