@@ -12,7 +12,9 @@ import tensorflow as tf
 from timegan import Checkpoint, PhaseTensorBoard, ProgressBar, TimeGAN, TimeGANConfig
 
 TINY = TimeGANConfig(seq_len=4, hidden_dim=4, num_layers=1, batch_size=8, seed=0)
-LOOP = dataclasses.replace(TINY, unroll=False)  # the loop form (as on a GPU); for tests that do not compare with TINY's runs
+LOOP = dataclasses.replace(
+    TINY, unroll=False
+)  # the loop form (as on a GPU); for tests that do not compare with TINY's runs
 
 
 def sines(n=64, seq_len=4, dim=2, seed=0):
