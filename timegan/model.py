@@ -47,7 +47,7 @@ PHASES = ("embedding", "supervised", "joint")
 # Every phase logs these names (NaN for the terms a phase does not compute), so a CSVLogger
 # writes one table for the three phases. `loss` is the sum of the objectives the step minimised
 # (what `keras.callbacks.TerminateOnNaN` watches).
-LOG_NAMES = ("loss", "recon", "supervised", "generator_adversarial", "moments", "discriminator")
+LOG_NAMES = ("loss", "recon", "supervised", "generator_adversarial", "moments", "stylized", "discriminator")
 FORMAT_VERSION = 2
 _NOISE_BLOCK = 256  # generation noise is drawn in blocks of this many samples, one seed per block
 ARCHIVE_NAME = "timegan.keras"
@@ -360,6 +360,9 @@ class TimeGAN(keras.Model):
             return value
         return tf.distribute.get_replica_context().all_reduce(tf.distribute.ReduceOp.MEAN, value)
 
+    def _global_reduce_mean(self, x, axes):
+        return self._global_mean(tf.reduce_mean(x, axis=axes))
+
     def _global_moments(self, x, axes):
         mean = self._global_mean(tf.reduce_mean(x, axis=axes))
         variance = self._global_mean(tf.reduce_mean(tf.math.squared_difference(x, tf.stop_gradient(mean)), axis=axes))
@@ -451,11 +454,18 @@ class TimeGAN(keras.Model):
                 supervised = self._global_mean(losses.supervised_loss(h, h_supervised))
                 if self._replicas() == 1:
                     moments = losses.moment_loss(x, x_hat, cfg.moment_eps)
+                    stylized = losses.stylized_facts_loss(x, x_hat, cfg.stylized_lags, cfg.moment_eps)
                 else:
                     moments = losses.moment_loss(x, x_hat, cfg.moment_eps, moments=self._global_moments)
+                    stylized = losses.stylized_facts_loss(
+                        x, x_hat, cfg.stylized_lags, cfg.moment_eps, mean=self._global_reduce_mean
+                    )
                 generator_loss = (
                     adversarial + cfg.generator_supervised_weight * tf.sqrt(supervised) + cfg.moment_weight * moments
                 )
+                # Logged at weight 0 too (the gap of the paper's loss); added only when switched on.
+                if cfg.stylized_weight > 0:
+                    generator_loss += cfg.stylized_weight * stylized
                 replica_loss = self._replica_loss(generator_loss)
             self._apply("generator", generator_tape, replica_loss)
             # Embedder + recovery update, with the supervisor as just updated.
@@ -468,6 +478,7 @@ class TimeGAN(keras.Model):
             "generator_adversarial": adversarial,
             "supervised": supervised,
             "moments": moments,
+            "stylized": stylized,
             "recon": recon,
             "objectives": generator_loss + embedder_loss,
         }
