@@ -66,11 +66,12 @@ def generator_adversarial_loss(fake_logits, fake_e_logits, gamma):
 STYLIZED_TERMS = ("acf1", "acf_abs", "vol_dispersion", "kurtosis", "correlation")
 
 
-def _reduce_mean(tensor, axes):
+def reduce_mean(tensor, axes):
+    """`tf.reduce_mean(tensor, axis=axes)`: the one-device `mean` of `stylized_statistics`."""
     return tf.reduce_mean(tensor, axis=axes)
 
 
-def stylized_statistics(x, abs_lags=5, eps=1e-6, mean=_reduce_mean):
+def stylized_statistics(x, abs_lags=5, eps=1e-6, mean=reduce_mean):
     """The stylized facts of returns-like data that `stylized_facts_loss` matches, per feature.
 
     All statistics are pooled over the batch and the time steps (one value per feature, or per
@@ -132,7 +133,7 @@ def stylized_statistics(x, abs_lags=5, eps=1e-6, mean=_reduce_mean):
     }
 
 
-def stylized_facts_loss(x, x_hat, abs_lags=5, eps=1e-6, mean=_reduce_mean, terms=STYLIZED_TERMS):
+def stylized_facts_loss(x, x_hat, abs_lags=5, eps=1e-6, mean=reduce_mean, terms=STYLIZED_TERMS):
     """Matches the stylized facts of returns between real and synthetic windows.
 
     sum over the terms of mean |stat(x_hat) - stat(x)|, the statistics of `stylized_statistics`:

@@ -454,18 +454,19 @@ class TimeGAN(keras.Model):
                 supervised = self._global_mean(losses.supervised_loss(h, h_supervised))
                 if self._replicas() == 1:
                     moments = losses.moment_loss(x, x_hat, cfg.moment_eps)
-                    stylized = losses.stylized_facts_loss(x, x_hat, cfg.stylized_lags, cfg.moment_eps)
                 else:
                     moments = losses.moment_loss(x, x_hat, cfg.moment_eps, moments=self._global_moments)
-                    stylized = losses.stylized_facts_loss(
-                        x, x_hat, cfg.stylized_lags, cfg.moment_eps, mean=self._global_reduce_mean
-                    )
                 generator_loss = (
                     adversarial + cfg.generator_supervised_weight * tf.sqrt(supervised) + cfg.moment_weight * moments
                 )
-                # Logged at weight 0 too (the gap of the paper's loss); added only when switched on.
+                terms = {}
+                # Computed only when switched on: at weight 0 the graph is the paper's (logged NaN).
                 if cfg.stylized_weight > 0:
-                    generator_loss += cfg.stylized_weight * stylized
+                    mean = losses.reduce_mean if self._replicas() == 1 else self._global_reduce_mean
+                    terms["stylized"] = losses.stylized_facts_loss(
+                        x, x_hat, cfg.stylized_lags, cfg.moment_eps, mean=mean
+                    )
+                    generator_loss += cfg.stylized_weight * terms["stylized"]
                 replica_loss = self._replica_loss(generator_loss)
             self._apply("generator", generator_tape, replica_loss)
             # Embedder + recovery update, with the supervisor as just updated.
@@ -478,7 +479,7 @@ class TimeGAN(keras.Model):
             "generator_adversarial": adversarial,
             "supervised": supervised,
             "moments": moments,
-            "stylized": stylized,
+            **terms,
             "recon": recon,
             "objectives": generator_loss + embedder_loss,
         }
