@@ -81,8 +81,8 @@ def stylized_gap(x, x_hat, term):
 
 def test_stylized_statistics_by_hand():
     x = tf.constant([[[1.0], [-1.0], [1.0], [-1.0]]])  # mean 0, variance 1, alternating
-    stats = losses.stylized_statistics(x, abs_lags=2, eps=0.0)
-    assert float(stats["acf1"][0]) == pytest.approx(-1.0)
+    stats = losses.stylized_statistics(x, return_lags=2, abs_lags=2, eps=0.0)
+    np.testing.assert_allclose(stats["acf"][:, 0], [-1.0, 1.0], rtol=1e-6)
     # |x| is constant: zero variance, and eps=0 would divide 0 by 0; with eps it is 0.
     assert float(losses.stylized_statistics(x, abs_lags=2)["acf_abs"][0, 0]) == pytest.approx(0.0, abs=1e-6)
     assert float(stats["kurtosis"][0]) == pytest.approx(1.0 - 3.0)  # E[x^4] / E[x^2]^2 - 3
@@ -106,7 +106,7 @@ def test_stylized_facts_loss_is_zero_on_itself_and_small_between_draws_of_one_pr
 @pytest.mark.parametrize(
     "term, right, wrong",
     [
-        ("acf1", white_noise, lambda rng: ar1(rng, 0.6)),
+        ("acf", white_noise, lambda rng: ar1(rng, 0.6)),
         ("acf_abs", clustered, white_noise),
         ("vol_dispersion", regimes, white_noise),
         ("kurtosis", regimes, white_noise),
@@ -135,3 +135,15 @@ def test_stylized_facts_loss_gradients_are_finite_at_zero_variance():
 def test_stylized_facts_loss_refuses_unknown_terms():
     with pytest.raises(ValueError, match=r"Expected `terms` among .*Received: terms=\['tails'\]"):
         losses.stylized_facts_loss(tf.zeros((2, 3, 1)), tf.zeros((2, 3, 1)), terms=["tails"])
+
+
+def test_return_lags_see_a_dependence_that_lag_1_misses():
+    rng = np.random.default_rng(3)
+    noise = rng.standard_normal((256, 40, 2))
+    lag2 = noise.copy()
+    for t in range(2, 40):  # x_t = 0.7 x_{t-2} + noise: no lag-1 autocorrelation, 0.7 at lag 2
+        lag2[:, t] = 0.7 * lag2[:, t - 2] + np.sqrt(1 - 0.49) * noise[:, t]
+    x, x_hat = tf.constant(white_noise(rng), "float32"), tf.constant(lag2[:, 16:], "float32")
+    only_lag_1 = float(losses.stylized_facts_loss(x, x_hat, return_lags=1, terms=["acf"]))
+    three_lags = float(losses.stylized_facts_loss(x, x_hat, return_lags=3, terms=["acf"]))
+    assert only_lag_1 < 0.05 and three_lags > 0.2, (only_lag_1, three_lags)

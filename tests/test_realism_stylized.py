@@ -49,16 +49,19 @@ def test_logged_stylized_loss_is_that_of_the_synthetic_path_generation_uses():
     x = tf.constant(model._prepare_windows(price_series(), None)[:4])
     z = tf.random.stateless_uniform((4, 6, 2), seed=[1, 2])
     x_hat = model.recovery(model.supervisor(model.generator(z)))
-    expected = float(losses.stylized_facts_loss(x, x_hat, CONFIG.stylized_lags, CONFIG.moment_eps))
+    expected = float(losses.stylized_facts_loss(x, x_hat, 1, CONFIG.stylized_lags, CONFIG.moment_eps))
     logged = float(model._generator_embedder_update(x, z)["stylized"])
     assert logged == pytest.approx(expected, rel=1e-4)
 
 
 def test_old_config_without_the_field_loads_without_the_loss():
     values = CONFIG.to_dict()
-    del values["stylized_weight"], values["stylized_lags"]
+    del values["stylized_weight"], values["stylized_lags"], values["stylized_return_lags"]
     config = TimeGANConfig.from_dict(values)
-    assert (config.stylized_weight, config.stylized_lags) == (0.0, 5)
+    assert (config.stylized_weight, config.stylized_lags, config.stylized_return_lags) == (0.0, 5, 1)
+    newer = CONFIG.to_dict()
+    del newer["stylized_return_lags"]  # saved with the loss on, before return lags were a field: lag 1
+    assert TimeGANConfig.from_dict({**newer, "stylized_weight": 10.0}).stylized_return_lags == 1
     assert TimeGANConfig().stylized_weight == 0.0  # the library default is the paper's loss
     del values["synthetic_path"]  # older still
     assert TimeGANConfig.from_dict(values).stylized_weight == 0.0
@@ -85,7 +88,9 @@ def test_train_command_passes_the_weight(tmp_path, capsys):
     out = tmp_path / "run"
     argv = ["--tickers", "BA", "CAT", "--start", "2019-01-01", "--end", "2019-06-30", "--source", "bundled"]
     tiny = ["--seq-len", "6", "--hidden-dim", "4", "--num-layers", "1", "--batch-size", "4", "--quiet"]
-    assert main([*argv, *tiny, "--steps", "1", "--stylized-weight", "2.5", "--output-dir", str(out)]) == 0
-    assert json.loads((out / "run.json").read_text())["config"]["stylized_weight"] == 2.5
+    options = ["--stylized-weight", "2.5", "--stylized-return-lags", "3"]
+    assert main([*argv, *tiny, "--steps", "1", *options, "--output-dir", str(out)]) == 0
+    config = json.loads((out / "run.json").read_text())["config"]
+    assert (config["stylized_weight"], config["stylized_return_lags"]) == (2.5, 3)
     assert main([*argv, *tiny, "--stylized-weight", "-1", "--output-dir", str(tmp_path / "bad")]) == 2
     assert "stylized_weight" in capsys.readouterr().err

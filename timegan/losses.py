@@ -63,7 +63,7 @@ def generator_adversarial_loss(fake_logits, fake_e_logits, gamma):
     return binary_cross_entropy(fake_logits, 1.0) + gamma * binary_cross_entropy(fake_e_logits, 1.0)
 
 
-STYLIZED_TERMS = ("acf1", "acf_abs", "vol_dispersion", "kurtosis", "correlation")
+STYLIZED_TERMS = ("acf", "acf_abs", "vol_dispersion", "kurtosis", "correlation")
 
 
 def reduce_mean(tensor, axes):
@@ -71,15 +71,15 @@ def reduce_mean(tensor, axes):
     return tf.reduce_mean(tensor, axis=axes)
 
 
-def stylized_statistics(x, abs_lags=5, eps=1e-6, mean=reduce_mean):
+def stylized_statistics(x, return_lags=1, abs_lags=5, eps=1e-6, mean=reduce_mean):
     """The stylized facts of returns-like data that `stylized_facts_loss` matches, per feature.
 
     All statistics are pooled over the batch and the time steps (one value per feature, or per
     pair of features), and every one is a function of means of element-wise products, so that a
     `mean` reducing over the global batch makes them those of the global batch exactly:
 
-    - `acf1`: lag-1 autocorrelation of u, (E[u_t u_{t+1}] - m^2) / (v + eps), with m = E[u] and
-      v = E[u^2] - m^2 pooled; shape (features,).
+    - `acf`: autocorrelation of u at lags k = 1..`return_lags`, (E[u_t u_{t+k}] - m^2) / (v + eps),
+      with m = E[u] and v = E[u^2] - m^2 pooled; shape (lags, features).
     - `acf_abs`: the same autocorrelation of |u| at lags 1..`abs_lags` (volatility clustering;
       lags longer than the window are dropped); shape (lags, features).
     - `vol_dispersion`: the standard deviation over the batch of each window's volatility
@@ -91,6 +91,7 @@ def stylized_statistics(x, abs_lags=5, eps=1e-6, mean=reduce_mean):
 
     Args:
         x: data on the model's scale, (batch, time, features), float.
+        return_lags: largest lag of the autocorrelation of u, an integer >= 1. Default 1.
         abs_lags: largest lag of the |u| autocorrelation, an integer >= 1. Default 5.
         eps: added to variances before dividing or taking a square root, so the statistics and
             their gradients stay finite on constant data. Default 1e-6.
@@ -123,21 +124,24 @@ def stylized_statistics(x, abs_lags=5, eps=1e-6, mean=reduce_mean):
     dispersion = tf.sqrt(tf.nn.relu(mean(tf.square(volatility), [0]) - tf.square(mean(volatility, [0]))) + eps)
     products = mean(centred[..., :, None] * centred[..., None, :], pooled)
     scale = tf.sqrt(variance + eps)
-    lags = range(1, min(abs_lags, steps - 1) + 1)
+
+    def lags(largest):
+        return range(1, min(largest, steps - 1) + 1)
+
     return {
-        "acf1": autocorrelation(x, 1),
-        "acf_abs": tf.stack([autocorrelation(tf.abs(x), lag) for lag in lags]),
+        "acf": tf.stack([autocorrelation(x, lag) for lag in lags(return_lags)]),
+        "acf_abs": tf.stack([autocorrelation(tf.abs(x), lag) for lag in lags(abs_lags)]),
         "vol_dispersion": dispersion,
         "kurtosis": kurtosis,
         "correlation": products / (scale[:, None] * scale[None, :]),
     }
 
 
-def stylized_facts_loss(x, x_hat, abs_lags=5, eps=1e-6, mean=reduce_mean, terms=STYLIZED_TERMS):
+def stylized_facts_loss(x, x_hat, return_lags=1, abs_lags=5, eps=1e-6, mean=reduce_mean, terms=STYLIZED_TERMS):
     """Matches the stylized facts of returns between real and synthetic windows.
 
     sum over the terms of mean |stat(x_hat) - stat(x)|, the statistics of `stylized_statistics`:
-    the lag-1 autocorrelation of u, the autocorrelation of |u| at lags 1..`abs_lags`, the
+    the autocorrelation of u at lags 1..`return_lags`, the autocorrelation of |u| at lags 1..`abs_lags`, the
     dispersion of the window volatility over the batch, the excess kurtosis (each per feature),
     and the off-diagonal correlations of u across features (no term with one feature).
 
@@ -148,7 +152,7 @@ def stylized_facts_loss(x, x_hat, abs_lags=5, eps=1e-6, mean=reduce_mean, terms=
     Args:
         x: real windows on the model's scale, (batch, time, features).
         x_hat: synthetic windows, (batch', time, features) (the batch sizes may differ).
-        abs_lags, eps, mean: as in `stylized_statistics`.
+        return_lags, abs_lags, eps, mean: as in `stylized_statistics`.
         terms: which of `STYLIZED_TERMS` to add. Default all.
 
     Returns:
@@ -157,8 +161,8 @@ def stylized_facts_loss(x, x_hat, abs_lags=5, eps=1e-6, mean=reduce_mean, terms=
     unknown = sorted(set(terms) - set(STYLIZED_TERMS))
     if unknown:
         raise ValueError(f"Expected `terms` among {list(STYLIZED_TERMS)}. Received: terms={list(terms)!r}")
-    real = stylized_statistics(x, abs_lags, eps, mean)
-    fake = stylized_statistics(x_hat, abs_lags, eps, mean)
+    real = stylized_statistics(x, return_lags, abs_lags, eps, mean)
+    fake = stylized_statistics(x_hat, return_lags, abs_lags, eps, mean)
     total = tf.zeros((), x_hat.dtype)
     for name in terms:
         gap = tf.abs(fake[name] - tf.stop_gradient(real[name]))

@@ -464,7 +464,12 @@ class TimeGAN(keras.Model):
                 if cfg.stylized_weight > 0:
                     mean = losses.reduce_mean if self._replicas() == 1 else self._global_reduce_mean
                     terms["stylized"] = losses.stylized_facts_loss(
-                        x, x_hat, cfg.stylized_lags, cfg.moment_eps, mean=mean
+                        x,
+                        x_hat,
+                        return_lags=cfg.stylized_return_lags,
+                        abs_lags=cfg.stylized_lags,
+                        eps=cfg.moment_eps,
+                        mean=mean,
                     )
                     generator_loss += cfg.stylized_weight * terms["stylized"]
                 replica_loss = self._replica_loss(generator_loss)

@@ -82,6 +82,12 @@ def build_parser():
         "volatility dispersion, kurtosis and cross-correlations of synthetic windows matched to real "
         "ones (default 0, off; docs/finance.md, what limits the returns model)",
     )
+    model.add_argument(
+        "--stylized-return-lags",
+        type=int,
+        default=1,
+        help="largest lag of the autocorrelation of returns that the stylized-facts loss matches (default 1)",
+    )
     model.add_argument("--seq-len", type=int, default=24, help="window length (default 24)")
     model.add_argument(
         "--hidden-dim",
@@ -213,6 +219,7 @@ def _train(args):
             burn_in=args.seq_len if args.burn_in is None else args.burn_in,
             synthetic_path=args.synthetic_path,
             stylized_weight=args.stylized_weight,
+            stylized_return_lags=args.stylized_return_lags,
         )
         prices = load_prices(**data_arguments(args))
         dropped = prices.attrs.get("rows_dropped", 0)
