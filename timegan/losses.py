@@ -141,9 +141,10 @@ def stylized_facts_loss(x, x_hat, return_lags=1, abs_lags=5, eps=1e-6, mean=redu
     """Matches the stylized facts of returns between real and synthetic windows.
 
     sum over the terms of mean |stat(x_hat) - stat(x)|, the statistics of `stylized_statistics`:
-    the autocorrelation of u at lags 1..`return_lags`, the autocorrelation of |u| at lags 1..`abs_lags`, the
-    dispersion of the window volatility over the batch, the excess kurtosis (each per feature),
-    and the off-diagonal correlations of u across features (no term with one feature).
+    the autocorrelation of u at lags 1..`return_lags`, the autocorrelation of |u| at lags
+    1..`abs_lags`, the dispersion of the window volatility over the batch, the excess kurtosis
+    (each per feature), and the off-diagonal correlations of u across features (no term with one
+    feature). The real statistics are constants (no gradient flows into the real batch).
 
     The moment loss (`moment_loss`) matches only per-step means and standard deviations over the
     batch, which a generator with one constant volatility and no serial structure satisfies; these
@@ -151,7 +152,8 @@ def stylized_facts_loss(x, x_hat, return_lags=1, abs_lags=5, eps=1e-6, mean=redu
 
     Args:
         x: real windows on the model's scale, (batch, time, features).
-        x_hat: synthetic windows, (batch', time, features) (the batch sizes may differ).
+        x_hat: synthetic windows, (batch', time, features) (the batch sizes may differ on one
+            device; under `tf.distribute` every replica has equal batches).
         return_lags, abs_lags, eps, mean: as in `stylized_statistics`.
         terms: which of `STYLIZED_TERMS` to add. Default all.
 
@@ -161,6 +163,7 @@ def stylized_facts_loss(x, x_hat, return_lags=1, abs_lags=5, eps=1e-6, mean=redu
     unknown = sorted(set(terms) - set(STYLIZED_TERMS))
     if unknown:
         raise ValueError(f"Expected `terms` among {list(STYLIZED_TERMS)}. Received: terms={list(terms)!r}")
+    x_hat = tf.convert_to_tensor(x_hat)
     real = stylized_statistics(x, return_lags, abs_lags, eps, mean)
     fake = stylized_statistics(x_hat, return_lags, abs_lags, eps, mean)
     total = tf.zeros((), x_hat.dtype)
