@@ -69,7 +69,7 @@ def build_parser():
 def path_stats(u, delta):
     """std, mean within-path std, excess kurtosis of u and of the standardised returns
     `heavy_tail(u, delta)` (what generation maps u to, before scaling), lag-1 ACF of u and of |u|,
-    for paths (n, steps, f).
+    mean correlation between features (pooled, off-diagonal), for paths (n, steps, f).
 
     Pooled values per feature (std, kurtosis), per-path autocorrelations with the path's own mean
     (as `evaluation.finance` does), then the mean over features."""
@@ -85,7 +85,10 @@ def path_stats(u, delta):
         denominator = (x**2).sum(axis=1)
         return float(np.mean((x[:, 1:] * x[:, :-1]).sum(axis=1) / np.where(denominator > 0, denominator, np.nan)))
 
+    correlation = np.corrcoef(pooled, rowvar=False) if pooled.shape[1] > 1 else np.ones((1, 1))
+    off_diagonal = correlation[~np.eye(len(correlation), dtype=bool)]
     return {
+        "correlation": float(off_diagonal.mean()) if off_diagonal.size else float("nan"),
         "std": float(pooled.std(axis=0).mean()),
         "std_within": float(u.std(axis=1).mean()),
         "kurtosis": float(np.mean(kurtosis(pooled, axis=0))),
@@ -135,10 +138,10 @@ def _parse_fields(items):
 
 def _print(stats, title):
     echo(f"\n{title}:")
-    echo(f"{'':12}{'std':>8}{'std in':>8}{'kurt u':>8}{'kurt r':>8}{'ACF1':>8}{'ACF1|u|':>8}{'R2 next':>8}")
+    echo(f"{'':12}{'std':>8}{'std in':>8}{'kurt u':>8}{'kurt r':>8}{'ACF1':>8}{'ACF1|u|':>8}{'corr':>8}{'R2 next':>8}")
     for name in ROWS:
         row = stats[name]
-        keys = ("std", "std_within", "kurtosis", "kurtosis_returns", "acf1", "acf1_abs")
+        keys = ("std", "std_within", "kurtosis", "kurtosis_returns", "acf1", "acf1_abs", "correlation")
         cells = "".join(f"{row[k]:8.3f}" for k in keys)
         echo(f"{name:12}{cells}{row['r2_next']:8.3f}" if "r2_next" in row else f"{name:12}{cells}")
 

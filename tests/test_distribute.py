@@ -54,6 +54,46 @@ TWO_DEVICES = COMMON + textwrap.dedent("""
     print(json.dumps(results))
 """)
 
+# The stylized-facts loss on two replicas, each with half of the batch and the global-batch mean, against
+# one device with the whole batch: its value and its gradient.
+STYLIZED = COMMON + textwrap.dedent("""
+    import tensorflow as tf
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+    from timegan import losses
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((8, 5, 2)).astype("float32")
+    x_hat = (0.5 * rng.standard_normal((8, 5, 2)) + 0.2).astype("float32")
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+
+    def global_mean(tensor, axes):
+        context = tf.distribute.get_replica_context()
+        return context.all_reduce(tf.distribute.ReduceOp.MEAN, tf.reduce_mean(tensor, axis=axes))
+
+    def replica_step(term):
+        i = tf.distribute.get_replica_context().replica_id_in_sync_group
+        real, fake = tf.constant(x)[i * 4 : (i + 1) * 4], tf.constant(x_hat)[i * 4 : (i + 1) * 4]
+        with tf.GradientTape() as tape:
+            tape.watch(fake)
+            loss = losses.stylized_facts_loss(real, fake, terms=[term], mean=global_mean)
+            half = loss / 2
+        return loss, tape.gradient(half, fake)
+
+    results = {}
+    for term in losses.STYLIZED_TERMS:
+        variable = tf.Variable(x_hat)
+        with tf.GradientTape() as tape:
+            loss = losses.stylized_facts_loss(tf.constant(x), variable, terms=[term])
+        loss_two, gradient_two = strategy.run(replica_step, args=(term,))
+        results[term] = {
+            "one": [float(loss), tape.gradient(loss, variable).numpy().ravel().tolist()],
+            "two": [[float(v) for v in strategy.experimental_local_results(loss_two)],
+                    np.concatenate(strategy.experimental_local_results(gradient_two)).ravel().tolist()],
+        }
+    print(json.dumps(results))
+""")
+
 WORKER = COMMON + textwrap.dedent("""
     import tensorflow as tf
     from timegan import TimeGAN, TimeGANConfig
@@ -105,6 +145,17 @@ def test_two_devices_train_as_one_device_with_the_same_global_batch():
     assert not all(np.array_equal(a, b) for a, b in zip(two["discriminator"], initial))
     for a, b in zip(results["two_no_discriminator"]["discriminator"], initial):
         np.testing.assert_array_equal(a, b)
+
+
+def test_stylized_facts_loss_of_two_replicas_is_that_of_the_global_batch():
+    results = json.loads(finish(run_python(STYLIZED)).strip().splitlines()[-1])
+    for term, result in results.items():
+        (loss, gradient), (losses_two, gradient_two) = result["one"], result["two"]
+        np.testing.assert_allclose(losses_two, [loss, loss], rtol=1e-5, err_msg=term)
+        # Each replica differentiates half of the loss (as the model does) and, through the global
+        # means, gets the whole gradient of its own rows.
+        np.testing.assert_allclose(gradient_two, gradient, rtol=1e-4, atol=1e-6, err_msg=term)
+        assert np.abs(gradient).max() > 1e-3, term  # the test can see a wrong gradient
 
 
 def free_ports(n):

@@ -39,3 +39,111 @@ def test_discriminator_and_generator_losses_weight_gamma():
     log2 = np.log(2.0)
     assert float(losses.discriminator_loss(real, fake, fake_e, gamma=2.0)) == pytest.approx(4 * log2)
     assert float(losses.generator_adversarial_loss(fake, fake_e, gamma=0.5)) == pytest.approx(1.5 * log2)
+
+
+# ---------------------------------------------------------------- stylized facts
+
+
+def white_noise(rng, n=256, steps=24, features=2):
+    return rng.standard_normal((n, steps, features))
+
+
+def ar1(rng, phi, n=256, steps=24, features=2):
+    x = np.zeros((n, steps + 50, features))
+    noise = rng.standard_normal(x.shape)
+    for t in range(1, x.shape[1]):
+        x[:, t] = phi * x[:, t - 1] + np.sqrt(1 - phi**2) * noise[:, t]
+    return x[:, 50:]
+
+
+def clustered(rng, n=256, steps=24, features=2, phi=0.95, vol_of_vol=0.3):
+    """Stochastic volatility windows: log sigma_t = phi log sigma_{t-1} + vol_of_vol * noise."""
+    log_sigma = np.zeros((n, steps + 100, features))
+    for t in range(1, log_sigma.shape[1]):
+        log_sigma[:, t] = phi * log_sigma[:, t - 1] + vol_of_vol * rng.standard_normal((n, features))
+    return (np.exp(log_sigma) * rng.standard_normal(log_sigma.shape))[:, 100:]
+
+
+def regimes(rng, n=1024, steps=24, features=2):
+    """Each window at its own volatility, 0.4 or 1.6 (one regime per window and feature)."""
+    scale = rng.choice([0.4, 1.6], size=(n, 1, features))
+    return scale * rng.standard_normal((n, steps, features))
+
+
+def correlated(rng, rho=0.8, n=256, steps=24):
+    common = rng.standard_normal((n, steps, 1))
+    return np.sqrt(rho) * common + np.sqrt(1 - rho) * rng.standard_normal((n, steps, 2))
+
+
+def stylized_gap(x, x_hat, term):
+    return float(losses.stylized_facts_loss(tf.constant(x, "float32"), tf.constant(x_hat, "float32"), terms=[term]))
+
+
+def test_stylized_statistics_by_hand():
+    x = tf.constant([[[1.0], [-1.0], [1.0], [-1.0]]])  # mean 0, variance 1, alternating
+    stats = losses.stylized_statistics(x, return_lags=2, abs_lags=2, eps=0.0)
+    np.testing.assert_allclose(stats["acf"][:, 0], [-1.0, 1.0], rtol=1e-6)
+    # |x| is constant: zero variance, and eps=0 would divide 0 by 0; with eps it is 0.
+    assert float(losses.stylized_statistics(x, abs_lags=2)["acf_abs"][0, 0]) == pytest.approx(0.0, abs=1e-6)
+    assert float(stats["kurtosis"][0]) == pytest.approx(1.0 - 3.0)  # E[x^4] / E[x^2]^2 - 3
+    two = tf.constant([[[2.0], [2.0]], [[0.0], [0.0]]])  # window volatilities 2 and 0: std over the batch 1
+    assert float(losses.stylized_statistics(two, eps=0.0)["vol_dispersion"][0]) == pytest.approx(1.0)
+    pair = tf.constant([[[1.0, 2.0], [-1.0, -2.0]], [[3.0, -3.0], [-3.0, 3.0]]])
+    corr = losses.stylized_statistics(pair, eps=0.0)["correlation"].numpy()
+    flat = pair.numpy().reshape(-1, 2)
+    np.testing.assert_allclose(corr, np.corrcoef(flat, rowvar=False), rtol=1e-6)
+    assert losses.stylized_statistics(tf.zeros((2, 3, 1)), abs_lags=9)["acf_abs"].shape == (2, 1)  # lags < steps
+
+
+def test_stylized_facts_loss_is_zero_on_itself_and_small_between_draws_of_one_process():
+    rng = np.random.default_rng(0)
+    x = clustered(rng)
+    assert float(losses.stylized_facts_loss(tf.constant(x, "float32"), tf.constant(x, "float32"))) == 0.0
+    shuffled = x[rng.permutation(len(x))]  # the statistics are pooled over windows: order does not matter
+    assert float(losses.stylized_facts_loss(tf.constant(x, "float32"), tf.constant(shuffled, "float32"))) < 1e-4
+
+
+@pytest.mark.parametrize(
+    "term, right, wrong",
+    [
+        ("acf", white_noise, lambda rng: ar1(rng, 0.6)),
+        ("acf_abs", clustered, white_noise),
+        ("vol_dispersion", regimes, white_noise),
+        ("kurtosis", regimes, white_noise),
+        ("correlation", correlated, white_noise),
+    ],
+)
+def test_each_stylized_term_tells_a_wrong_process_from_the_right_one(term, right, wrong):
+    rng = np.random.default_rng(1)
+    x = right(rng)
+    same, other = stylized_gap(x, right(rng), term), stylized_gap(x, wrong(rng), term)
+    assert other > 4 * same and other > 0.1, (same, other)
+
+
+def test_stylized_facts_loss_gradients_are_finite_at_zero_variance():
+    x = tf.constant(correlated(np.random.default_rng(2)), "float32")
+    small = 0.01 * tf.random.stateless_normal((8, 24, 2), seed=[0, 1])
+    for start in (tf.zeros((8, 24, 2)), tf.ones((8, 24, 2)), small):
+        x_hat = tf.Variable(start)
+        with tf.GradientTape() as tape:
+            loss = losses.stylized_facts_loss(x, x_hat)
+        gradient = tape.gradient(loss, x_hat)
+        assert np.isfinite(float(loss)) and np.all(np.isfinite(gradient.numpy()))
+    assert float(tf.reduce_sum(tf.abs(gradient))) > 0  # a nearly constant generator is pushed somewhere
+
+
+def test_stylized_facts_loss_refuses_unknown_terms():
+    with pytest.raises(ValueError, match=r"Expected `terms` among .*Received: terms=\['tails'\]"):
+        losses.stylized_facts_loss(tf.zeros((2, 3, 1)), tf.zeros((2, 3, 1)), terms=["tails"])
+
+
+def test_return_lags_see_a_dependence_that_lag_1_misses():
+    rng = np.random.default_rng(3)
+    noise = rng.standard_normal((256, 40, 2))
+    lag2 = noise.copy()
+    for t in range(2, 40):  # x_t = 0.7 x_{t-2} + noise: no lag-1 autocorrelation, 0.7 at lag 2
+        lag2[:, t] = 0.7 * lag2[:, t - 2] + np.sqrt(1 - 0.49) * noise[:, t]
+    x, x_hat = tf.constant(white_noise(rng), "float32"), tf.constant(lag2[:, 16:], "float32")
+    only_lag_1 = float(losses.stylized_facts_loss(x, x_hat, return_lags=1, terms=["acf"]))
+    three_lags = float(losses.stylized_facts_loss(x, x_hat, return_lags=3, terms=["acf"]))
+    assert only_lag_1 < 0.05 and three_lags > 0.2, (only_lag_1, three_lags)

@@ -35,6 +35,10 @@ ADDED_FIELDS = (
     ),
     # Every run saved before it made its synthetic data through the supervisor (the paper's).
     (("synthetic_path",), lambda values: {"synthetic_path": "supervisor"}),
+    # Every run saved before it was trained without the stylized-facts loss.
+    (("stylized_weight", "stylized_lags"), lambda values: {"stylized_weight": 0.0, "stylized_lags": 5}),
+    # Runs saved before it matched the autocorrelation of u at lag 1 only.
+    (("stylized_return_lags",), lambda values: {"stylized_return_lags": 1}),
 )
 # The paper's width, kept as the floor of the rule: up to 8 features the default is unchanged.
 MIN_HIDDEN_DIM = 24
@@ -128,6 +132,15 @@ class TimeGANConfig:
             predictor. An option for experiments: measured on returns (one seed, 100 joint
             steps), the generator's own path was as persistent as the supervised one, so it is
             not a fix by itself (docs/finance.md, "What limits the returns model").
+        stylized_weight: factor of the stylized-facts loss (`timegan.losses.stylized_facts_loss`:
+            lag-1 autocorrelation, autocorrelation of |u|, window-to-window volatility dispersion,
+            excess kurtosis and cross-feature correlations of the synthetic batch matched to the
+            real one) in the generator loss. Default 0 (off, the paper's loss); see
+            docs/finance.md, "What limits the returns model", for what it measured on returns.
+        stylized_lags: largest lag of the |u| autocorrelation in that loss, an integer >= 1
+            (capped at `seq_len - 1`). Default 5.
+        stylized_return_lags: largest lag of the autocorrelation of u in that loss, an integer
+            >= 1 (capped at `seq_len - 1`). Default 1.
         seed: seeds weights, noise and batch order, in [0, 2**32 - 1] (what both
             `keras.utils.set_random_seed` and `keras.random.SeedGenerator` accept). Default 0.
     """
@@ -154,6 +167,9 @@ class TimeGANConfig:
     recovery_activation: str | None = None
     burn_in: int = 0
     synthetic_path: str = "supervisor"
+    stylized_weight: float = 0.0
+    stylized_lags: int = 5
+    stylized_return_lags: int = 1
     seed: int = 0
 
     def __post_init__(self):
@@ -206,9 +222,10 @@ class TimeGANConfig:
         """Builds a config from `to_dict` output.
 
         A config saved before a group of fields existed (`ADDED_FIELDS`: `representation`,
-        `heavy_tail`, `recovery_activation` and `burn_in`; later `synthetic_path`) lacks the whole
-        group; it gets the values of the model it described (levels, sigmoid head, no burn-in;
-        synthetic data through the supervisor). Any other missing key is refused.
+        `heavy_tail`, `recovery_activation` and `burn_in`; later `synthetic_path`; later
+        `stylized_weight` and `stylized_lags`; later `stylized_return_lags`) lacks the whole group; it gets the values of the
+        model it described (levels, sigmoid head, no burn-in; synthetic data through the
+        supervisor; no stylized-facts loss; its autocorrelation of u at lag 1 only). Any other missing key is refused.
 
         Raises:
             TypeError: if `values` is not a dict, or a value has the wrong type.
@@ -246,5 +263,8 @@ CONSTRAINTS = {
     "recovery_activation": [Options(*HEADS), None],
     "burn_in": [Integer(0)],
     "synthetic_path": [Options(*SYNTHETIC_PATHS)],
+    "stylized_weight": [LOSS_WEIGHT],
+    "stylized_lags": [Integer(1)],
+    "stylized_return_lags": [Integer(1)],
     "seed": [SEED],
 }

@@ -61,3 +61,119 @@ def discriminator_loss(real_logits, fake_logits, fake_e_logits, gamma):
 def generator_adversarial_loss(fake_logits, fake_e_logits, gamma):
     """BCE(fake, 1) + gamma * BCE(fake_e, 1): the non-saturating generator loss."""
     return binary_cross_entropy(fake_logits, 1.0) + gamma * binary_cross_entropy(fake_e_logits, 1.0)
+
+
+STYLIZED_TERMS = ("acf", "acf_abs", "vol_dispersion", "kurtosis", "correlation")
+
+
+def reduce_mean(tensor, axes):
+    """`tf.reduce_mean(tensor, axis=axes)`: the one-device `mean` of `stylized_statistics`."""
+    return tf.reduce_mean(tensor, axis=axes)
+
+
+def stylized_statistics(x, return_lags=1, abs_lags=5, eps=1e-6, mean=reduce_mean):
+    """The stylized facts of returns-like data that `stylized_facts_loss` matches, per feature.
+
+    All statistics are pooled over the batch and the time steps (one value per feature, or per
+    pair of features), and every one is a function of means of element-wise products, so that a
+    `mean` reducing over the global batch makes them those of the global batch exactly:
+
+    - `acf`: autocorrelation of u at lags k = 1..`return_lags`, (E[u_t u_{t+k}] - m^2) / (v + eps),
+      with m = E[u] and v = E[u^2] - m^2 pooled; shape (lags, features).
+    - `acf_abs`: the same autocorrelation of |u| at lags 1..`abs_lags` (volatility clustering;
+      lags longer than the window are dropped); shape (lags, features).
+    - `vol_dispersion`: the standard deviation over the batch of each window's volatility
+      s_i = sqrt(mean_t u_it^2 + eps), sqrt(E[s^2] - E[s]^2 + eps): how much the volatility level
+      moves from window to window (most of daily returns' kurtosis is this mixture of regimes);
+      shape (features,).
+    - `kurtosis`: excess kurtosis E[(u - m)^4] / (v + eps)^2 - 3; shape (features,).
+    - `correlation`: the correlation matrix of u across features, (f, f).
+
+    Args:
+        x: data on the model's scale, (batch, time, features), float.
+        return_lags: largest lag of the autocorrelation of u, an integer >= 1. Default 1.
+        abs_lags: largest lag of the |u| autocorrelation, an integer >= 1. Default 5.
+        eps: added to variances before dividing or taking a square root, so the statistics and
+            their gradients stay finite on constant data. Default 1e-6.
+        mean: `mean(tensor, axes)` -> the mean over `axes`; under a `tf.distribute` strategy,
+            one that averages the replicas' means (equal per-replica batches).
+
+    Returns:
+        dict of the tensors above, keyed by `STYLIZED_TERMS`.
+
+    Sources: Cont (2001), "Empirical properties of asset returns: stylized facts and statistical
+    issues", Quantitative Finance 1(2) (absence of linear autocorrelation, heavy tails, volatility
+    clustering); Wiese et al. (2020), "Quant GANs", section 6 (ACF of r and |r|, cross-correlation).
+    """
+    x = tf.convert_to_tensor(x)
+    steps = x.shape[1]
+    pooled = [0, 1]
+
+    def autocorrelation(u, lag):
+        m = mean(u, pooled)
+        variance = mean(tf.square(u), pooled) - tf.square(m)
+        lagged = mean(u[:, lag:] * u[:, :-lag], pooled) - tf.square(m)
+        return lagged / (variance + eps)
+
+    m = mean(x, pooled)
+    centred = x - m
+    variance = mean(tf.square(centred), pooled)
+    kurtosis = mean(centred**4, pooled) / tf.square(variance + eps) - 3.0
+    # Each window's own volatility, (batch, features): a mean within the window, never across replicas.
+    volatility = tf.sqrt(tf.reduce_mean(tf.square(x), axis=1) + eps)
+    dispersion = tf.sqrt(tf.nn.relu(mean(tf.square(volatility), [0]) - tf.square(mean(volatility, [0]))) + eps)
+    products = mean(centred[..., :, None] * centred[..., None, :], pooled)
+    scale = tf.sqrt(variance + eps)
+
+    def lags(largest):
+        return range(1, min(largest, steps - 1) + 1)
+
+    return {
+        "acf": tf.stack([autocorrelation(x, lag) for lag in lags(return_lags)]),
+        "acf_abs": tf.stack([autocorrelation(tf.abs(x), lag) for lag in lags(abs_lags)]),
+        "vol_dispersion": dispersion,
+        "kurtosis": kurtosis,
+        "correlation": products / (scale[:, None] * scale[None, :]),
+    }
+
+
+def stylized_facts_loss(x, x_hat, return_lags=1, abs_lags=5, eps=1e-6, mean=reduce_mean, terms=STYLIZED_TERMS):
+    """Matches the stylized facts of returns between real and synthetic windows.
+
+    sum over the terms of mean |stat(x_hat) - stat(x)|, the statistics of `stylized_statistics`:
+    the autocorrelation of u at lags 1..`return_lags`, the autocorrelation of |u| at lags
+    1..`abs_lags`, the dispersion of the window volatility over the batch, the excess kurtosis
+    (each per feature), and the off-diagonal correlations of u across features (no term with one
+    feature). The real statistics are constants (no gradient flows into the real batch).
+
+    The moment loss (`moment_loss`) matches only per-step means and standard deviations over the
+    batch, which a generator with one constant volatility and no serial structure satisfies; these
+    terms ask for what it leaves out (docs/finance.md, "What limits the returns model").
+
+    Args:
+        x: real windows on the model's scale, (batch, time, features).
+        x_hat: synthetic windows, (batch', time, features) (the batch sizes may differ on one
+            device; under `tf.distribute` every replica has equal batches).
+        return_lags, abs_lags, eps, mean: as in `stylized_statistics`.
+        terms: which of `STYLIZED_TERMS` to add. Default all.
+
+    Returns:
+        Scalar tensor, >= 0; 0 when the statistics of both batches are equal.
+    """
+    unknown = sorted(set(terms) - set(STYLIZED_TERMS))
+    if unknown:
+        raise ValueError(f"Expected `terms` among {list(STYLIZED_TERMS)}. Received: terms={list(terms)!r}")
+    x_hat = tf.convert_to_tensor(x_hat)
+    real = stylized_statistics(x, return_lags, abs_lags, eps, mean)
+    fake = stylized_statistics(x_hat, return_lags, abs_lags, eps, mean)
+    total = tf.zeros((), x_hat.dtype)
+    for name in terms:
+        gap = tf.abs(fake[name] - tf.stop_gradient(real[name]))
+        if name == "correlation":
+            features = gap.shape[-1]
+            if features < 2:
+                continue
+            off_diagonal = 1.0 - tf.eye(features, dtype=gap.dtype)
+            gap = tf.reduce_sum(gap * off_diagonal) / (features * (features - 1))
+        total += tf.reduce_mean(gap)
+    return total

@@ -47,7 +47,7 @@ PHASES = ("embedding", "supervised", "joint")
 # Every phase logs these names (NaN for the terms a phase does not compute), so a CSVLogger
 # writes one table for the three phases. `loss` is the sum of the objectives the step minimised
 # (what `keras.callbacks.TerminateOnNaN` watches).
-LOG_NAMES = ("loss", "recon", "supervised", "generator_adversarial", "moments", "discriminator")
+LOG_NAMES = ("loss", "recon", "supervised", "generator_adversarial", "moments", "stylized", "discriminator")
 FORMAT_VERSION = 2
 _NOISE_BLOCK = 256  # generation noise is drawn in blocks of this many samples, one seed per block
 ARCHIVE_NAME = "timegan.keras"
@@ -360,6 +360,9 @@ class TimeGAN(keras.Model):
             return value
         return tf.distribute.get_replica_context().all_reduce(tf.distribute.ReduceOp.MEAN, value)
 
+    def _global_reduce_mean(self, x, axes):
+        return self._global_mean(tf.reduce_mean(x, axis=axes))
+
     def _global_moments(self, x, axes):
         mean = self._global_mean(tf.reduce_mean(x, axis=axes))
         variance = self._global_mean(tf.reduce_mean(tf.math.squared_difference(x, tf.stop_gradient(mean)), axis=axes))
@@ -456,6 +459,19 @@ class TimeGAN(keras.Model):
                 generator_loss = (
                     adversarial + cfg.generator_supervised_weight * tf.sqrt(supervised) + cfg.moment_weight * moments
                 )
+                terms = {}
+                # Computed only when switched on: at weight 0 the graph is the paper's (logged NaN).
+                if cfg.stylized_weight > 0:
+                    mean = losses.reduce_mean if self._replicas() == 1 else self._global_reduce_mean
+                    terms["stylized"] = losses.stylized_facts_loss(
+                        x,
+                        x_hat,
+                        return_lags=cfg.stylized_return_lags,
+                        abs_lags=cfg.stylized_lags,
+                        eps=cfg.moment_eps,
+                        mean=mean,
+                    )
+                    generator_loss += cfg.stylized_weight * terms["stylized"]
                 replica_loss = self._replica_loss(generator_loss)
             self._apply("generator", generator_tape, replica_loss)
             # Embedder + recovery update, with the supervisor as just updated.
@@ -468,6 +484,7 @@ class TimeGAN(keras.Model):
             "generator_adversarial": adversarial,
             "supervised": supervised,
             "moments": moments,
+            **terms,
             "recon": recon,
             "objectives": generator_loss + embedder_loss,
         }

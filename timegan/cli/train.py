@@ -74,6 +74,20 @@ def build_parser():
         f"R(S(G(Z)))) or generator (R(G(Z))); default {DEFAULT_SYNTHETIC_PATH} (docs/finance.md, "
         "what limits the returns model)",
     )
+    model.add_argument(
+        "--stylized-weight",
+        type=float,
+        default=0.0,
+        help="factor of the stylized-facts loss in the generator loss: autocorrelation of r and |r|, "
+        "volatility dispersion, kurtosis and cross-correlations of synthetic windows matched to real "
+        "ones (default 0, off; docs/finance.md, what limits the returns model)",
+    )
+    model.add_argument(
+        "--stylized-return-lags",
+        type=int,
+        default=1,
+        help="largest lag of the autocorrelation of returns that the stylized-facts loss matches (default 1)",
+    )
     model.add_argument("--seq-len", type=int, default=24, help="window length (default 24)")
     model.add_argument(
         "--hidden-dim",
@@ -204,6 +218,8 @@ def _train(args):
             # Measured: without it every path starts with a jump (docs/finance.md, start of path).
             burn_in=args.seq_len if args.burn_in is None else args.burn_in,
             synthetic_path=args.synthetic_path,
+            stylized_weight=args.stylized_weight,
+            stylized_return_lags=args.stylized_return_lags,
         )
         prices = load_prices(**data_arguments(args))
         dropped = prices.attrs.get("rows_dropped", 0)

@@ -1,0 +1,96 @@
+"""The stylized-facts loss in training (`TimeGANConfig.stylized_weight`): what the generator
+update adds and logs, the config migration and the command-line option."""
+
+import dataclasses
+import json
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from timegan import TimeGAN, TimeGANConfig, losses
+from timegan.cli.train import build_parser, main
+from timegan.model import LOG_NAMES
+
+
+def price_series(rows=80, n_features=2, seed=0):
+    rng = np.random.default_rng(seed)
+    return 100 * np.exp(np.cumsum(rng.standard_t(4, size=(rows, n_features)) * 0.01, axis=0))
+
+
+CONFIG = TimeGANConfig(seq_len=6, hidden_dim=4, num_layers=1, batch_size=4, representation="returns", burn_in=2)
+
+
+def trained(weight, steps=(1, 1, 2)):
+    keras.utils.set_random_seed(0)
+    model = TimeGAN(dataclasses.replace(CONFIG, stylized_weight=weight))
+    model.fit(price_series(), steps=steps, progress=False)
+    return model
+
+
+def test_weight_changes_only_the_joint_phase_and_the_loss_is_logged_when_on():
+    off, on = trained(0.0), trained(50.0)
+    assert "stylized" in LOG_NAMES
+    joint = on.losses().query("phase == 'joint'")
+    assert len(joint) == 2 and np.all(np.isfinite(joint["stylized"])) and np.all(joint["stylized"] > 0)
+    assert on.losses().query("phase != 'joint'")["stylized"].isna().all()
+    assert "stylized" not in off.losses()  # weight 0: not computed (the paper's graph), no column
+    for name in ("generator", "supervisor"):  # what the generator update trains
+        pairs = zip(getattr(off, name).get_weights(), getattr(on, name).get_weights())
+        assert not all(np.array_equal(a, b) for a, b in pairs), name
+    columns = list(off.losses().columns)  # the weight-0 run has no stylized column
+    before_joint = [m.losses().query("phase != 'joint'")[columns[1:]].to_numpy(float) for m in (off, on)]
+    np.testing.assert_array_equal(*before_joint)
+
+
+def test_logged_stylized_loss_is_that_of_the_synthetic_path_generation_uses():
+    model = trained(1.0, steps=0)
+    x = tf.constant(model._prepare_windows(price_series(), None)[:4])
+    z = tf.random.stateless_uniform((4, 6, 2), seed=[1, 2])
+    x_hat = model.recovery(model.supervisor(model.generator(z)))
+    expected = float(losses.stylized_facts_loss(x, x_hat, 1, CONFIG.stylized_lags, CONFIG.moment_eps))
+    logged = float(model._generator_embedder_update(x, z)["stylized"])
+    assert logged == pytest.approx(expected, rel=1e-4)
+
+
+def test_old_config_without_the_field_loads_without_the_loss():
+    values = CONFIG.to_dict()
+    del values["stylized_weight"], values["stylized_lags"], values["stylized_return_lags"]
+    config = TimeGANConfig.from_dict(values)
+    assert (config.stylized_weight, config.stylized_lags, config.stylized_return_lags) == (0.0, 5, 1)
+    newer = CONFIG.to_dict()
+    del newer["stylized_return_lags"]  # saved with the loss on, before return lags were a field: lag 1
+    assert TimeGANConfig.from_dict({**newer, "stylized_weight": 10.0}).stylized_return_lags == 1
+    assert TimeGANConfig().stylized_weight == 0.0  # the library default is the paper's loss
+    del values["synthetic_path"]  # older still
+    assert TimeGANConfig.from_dict(values).stylized_weight == 0.0
+    partial = CONFIG.to_dict()
+    del partial["stylized_lags"]  # half of the group: not an old file, refused
+    with pytest.raises(ValueError, match=r"Missing TimeGANConfig keys: \['stylized_lags'\]"):
+        TimeGANConfig.from_dict(partial)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"stylized_weight": -1.0}, "stylized_weight"),
+        ({"stylized_lags": 0}, "Expected `stylized_lags` to be a positive integer. Received: stylized_lags=0"),
+    ],
+)
+def test_bad_values_are_refused(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        TimeGANConfig(**kwargs)
+
+
+def test_train_command_passes_the_weight(tmp_path, capsys):
+    assert build_parser().parse_args([]).stylized_weight == 0.0
+    out = tmp_path / "run"
+    argv = ["--tickers", "BA", "CAT", "--start", "2019-01-01", "--end", "2019-06-30", "--source", "bundled"]
+    tiny = ["--seq-len", "6", "--hidden-dim", "4", "--num-layers", "1", "--batch-size", "4", "--quiet"]
+    options = ["--stylized-weight", "2.5", "--stylized-return-lags", "3"]
+    assert main([*argv, *tiny, "--steps", "1", *options, "--output-dir", str(out)]) == 0
+    config = json.loads((out / "run.json").read_text())["config"]
+    assert (config["stylized_weight"], config["stylized_return_lags"]) == (2.5, 3)
+    assert main([*argv, *tiny, "--stylized-weight", "-1", "--output-dir", str(tmp_path / "bad")]) == 2
+    assert "stylized_weight" in capsys.readouterr().err
