@@ -94,6 +94,8 @@ def test_existing_run_is_refused_then_resumed_with_more_steps(finished_run, caps
     assert (finished_run / "run.json").stat().st_mtime_ns == before
 
     assert main(["--resume", "--steps", "2", "2", "4", "--quiet", "--output-dir", str(finished_run)]) == 0
+    # The steps training did (the last model's), whichever model generation uses.
+    assert "Trained 2 embedding, 2 supervised and 4 joint steps in " in capsys.readouterr().out
     run = load_run(finished_run, model="last")
     assert run.model.steps_done == {"embedding": 2, "supervised": 2, "joint": 4}
     assert run.losses.query("phase == 'joint'")["step"].tolist() == [1, 2, 3, 4]
@@ -118,6 +120,17 @@ def test_resume_of_a_run_killed_before_its_first_checkpoint_starts_from_step_0(t
     assert run.model.steps_done == {"embedding": 1, "supervised": 1, "joint": 1}
     assert run.model.config.hidden_dim == 4 and run.model.config.seq_len == 4
     assert run.losses["step"].tolist() == [1, 1, 1]
+
+
+def test_steps_done_of_a_saved_model_or_one_line_naming_the_file(finished_run, tmp_path):
+    from timegan.run import read_steps_done
+
+    assert set(read_steps_done(finished_run / "model")) == {"embedding", "supervised", "joint"}
+    (tmp_path / "training.json").write_text('{"steps_done": {"embedding": 1}}')
+    with pytest.raises(ValueError, match=r"Cannot read the steps done from '.*training.json'"):
+        read_steps_done(tmp_path)
+    with pytest.raises(ValueError, match=r"Cannot read the steps done from '.*missing.*training.json'"):
+        read_steps_done(tmp_path / "missing")
 
 
 def test_load_run_refuses_an_unfinished_run(tmp_path):

@@ -496,6 +496,23 @@ def load_model(path):
         ) from None
 
 
+def read_steps_done(model_dir):
+    """Steps done per phase of the model saved in `model_dir` (its `training.json`), without loading it.
+
+    Returns:
+        dict phase -> int.
+
+    Raises:
+        ValueError: if `training.json` is missing or has no `steps_done`.
+    """
+    path = Path(model_dir) / "training.json"
+    try:
+        steps = json.loads(path.read_text(encoding="utf-8"))["steps_done"]
+        return {phase: int(steps[phase]) for phase in ("embedding", "supervised", "joint")}
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ValueError(f"Cannot read the steps done from {str(path)!r} ({error!r})") from None
+
+
 def read_run_info(path):
     """Reads and checks a run's `run.json`: a JSON object with a valid `config` and `steps`.
 

@@ -189,7 +189,7 @@ def _steps(values):
 def _train(args):
     from timegan.config import TimeGANConfig
     from timegan.data import load_prices
-    from timegan.run import check_log_dir, check_output_dir, train_run
+    from timegan.run import check_log_dir, check_output_dir, read_steps_done, train_run
 
     steps = _steps(args.steps)
     if args.resume and args.overwrite:
@@ -247,7 +247,13 @@ def _train(args):
         start_price=args.start_price,
     )
     minutes = (time.monotonic() - started) / 60
-    echo(f"Trained {result.model.steps_done} steps in {minutes:.1f} min. Outputs in {output_dir}/:")
+    # result.model is the model generation uses (the best one when the run kept it); the last
+    # model's steps are what training did.
+    done = read_steps_done(output_dir / "model")
+    echo(
+        f"Trained {done['embedding']} embedding, {done['supervised']} supervised and {done['joint']} joint steps "
+        f"in {minutes:.1f} min. Outputs in {output_dir}/:"
+    )
     echo(
         "  model/ (TimeGAN.load), synthetic.csv (price units), losses.csv, loss_curve.png, "
         + ", ".join(p.name for p in sorted(output_dir.glob("paths_*.png")))
