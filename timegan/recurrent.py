@@ -103,6 +103,17 @@ class UnrolledGRU(keras.layers.GRU):
         return config
 
 
+def _named(backward, name):
+    """`backward` as a custom gradient whose ops are named `gradient_tape/{name}/...` (as Keras'
+    own are), so that profiles attribute them to their layer."""
+
+    def gradient(d_outputs):
+        with tf.name_scope(f"gradient_tape/{name}"):
+            return backward(d_outputs)
+
+    return gradient
+
+
 def reset_after_gru_sequence(inputs, initial_state, kernel, recurrent_kernel, bias, name="gru"):
     """Runs Keras' default GRU (`reset_after=True`) over the time axis, with its backward pass
     written out.
@@ -161,10 +172,6 @@ def reset_after_gru_sequence(inputs, initial_state, kernel, recurrent_kernel, bi
             h = h_next
         result = tf.stack(outputs, axis=1)
 
-        def gradient(d_outputs):
-            with tf.name_scope(f"gradient_tape/{name}"):
-                return backward(d_outputs)
-
         def backward(d_outputs):
             d_steps = tf.unstack(d_outputs, axis=1)
             d_h = tf.zeros_like(initial_state)
@@ -196,7 +203,7 @@ def reset_after_gru_sequence(inputs, initial_state, kernel, recurrent_kernel, bi
                 d_bias,
             )
 
-        return result, gradient
+        return result, _named(backward, name)
 
     return run(inputs, initial_state, kernel, recurrent_kernel, bias)
 
@@ -287,10 +294,6 @@ def block_gru_sequence(inputs, initial_state, w_ru, w_c, b_ru, b_c, name="block_
             h = h_next
         result = tf.stack(outputs, axis=1)
 
-        def gradient(d_outputs):
-            with tf.name_scope(f"gradient_tape/{name}"):
-                return backward(d_outputs)
-
         def backward(d_outputs):
             d_steps = tf.unstack(d_outputs, axis=1)
             d_inputs, d_gates, d_candidates = [], [], []
@@ -327,6 +330,6 @@ def block_gru_sequence(inputs, initial_state, w_ru, w_c, b_ru, b_c, name="block_
                 tf.reduce_sum(d_candidates, axis=0),
             )
 
-        return result, gradient
+        return result, _named(backward, name)
 
     return run(inputs, initial_state, w_ru, w_c, b_ru, b_c)

@@ -5,26 +5,11 @@ import json
 import numpy as np
 import pytest
 
+from tests.images.test_cli import TINY, call, one_line_error
 from timegan.cli import evaluate_images, train_images
 from timegan.images.callbacks import selection_key
 from timegan.images.config import ImageGANConfig, ImageTrainingConfig
 from timegan.images.run import BEST_GENERATOR, load_run, train_run
-
-TINY = ["--hidden-units", "8", "--latent-dim", "4", "--batch-size", "16", "--train-size", "64", "--no-progress"]
-
-
-def call(main, argv):
-    """Runs a CLI main in-process; returns its exit code (argparse errors included)."""
-    try:
-        return main(argv)
-    except SystemExit as exit_:
-        return exit_.code
-
-
-def one_line_error(capsys, code, fragment):
-    err = capsys.readouterr().err.strip().splitlines()
-    assert code == 2 and len(err) == 1 and "Traceback" not in err[0], err
-    assert fragment in err[0], err[0]
 
 
 def conditional(accuracy, diversity):

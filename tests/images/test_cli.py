@@ -12,7 +12,7 @@ TINY = ["--hidden-units", "8", "--latent-dim", "4", "--batch-size", "16", "--tra
 
 
 def call(main, argv):
-    """Runs a CLI main in-process; returns (exit code, stderr lines)."""
+    """Runs a CLI main in-process; returns its exit code (argparse errors included)."""
     try:
         return main(argv)
     except SystemExit as exit_:  # argparse usage errors
