@@ -70,6 +70,22 @@ def regimes(rng, n=1024, steps=24, features=2):
     return scale * rng.standard_normal((n, steps, features))
 
 
+def leveraged(rng, n=1024, steps=24, features=2, burn=50):
+    """GJR-like windows: a fall raises the next days' variance (sigma^2_t = 0.2 + 0.5 sigma^2_{t-1} + 0.5 r^2_{t-1} [r < 0])."""
+    r = np.zeros((n, steps + burn, features))
+    variance = np.ones((n, features))
+    for t in range(steps + burn):
+        r[:, t] = np.sqrt(variance) * rng.standard_normal((n, features))
+        variance = 0.2 + 0.5 * variance + 0.5 * np.square(np.minimum(r[:, t], 0.0))
+    return r[:, burn:]
+
+
+def symmetric(rng, **kwargs):
+    """The same windows with each one's sign flipped at random: the same |r| clustering, no leverage."""
+    r = leveraged(rng, **kwargs)
+    return r * rng.choice([-1.0, 1.0], size=(r.shape[0], 1, r.shape[2]))
+
+
 def correlated(rng, rho=0.8, n=256, steps=24):
     common = rng.standard_normal((n, steps, 1))
     return np.sqrt(rho) * common + np.sqrt(1 - rho) * rng.standard_normal((n, steps, 2))
@@ -95,6 +111,26 @@ def test_stylized_statistics_by_hand():
     assert losses.stylized_statistics(tf.zeros((2, 3, 1)), abs_lags=9)["acf_abs"].shape == (2, 1)  # lags < steps
 
 
+def test_leverage_statistic_by_hand():
+    # Pooled over the batch and the time steps, corr(x_t, x_{t+1}^2) is np.corrcoef of the pairs.
+    x = np.array([[[1.0], [-2.0], [0.5], [3.0]], [[-1.0], [2.0], [-0.5], [1.0]]], dtype="float32")
+    stats = losses.stylized_statistics(tf.constant(x, "float32"), eps=0.0, leverage_lags=2)
+    assert stats["leverage"].shape == (2, 1)
+    # The pooled estimator uses the moments of all steps (not of the paired ones), as the ACF does.
+    u = x[..., 0]
+    m, m2 = u.mean(), (u**2).mean()
+    for lag in (1, 2):
+        expected = ((u[:, :-lag] * u[:, lag:] ** 2).mean() - m * m2) / np.sqrt(u.var() * (u**2).var())
+        assert float(stats["leverage"][lag - 1, 0]) == pytest.approx(expected, rel=1e-5)
+    none = losses.stylized_statistics(tf.constant(x, "float32"), leverage_lags=0)["leverage"]
+    assert none.shape == (0, 1)
+    # No leverage term: the loss equals the one without the term.
+    x_hat = x[::-1] * 1.5
+    without = float(losses.stylized_facts_loss(x, x_hat, leverage_lags=0))
+    others = [term for term in losses.STYLIZED_TERMS if term != "leverage"]
+    assert without == pytest.approx(float(losses.stylized_facts_loss(x, x_hat, terms=others)))
+
+
 def test_stylized_facts_loss_is_zero_on_itself_and_small_between_draws_of_one_process():
     rng = np.random.default_rng(0)
     x = clustered(rng)
@@ -108,6 +144,7 @@ def test_stylized_facts_loss_is_zero_on_itself_and_small_between_draws_of_one_pr
     [
         ("acf", white_noise, lambda rng: ar1(rng, 0.6)),
         ("acf_abs", clustered, white_noise),
+        ("leverage", leveraged, symmetric),
         ("vol_dispersion", regimes, white_noise),
         ("kurtosis", regimes, white_noise),
         ("correlation", correlated, white_noise),

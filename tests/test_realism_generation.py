@@ -1,16 +1,12 @@
 """Which latent path makes the synthetic data (`TimeGANConfig.synthetic_path`): generation, the
 moment loss, saving, the config migration and the command-line options."""
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
+from _scripts import load_script
 
 from timegan import TimeGAN, TimeGANConfig, losses
 from timegan.cli.train import build_parser
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def price_series(rows=60, n_features=2, seed=0):
@@ -120,11 +116,7 @@ def test_train_command_passes_synthetic_path_and_refuses_an_unknown_one(capsys):
 
 
 def test_finance_benchmark_names_one_row_per_synthetic_path():
-    spec = importlib.util.spec_from_file_location(
-        "benchmark_finance_realism", ROOT / "scripts" / "benchmark_finance.py"
-    )
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = load_script("benchmark_finance")
     args = script.build_parser().parse_args(["--tickers", "BA", "--synthetic-paths", "supervisor", "generator"])
     assert args.synthetic_paths == ["supervisor", "generator"] and args.cell == "gru"
     assert script.row_name("returns", "supervisor") == "TimeGAN returns"

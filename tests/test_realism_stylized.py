@@ -62,6 +62,9 @@ def test_old_config_without_the_field_loads_without_the_loss():
     newer = CONFIG.to_dict()
     del newer["stylized_return_lags"]  # saved with the loss on, before return lags were a field: lag 1
     assert TimeGANConfig.from_dict({**newer, "stylized_weight": 10.0}).stylized_return_lags == 1
+    del newer["stylized_leverage_lags"]  # saved before the leverage term: trained without it
+    assert TimeGANConfig.from_dict({**newer, "stylized_weight": 10.0}).stylized_leverage_lags == 0
+    assert TimeGANConfig().stylized_leverage_lags == 5
     assert TimeGANConfig().stylized_weight == 0.0  # the library default is the paper's loss
     del values["synthetic_path"]  # older still
     assert TimeGANConfig.from_dict(values).stylized_weight == 0.0
@@ -76,6 +79,7 @@ def test_old_config_without_the_field_loads_without_the_loss():
     [
         ({"stylized_weight": -1.0}, "stylized_weight"),
         ({"stylized_lags": 0}, "Expected `stylized_lags` to be a positive integer. Received: stylized_lags=0"),
+        ({"stylized_leverage_lags": -1}, "stylized_leverage_lags=-1"),
     ],
 )
 def test_bad_values_are_refused(kwargs, message):
@@ -88,9 +92,9 @@ def test_train_command_passes_the_weight(tmp_path, capsys):
     out = tmp_path / "run"
     argv = ["--tickers", "BA", "CAT", "--start", "2019-01-01", "--end", "2019-06-30", "--source", "bundled"]
     tiny = ["--seq-len", "6", "--hidden-dim", "4", "--num-layers", "1", "--batch-size", "4", "--quiet"]
-    options = ["--stylized-weight", "2.5", "--stylized-return-lags", "3"]
+    options = ["--stylized-weight", "2.5", "--stylized-return-lags", "3", "--stylized-leverage-lags", "0"]
     assert main([*argv, *tiny, "--steps", "1", *options, "--output-dir", str(out)]) == 0
     config = json.loads((out / "run.json").read_text())["config"]
-    assert (config["stylized_weight"], config["stylized_return_lags"]) == (2.5, 3)
+    assert (config["stylized_weight"], config["stylized_return_lags"], config["stylized_leverage_lags"]) == (2.5, 3, 0)
     assert main([*argv, *tiny, "--stylized-weight", "-1", "--output-dir", str(tmp_path / "bad")]) == 2
     assert "stylized_weight" in capsys.readouterr().err

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _scripts import load_script
 
 from timegan import TimeGAN, TimeGANConfig
 
@@ -287,14 +288,10 @@ def test_generation_on_two_devices_equals_one_device(tmp_path):
 
 
 def test_train_and_the_finance_benchmark_read_the_same_data_arguments():
-    import importlib.util
-
     from timegan.cli._common import data_arguments
     from timegan.cli.train import build_parser as train_parser
 
-    spec = importlib.util.spec_from_file_location("benchmark_finance_script", ROOT / "scripts" / "benchmark_finance.py")
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = load_script("benchmark_finance")
     benchmark_parser = script.build_parser
     argv = ["--tickers", "ba", "--csv", "a.csv", "--csv", "b", "--start", "2019-01-01", "--end", "2020-01-01"]
     argv += ["--source", "bundled", "--cache-dir", "C"]

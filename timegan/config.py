@@ -39,6 +39,8 @@ ADDED_FIELDS = (
     (("stylized_weight", "stylized_lags"), lambda values: {"stylized_weight": 0.0, "stylized_lags": 5}),
     # Runs saved before it matched the autocorrelation of u at lag 1 only.
     (("stylized_return_lags",), lambda values: {"stylized_return_lags": 1}),
+    # Runs saved before it had no leverage term.
+    (("stylized_leverage_lags",), lambda values: {"stylized_leverage_lags": 0}),
 )
 # The paper's width, kept as the floor of the rule: up to 8 features the default is unchanged.
 MIN_HIDDEN_DIM = 24
@@ -141,6 +143,9 @@ class TimeGANConfig:
             (capped at `seq_len - 1`). Default 5.
         stylized_return_lags: largest lag of the autocorrelation of u in that loss, an integer
             >= 1 (capped at `seq_len - 1`). Default 1.
+        stylized_leverage_lags: largest lag k of the leverage correlation corr(u_t, u_{t+k}^2)
+            in that loss, an integer >= 0 (0: no leverage term; capped at `seq_len - 1`).
+            Default 5.
         seed: seeds weights, noise and batch order, in [0, 2**32 - 1] (what both
             `keras.utils.set_random_seed` and `keras.random.SeedGenerator` accept). Default 0.
     """
@@ -170,6 +175,7 @@ class TimeGANConfig:
     stylized_weight: float = 0.0
     stylized_lags: int = 5
     stylized_return_lags: int = 1
+    stylized_leverage_lags: int = 5
     seed: int = 0
 
     def __post_init__(self):
@@ -223,9 +229,10 @@ class TimeGANConfig:
 
         A config saved before a group of fields existed (`ADDED_FIELDS`: `representation`,
         `heavy_tail`, `recovery_activation` and `burn_in`; later `synthetic_path`; later
-        `stylized_weight` and `stylized_lags`; later `stylized_return_lags`) lacks the whole group; it gets the values of the
-        model it described (levels, sigmoid head, no burn-in; synthetic data through the
-        supervisor; no stylized-facts loss; its autocorrelation of u at lag 1 only). Any other missing key is refused.
+        `stylized_weight` and `stylized_lags`; later `stylized_return_lags`; later
+        `stylized_leverage_lags`) lacks the whole group; it gets the values of the model it
+        described (levels, sigmoid head, no burn-in; synthetic data through the supervisor; no
+        stylized-facts loss; its autocorrelation of u at lag 1 only; no leverage term). Any other missing key is refused.
 
         Raises:
             TypeError: if `values` is not a dict, or a value has the wrong type.
@@ -266,5 +273,6 @@ CONSTRAINTS = {
     "stylized_weight": [LOSS_WEIGHT],
     "stylized_lags": [Integer(1)],
     "stylized_return_lags": [Integer(1)],
+    "stylized_leverage_lags": [Integer(0)],
     "seed": [SEED],
 }

@@ -63,7 +63,7 @@ def generator_adversarial_loss(fake_logits, fake_e_logits, gamma):
     return binary_cross_entropy(fake_logits, 1.0) + gamma * binary_cross_entropy(fake_e_logits, 1.0)
 
 
-STYLIZED_TERMS = ("acf", "acf_abs", "vol_dispersion", "kurtosis", "correlation")
+STYLIZED_TERMS = ("acf", "acf_abs", "leverage", "vol_dispersion", "kurtosis", "correlation")
 
 
 def reduce_mean(tensor, axes):
@@ -71,7 +71,7 @@ def reduce_mean(tensor, axes):
     return tf.reduce_mean(tensor, axis=axes)
 
 
-def stylized_statistics(x, return_lags=1, abs_lags=5, eps=1e-6, mean=reduce_mean):
+def stylized_statistics(x, return_lags=1, abs_lags=5, eps=1e-6, mean=reduce_mean, leverage_lags=5):
     """The stylized facts of returns-like data that `stylized_facts_loss` matches, per feature.
 
     All statistics are pooled over the batch and the time steps (one value per feature, or per
@@ -82,6 +82,10 @@ def stylized_statistics(x, return_lags=1, abs_lags=5, eps=1e-6, mean=reduce_mean
       with m = E[u] and v = E[u^2] - m^2 pooled; shape (lags, features).
     - `acf_abs`: the same autocorrelation of |u| at lags 1..`abs_lags` (volatility clustering;
       lags longer than the window are dropped); shape (lags, features).
+    - `leverage`: corr(u_t, u_{t+k}^2) at lags k = 1..`leverage_lags`,
+      (E[u_t u_{t+k}^2] - E[u] E[u^2]) / sqrt((v + eps) (w + eps)) with w = E[u^4] - E[u^2]^2
+      pooled: falling prices raise later volatility (the leverage effect); shape (lags, features),
+      (0, features) when `leverage_lags` is 0.
     - `vol_dispersion`: the standard deviation over the batch of each window's volatility
       s_i = sqrt(mean_t u_it^2 + eps), sqrt(E[s^2] - E[s]^2 + eps): how much the volatility level
       moves from window to window (most of daily returns' kurtosis is this mixture of regimes);
@@ -97,13 +101,16 @@ def stylized_statistics(x, return_lags=1, abs_lags=5, eps=1e-6, mean=reduce_mean
             their gradients stay finite on constant data. Default 1e-6.
         mean: `mean(tensor, axes)` -> the mean over `axes`; under a `tf.distribute` strategy,
             one that averages the replicas' means (equal per-replica batches).
+        leverage_lags: largest lag of the leverage correlation, an integer >= 0 (0: none).
+            Default 5.
 
     Returns:
         dict of the tensors above, keyed by `STYLIZED_TERMS`.
 
     Sources: Cont (2001), "Empirical properties of asset returns: stylized facts and statistical
     issues", Quantitative Finance 1(2) (absence of linear autocorrelation, heavy tails, volatility
-    clustering); Wiese et al. (2020), "Quant GANs", section 6 (ACF of r and |r|, cross-correlation).
+    clustering, leverage effect); Wiese et al. (2020), "Quant GANs", section 6 (ACF of r and |r|,
+    leverage effect corr(r_t, r_{t+k}^2), cross-correlation).
     """
     x = tf.convert_to_tensor(x)
     steps = x.shape[1]
@@ -128,21 +135,35 @@ def stylized_statistics(x, return_lags=1, abs_lags=5, eps=1e-6, mean=reduce_mean
     def lags(largest):
         return range(1, min(largest, steps - 1) + 1)
 
+    squared = tf.square(x)
+    mean_squared = mean(squared, pooled)
+    variance_squared = mean(tf.square(squared), pooled) - tf.square(mean_squared)
+    leverage_scale = tf.sqrt((mean_squared - tf.square(m) + eps) * (variance_squared + eps))
+
+    def leverage(lag):
+        return (mean(x[:, :-lag] * squared[:, lag:], pooled) - m * mean_squared) / leverage_scale
+
+    leverage_values = [leverage(lag) for lag in lags(leverage_lags)]
+
     return {
         "acf": tf.stack([autocorrelation(x, lag) for lag in lags(return_lags)]),
         "acf_abs": tf.stack([autocorrelation(tf.abs(x), lag) for lag in lags(abs_lags)]),
+        "leverage": tf.stack(leverage_values) if leverage_values else tf.zeros((0, x.shape[-1]), x.dtype),
         "vol_dispersion": dispersion,
         "kurtosis": kurtosis,
         "correlation": products / (scale[:, None] * scale[None, :]),
     }
 
 
-def stylized_facts_loss(x, x_hat, return_lags=1, abs_lags=5, eps=1e-6, mean=reduce_mean, terms=STYLIZED_TERMS):
+def stylized_facts_loss(
+    x, x_hat, return_lags=1, abs_lags=5, eps=1e-6, mean=reduce_mean, terms=STYLIZED_TERMS, leverage_lags=5
+):
     """Matches the stylized facts of returns between real and synthetic windows.
 
     sum over the terms of mean |stat(x_hat) - stat(x)|, the statistics of `stylized_statistics`:
     the autocorrelation of u at lags 1..`return_lags`, the autocorrelation of |u| at lags
-    1..`abs_lags`, the dispersion of the window volatility over the batch, the excess kurtosis
+    1..`abs_lags`, the leverage correlation corr(u_t, u_{t+k}^2) at lags 1..`leverage_lags` (no
+    term when 0), the dispersion of the window volatility over the batch, the excess kurtosis
     (each per feature), and the off-diagonal correlations of u across features (no term with one
     feature). The real statistics are constants (no gradient flows into the real batch).
 
@@ -154,7 +175,7 @@ def stylized_facts_loss(x, x_hat, return_lags=1, abs_lags=5, eps=1e-6, mean=redu
         x: real windows on the model's scale, (batch, time, features).
         x_hat: synthetic windows, (batch', time, features) (the batch sizes may differ on one
             device; under `tf.distribute` every replica has equal batches).
-        return_lags, abs_lags, eps, mean: as in `stylized_statistics`.
+        return_lags, abs_lags, eps, mean, leverage_lags: as in `stylized_statistics`.
         terms: which of `STYLIZED_TERMS` to add. Default all.
 
     Returns:
@@ -164,10 +185,12 @@ def stylized_facts_loss(x, x_hat, return_lags=1, abs_lags=5, eps=1e-6, mean=redu
     if unknown:
         raise ValueError(f"Expected `terms` among {list(STYLIZED_TERMS)}. Received: terms={list(terms)!r}")
     x_hat = tf.convert_to_tensor(x_hat)
-    real = stylized_statistics(x, return_lags, abs_lags, eps, mean)
-    fake = stylized_statistics(x_hat, return_lags, abs_lags, eps, mean)
+    real = stylized_statistics(x, return_lags, abs_lags, eps, mean, leverage_lags)
+    fake = stylized_statistics(x_hat, return_lags, abs_lags, eps, mean, leverage_lags)
     total = tf.zeros((), x_hat.dtype)
     for name in terms:
+        if real[name].shape.num_elements() == 0:
+            continue
         gap = tf.abs(fake[name] - tf.stop_gradient(real[name]))
         if name == "correlation":
             features = gap.shape[-1]

@@ -468,6 +468,7 @@ class TimeGAN(keras.Model):
                         x_hat,
                         return_lags=cfg.stylized_return_lags,
                         abs_lags=cfg.stylized_lags,
+                        leverage_lags=cfg.stylized_leverage_lags,
                         eps=cfg.moment_eps,
                         mean=mean,
                     )

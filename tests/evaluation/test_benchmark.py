@@ -35,14 +35,9 @@ def test_table_without_paper_numbers():
 
 
 def test_script_bad_inputs_give_one_line_and_exit_2(tmp_path, capsys):
-    import importlib.util
-    from pathlib import Path
+    from _scripts import load_script
 
-    spec = importlib.util.spec_from_file_location(
-        "benchmark_script", Path(__file__).resolve().parents[2] / "scripts" / "benchmark.py"
-    )
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = load_script("benchmark")
     (tmp_path / "short.csv").write_text("a,b\n1,2\n2,3\n")
     cases = [
         ([], "Expected exactly one of --dataset or --csv"),

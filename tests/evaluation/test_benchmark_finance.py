@@ -1,20 +1,14 @@
 """`scripts/benchmark_finance.py`: the baseline rows end to end on bundled data, and bad input."""
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
-
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "benchmark_finance.py"
+from _scripts import load_script
 
 
 @pytest.fixture(scope="module")
 def script():
-    spec = importlib.util.spec_from_file_location("benchmark_finance_script", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmark_finance")
 
 
 def test_baselines_floor_and_paper_rows_are_printed_and_written(script, tmp_path, capsys):

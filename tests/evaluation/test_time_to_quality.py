@@ -1,21 +1,15 @@
 """`scripts/benchmark_time_to_quality.py`: the first snapshot below the threshold and its training
 time, read from a work directory as training leaves it (no training here), and bad input."""
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
-
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "benchmark_time_to_quality.py"
+from _scripts import load_script
 
 
 @pytest.fixture(scope="module")
 def script():
-    spec = importlib.util.spec_from_file_location("benchmark_time_to_quality_script", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmark_time_to_quality")
 
 
 def scored_work_dir(root, seed, scores):

@@ -88,6 +88,13 @@ def build_parser():
         default=1,
         help="largest lag of the autocorrelation of returns that the stylized-facts loss matches (default 1)",
     )
+    model.add_argument(
+        "--stylized-leverage-lags",
+        type=int,
+        default=5,
+        help="largest lag k of the leverage correlation corr(r_t, r_{t+k}^2) that the stylized-facts loss "
+        "matches; 0: none (default 5)",
+    )
     model.add_argument("--seq-len", type=int, default=24, help="window length (default 24)")
     model.add_argument(
         "--hidden-dim",
@@ -220,6 +227,7 @@ def _train(args):
             synthetic_path=args.synthetic_path,
             stylized_weight=args.stylized_weight,
             stylized_return_lags=args.stylized_return_lags,
+            stylized_leverage_lags=args.stylized_leverage_lags,
         )
         prices = load_prices(**data_arguments(args))
         dropped = prices.attrs.get("rows_dropped", 0)
