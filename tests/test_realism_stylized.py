@@ -54,6 +54,31 @@ def test_logged_stylized_loss_is_that_of_the_synthetic_path_generation_uses():
     assert logged == pytest.approx(expected, rel=1e-4)
 
 
+def test_returns_scale_takes_the_statistics_with_the_heavy_tails_undone():
+    from timegan.representation import gaussianize, heavy_tail
+
+    u = np.linspace(-4, 4, 17)[:, None] * np.ones((1, 2))
+    delta = np.array([0.0, 0.2])
+    np.testing.assert_allclose(losses.lambert_w_tails(u, delta).numpy(), heavy_tail(u, delta), rtol=1e-6)
+    assert float(losses.lambert_w_tails(tf.constant([[50.0]]), 0.2)[0, 0]) == pytest.approx(6 * np.exp(3.6))
+    model = trained(1.0, steps=0)
+    model = TimeGAN(dataclasses.replace(model.config, stylized_scale="returns"), representation=model.representation)
+    model.build_networks(2)
+    model.compile()
+    delta = model.representation.delta
+    assert np.all(delta > 0)  # t(4) returns: heavy tails, a transform to undo
+    x = tf.constant(model._prepare_windows(price_series(), None)[:4])
+    z = tf.random.stateless_uniform((4, 6, 2), seed=[1, 2])
+    x_hat = model.recovery(model.supervisor(model.generator(z)))
+    tails = [losses.lambert_w_tails(v, delta.astype("float32")) for v in (x, x_hat)]
+    expected = float(losses.stylized_facts_loss(*tails, 1, CONFIG.stylized_lags, CONFIG.moment_eps))
+    on_model_scale = float(losses.stylized_facts_loss(x, x_hat, 1, CONFIG.stylized_lags, CONFIG.moment_eps))
+    logged = float(model._generator_embedder_update(x, z)["stylized"])
+    assert logged == pytest.approx(expected, rel=1e-4) and logged != pytest.approx(on_model_scale, rel=1e-3)
+    # Gaussianised data come back as the returns they were: the real statistics are those of z.
+    assert np.allclose(heavy_tail(gaussianize(np.array([3.0, -7.0]), 0.2), 0.2), [3.0, -7.0])
+
+
 def test_old_config_without_the_field_loads_without_the_loss():
     values = CONFIG.to_dict()
     del values["stylized_weight"], values["stylized_lags"], values["stylized_return_lags"]
@@ -62,6 +87,8 @@ def test_old_config_without_the_field_loads_without_the_loss():
     newer = CONFIG.to_dict()
     del newer["stylized_return_lags"]  # saved with the loss on, before return lags were a field: lag 1
     assert TimeGANConfig.from_dict({**newer, "stylized_weight": 10.0}).stylized_return_lags == 1
+    del newer["stylized_scale"]  # saved before the scale was a field: the model's scale
+    assert TimeGANConfig.from_dict({**newer, "stylized_weight": 10.0}).stylized_scale == "model"
     del newer["stylized_leverage_lags"]  # saved before the leverage term: trained without it
     assert TimeGANConfig.from_dict({**newer, "stylized_weight": 10.0}).stylized_leverage_lags == 0
     assert TimeGANConfig().stylized_leverage_lags == 5
@@ -80,6 +107,7 @@ def test_old_config_without_the_field_loads_without_the_loss():
         ({"stylized_weight": -1.0}, "stylized_weight"),
         ({"stylized_lags": 0}, "Expected `stylized_lags` to be a positive integer. Received: stylized_lags=0"),
         ({"stylized_leverage_lags": -1}, "stylized_leverage_lags=-1"),
+        ({"stylized_scale": "levels"}, "stylized_scale='levels'"),
     ],
 )
 def test_bad_values_are_refused(kwargs, message):
@@ -93,8 +121,10 @@ def test_train_command_passes_the_weight(tmp_path, capsys):
     argv = ["--tickers", "BA", "CAT", "--start", "2019-01-01", "--end", "2019-06-30", "--source", "bundled"]
     tiny = ["--seq-len", "6", "--hidden-dim", "4", "--num-layers", "1", "--batch-size", "4", "--quiet"]
     options = ["--stylized-weight", "2.5", "--stylized-return-lags", "3", "--stylized-leverage-lags", "0"]
+    options += ["--stylized-scale", "returns"]
     assert main([*argv, *tiny, "--steps", "1", *options, "--output-dir", str(out)]) == 0
     config = json.loads((out / "run.json").read_text())["config"]
-    assert (config["stylized_weight"], config["stylized_return_lags"], config["stylized_leverage_lags"]) == (2.5, 3, 0)
+    chosen = [config[f"stylized_{name}"] for name in ("weight", "return_lags", "leverage_lags", "scale")]
+    assert chosen == [2.5, 3, 0, "returns"]
     assert main([*argv, *tiny, "--stylized-weight", "-1", "--output-dir", str(tmp_path / "bad")]) == 2
     assert "stylized_weight" in capsys.readouterr().err

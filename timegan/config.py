@@ -25,6 +25,7 @@ CELLS = ("gru", "gru_block", "lstm")
 REPRESENTATIONS = ("levels", "returns")
 HEADS = ("sigmoid", "linear", "tanh")
 SYNTHETIC_PATHS = ("supervisor", "generator")
+STYLIZED_SCALES = ("model", "returns")
 # Groups of fields added after run directories were first saved, oldest first, each with the
 # values that reproduce a run saved before it (`timegan._validation.fill_added_fields`): such a
 # run was the levels representation with the sigmoid head and no burn-in.
@@ -41,6 +42,8 @@ ADDED_FIELDS = (
     (("stylized_return_lags",), lambda values: {"stylized_return_lags": 1}),
     # Runs saved before it had no leverage term.
     (("stylized_leverage_lags",), lambda values: {"stylized_leverage_lags": 0}),
+    # ... and computed it on the model's scale.
+    (("stylized_scale",), lambda values: {"stylized_scale": "model"}),
 )
 # The paper's width, kept as the floor of the rule: up to 8 features the default is unchanged.
 MIN_HIDDEN_DIM = 24
@@ -146,6 +149,12 @@ class TimeGANConfig:
         stylized_leverage_lags: largest lag k of the leverage correlation corr(u_t, u_{t+k}^2)
             in that loss, an integer >= 0 (0: no leverage term; capped at `seq_len - 1`).
             Default 5.
+        stylized_scale: where that loss takes its statistics. "model" (default): on the model's
+            scale u (for returns, the Gaussianised standardised log returns). "returns": on the
+            standardised log returns, the heavy-tail transform undone per feature
+            (`timegan.losses.lambert_w_tails`), the scale of the finance scores, where tail
+            events weigh as they do in the data; the same as "model" for levels and without
+            `heavy_tail`.
         seed: seeds weights, noise and batch order, in [0, 2**32 - 1] (what both
             `keras.utils.set_random_seed` and `keras.random.SeedGenerator` accept). Default 0.
     """
@@ -176,6 +185,7 @@ class TimeGANConfig:
     stylized_lags: int = 5
     stylized_return_lags: int = 1
     stylized_leverage_lags: int = 5
+    stylized_scale: str = "model"
     seed: int = 0
 
     def __post_init__(self):
@@ -230,9 +240,10 @@ class TimeGANConfig:
         A config saved before a group of fields existed (`ADDED_FIELDS`: `representation`,
         `heavy_tail`, `recovery_activation` and `burn_in`; later `synthetic_path`; later
         `stylized_weight` and `stylized_lags`; later `stylized_return_lags`; later
-        `stylized_leverage_lags`) lacks the whole group; it gets the values of the model it
-        described (levels, sigmoid head, no burn-in; synthetic data through the supervisor; no
-        stylized-facts loss; its autocorrelation of u at lag 1 only; no leverage term). Any other missing key is refused.
+        `stylized_leverage_lags`; later `stylized_scale`) lacks the whole group; it gets the values
+        of the model it described (levels, sigmoid head, no burn-in; synthetic data through the
+        supervisor; no stylized-facts loss; its autocorrelation of u at lag 1 only; no leverage
+        term; statistics on the model's scale). Any other missing key is refused.
 
         Raises:
             TypeError: if `values` is not a dict, or a value has the wrong type.
@@ -274,5 +285,6 @@ CONSTRAINTS = {
     "stylized_lags": [Integer(1)],
     "stylized_return_lags": [Integer(1)],
     "stylized_leverage_lags": [Integer(0)],
+    "stylized_scale": [Options(*STYLIZED_SCALES)],
     "seed": [SEED],
 }

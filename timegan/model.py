@@ -435,6 +435,16 @@ class TimeGAN(keras.Model):
         discriminator = self._discriminator_update(x, self._noise(tf.shape(x)[0], seq_len))
         return {**logs, "discriminator": discriminator, "loss": total + discriminator}
 
+    def _stylized_delta(self):
+        """The heavy-tail parameters the stylized-facts loss undoes (`config.stylized_scale="returns"`),
+        (n_features,) float32, or None where it works on the model's scale."""
+        representation = self.representation
+        if self.config.stylized_scale != "returns" or getattr(representation, "delta", None) is None:
+            return None
+        if not np.any(representation.delta > 0):
+            return None
+        return tf.constant(representation.delta, "float32")
+
     def _generator_embedder_update(self, x, z):
         cfg = self.config
         n = tf.shape(x)[0]
@@ -463,9 +473,13 @@ class TimeGAN(keras.Model):
                 # Computed only when switched on: at weight 0 the graph is the paper's (logged NaN).
                 if cfg.stylized_weight > 0:
                     mean = losses.reduce_mean if self._replicas() == 1 else self._global_reduce_mean
+                    real, synthetic = x, x_hat
+                    delta = self._stylized_delta()
+                    if delta is not None:
+                        real, synthetic = losses.lambert_w_tails(x, delta), losses.lambert_w_tails(x_hat, delta)
                     terms["stylized"] = losses.stylized_facts_loss(
-                        x,
-                        x_hat,
+                        real,
+                        synthetic,
                         return_lags=cfg.stylized_return_lags,
                         abs_lags=cfg.stylized_lags,
                         leverage_lags=cfg.stylized_leverage_lags,

@@ -95,6 +95,13 @@ def build_parser():
         help="largest lag k of the leverage correlation corr(r_t, r_{t+k}^2) that the stylized-facts loss "
         "matches; 0: none (default 5)",
     )
+    model.add_argument(
+        "--stylized-scale",
+        choices=("model", "returns"),
+        default="model",
+        help="where the stylized-facts loss takes its statistics: the model's scale (Gaussianised returns) "
+        "or the standardised log returns with their heavy tails (default model)",
+    )
     model.add_argument("--seq-len", type=int, default=24, help="window length (default 24)")
     model.add_argument(
         "--hidden-dim",
@@ -228,6 +235,7 @@ def _train(args):
             stylized_weight=args.stylized_weight,
             stylized_return_lags=args.stylized_return_lags,
             stylized_leverage_lags=args.stylized_leverage_lags,
+            stylized_scale=args.stylized_scale,
         )
         prices = load_prices(**data_arguments(args))
         dropped = prices.attrs.get("rows_dropped", 0)
