@@ -12,7 +12,7 @@ from _series import sine_series
 from test_model import fraction_moved
 
 from timegan import BestModel, TimeGAN, TimeGANConfig
-from timegan.callbacks import read_selection, validation_score
+from timegan.callbacks import read_selection, stylized_score, validation_score
 from timegan.preprocessing import holdout_split, make_windows
 
 TINY = TimeGANConfig(seq_len=4, hidden_dim=4, num_layers=1, batch_size=8, seed=0)
@@ -71,6 +71,49 @@ def test_validation_score_is_near_zero_for_one_distribution_and_high_for_another
     assert validation_score(real, np.full_like(real, np.nan)) == np.inf
     with pytest.raises(ValueError, match="of the same window shape"):
         validation_score(real, real[:, :4])
+
+
+def test_stylized_score_is_zero_on_itself_and_orders_known_processes():
+    rng = np.random.default_rng(0)
+
+    def clustered(n=400, steps=24, features=2):
+        # Stochastic volatility: log sigma an AR(1), so |u| clusters; the same per-step spread as noise.
+        log_sigma = np.zeros((n, steps + 50, features))
+        for t in range(1, steps + 50):
+            log_sigma[:, t] = 0.95 * log_sigma[:, t - 1] + 0.25 * rng.standard_normal((n, features))
+        return (np.exp(log_sigma) * rng.standard_normal(log_sigma.shape))[:, 50:]
+
+    real = clustered()
+    assert stylized_score(real, real) == 0.0
+    assert stylized_score(real, clustered()) < stylized_score(real, rng.standard_normal(real.shape))
+    assert stylized_score(real, np.full_like(real, np.inf)) == np.inf
+    with pytest.raises(ValueError, match="of the same window shape"):
+        stylized_score(real, real[:, :4])
+    with pytest.raises(ValueError, match="Expected finite held-out windows"):
+        stylized_score(np.full_like(real, np.nan), real)
+
+
+def test_select_metric_is_checked_and_recorded(tmp_path):
+    from timegan.cli.train import main
+    from timegan.run import load_run, read_run_info, train_run
+
+    config = TimeGANConfig(seq_len=3, hidden_dim=4, num_layers=1, batch_size=4, seed=0)
+    out = tmp_path / "levels"
+    train_run(out, prices=prices(60), config=config, steps=(1, 1, 2), n_synthetic=4, progress=False, select_every=1)
+    assert json.loads((out / "run.json").read_text())["validation"]["metric"] == "classifier"  # levels
+    assert read_selection(out / "best")["metric"] == "validation_score"
+    with pytest.raises(ValueError, match=r"Expected `select_metric` to be one of .*Received: select_metric='best'"):
+        train_run(tmp_path / "bad", prices=prices(60), config=config, steps=1, select_metric="best")
+    info = json.loads((out / "run.json").read_text())
+    info["validation"]["metric"] = "accuracy"
+    (out / "run.json").write_text(json.dumps(info))
+    with pytest.raises(ValueError, match=r"expected `validation.metric` among \['classifier', 'stylized'\]"):
+        read_run_info(out)
+    with pytest.raises(ValueError, match="validation.metric"):
+        load_run(out)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--select-metric", "accuracy"])
+    assert exit_info.value.code == 2
 
 
 # ---------------------------------------------------------------- the selection
@@ -210,11 +253,12 @@ def test_a_run_keeps_the_best_beside_the_last_and_says_which(selected_run):
 
     out, printed = selected_run
     info = json.loads((out / "run.json").read_text())
-    assert info["validation"] == {"fraction": 0.1, "gap": 5, "every": 2}
+    # A returns run is selected by its stylized facts.
+    assert info["validation"] == {"fraction": 0.1, "gap": 5, "every": 2, "metric": "stylized"}
     record = read_selection(out / "best")
     assert [step for step, _ in record["scores"]] == [2, 4]
     step, score = record["best_step"], record["best_score"]
-    assert f"best/: the best model on the held-out days: joint step {step}, validation_score {score:.4f}" in printed
+    assert f"best/: the best model on the held-out days: joint step {step}, stylized_score {score:.4f}" in printed
     best, last = load_run(out), load_run(out, model="last")
     assert (best.which, last.which) == ("best", "last")
     assert best.model.steps_done["joint"] == step and last.model.steps_done["joint"] == 4

@@ -46,8 +46,8 @@ import pandas as pd
 
 from timegan import _atomic
 from timegan._memory import available_memory, check_windows_fit, format_bytes
-from timegan._validation import Integer, Real, validate
-from timegan.callbacks import BestModel, Checkpoint, PhaseTensorBoard, read_selection
+from timegan._validation import Integer, Options, Real, validate
+from timegan.callbacks import SELECTION_METRICS, BestModel, Checkpoint, PhaseTensorBoard, read_selection
 from timegan.config import TimeGANConfig, default_hidden_dim
 from timegan.model import TimeGAN, distribution_strategy, frame_to_windows, windows_to_frame
 from timegan.plots import plot_losses, plot_real_vs_synthetic
@@ -142,6 +142,7 @@ def train_run(
     validation_fraction=VALIDATION_FRACTION,
     select_every=SELECT_EVERY,
     start_price=None,
+    select_metric=None,
 ):
     """Trains a TimeGAN on `prices` and writes a complete run directory.
 
@@ -172,6 +173,12 @@ def train_run(
         start_price: representation "returns" only: the price before the first step of each
             synthetic path (`TimeGAN.generate`), a number or one per feature, finite and > 0;
             None (default) starts from the last real prices.
+        select_metric: the held-out score the best model is chosen by (`SELECTION_METRICS`):
+            "stylized" (`timegan.callbacks.stylized_score`, the distance of the stylized facts)
+            or "classifier" (`timegan.callbacks.validation_score`, a classifier two-sample
+            test). None (default): "stylized" for returns, whose stylized facts are what the
+            loss and the finance scores compare, "classifier" for levels. Ignored when resuming;
+            runs written before the choice existed resume with "classifier".
 
     Returns:
         The finished `Run`.
@@ -210,6 +217,8 @@ def train_run(
     check_output_dir(output_dir, resume=resume, overwrite=overwrite)
     validation_fraction = validate(validation_fraction, "validation_fraction", Real(0, 1, closed="left"))
     select_every = validate(select_every, "select_every", Integer(1))
+    if select_metric is not None:
+        select_metric = validate(select_metric, "select_metric", Options(*SELECTION_METRICS))
     strategy = distribution_strategy(distribute)
     options = {
         "start_price": start_price,
@@ -241,7 +250,14 @@ def train_run(
     check_window_count(len(prices), config.seq_len, config.batch_size, returns=config.representation == "returns")
     validation = None
     if validation_fraction > 0:
-        validation = {"fraction": validation_fraction, "gap": config.seq_len, "every": select_every}
+        if select_metric is None:
+            select_metric = "stylized" if config.representation == "returns" else "classifier"
+        validation = {
+            "fraction": validation_fraction,
+            "gap": config.seq_len,
+            "every": select_every,
+            "metric": select_metric,
+        }
         _split(prices, validation, config)  # refuses a history too short to hold some out
     check_fits_in_memory(config, prices.shape[1])
     n_windows = len(prices) - config.seq_len + 1
@@ -535,6 +551,12 @@ def read_run_info(path):
             f"Received: steps={steps!r}"
         )
     _config_from_info(info, file)  # a config missing a key (or holding a bad value) is refused, not defaulted
+    validation = info.get("validation")
+    if isinstance(validation, dict) and validation.get("metric", "classifier") not in SELECTION_METRICS:
+        raise ValueError(
+            f"Run file {str(file)!r} is malformed: expected `validation.metric` among {sorted(SELECTION_METRICS)}. "
+            f"Received: {validation.get('metric')!r}"
+        )
     return info
 
 
@@ -608,7 +630,11 @@ def _train(
     train, held_out = prices, None
     if validation is not None:
         train, held_out = _split(prices, validation, model.config)
-        callbacks.append(BestModel(directory / "best", every=int(validation["every"]), seed=model.config.seed))
+        # Runs written before the choice existed were selected by the classifier.
+        metric = SELECTION_METRICS[validation.get("metric", "classifier")]
+        callbacks.append(
+            BestModel(directory / "best", every=int(validation["every"]), seed=model.config.seed, metric=metric)
+        )
     try:
         model.fit(train, steps=steps, callbacks=callbacks, progress=progress, validation_data=held_out)
         if getattr(model, "stop_training", False):  # only TerminateOnNaN stops a run early

@@ -152,6 +152,14 @@ def build_parser():
         help=f"joint steps between two scores on the held-out days (default {SELECT_EVERY})",
     )
     training.add_argument(
+        "--select-metric",
+        choices=("stylized", "classifier"),
+        default=None,
+        help="held-out score that picks the best model: stylized (distance of the stylized facts) or "
+        "classifier (a linear classifier two-sample test); default stylized for returns, classifier for "
+        "levels (docs/selection.md)",
+    )
+    training.add_argument(
         "--n-synthetic",
         type=positive_int,
         default=None,
@@ -260,6 +268,7 @@ def _train(args):
         distribute=args.distribute,
         validation_fraction=args.validation_fraction,
         select_every=args.select_every,
+        select_metric=args.select_metric,
         start_price=args.start_price,
     )
     minutes = (time.monotonic() - started) / 60
