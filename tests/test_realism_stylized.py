@@ -116,7 +116,12 @@ def test_bad_values_are_refused(kwargs, message):
 
 
 def test_train_command_passes_the_weight(tmp_path, capsys):
-    assert build_parser().parse_args([]).stylized_weight == 0.0
+    from timegan.cli.train import _stylized_weight
+
+    defaults = build_parser().parse_args([])  # the command's default: on for returns, off for levels
+    assert (_stylized_weight(defaults), defaults.stylized_return_lags, defaults.stylized_leverage_lags) == (10.0, 5, 5)
+    assert _stylized_weight(build_parser().parse_args(["--representation", "levels"])) == 0.0
+    assert _stylized_weight(build_parser().parse_args(["--stylized-weight", "0"])) == 0.0
     out = tmp_path / "run"
     argv = ["--tickers", "BA", "CAT", "--start", "2019-01-01", "--end", "2019-06-30", "--source", "bundled"]
     tiny = ["--seq-len", "6", "--hidden-dim", "4", "--num-layers", "1", "--batch-size", "4", "--quiet"]
