@@ -27,8 +27,9 @@ SCRIPTS = Path(__file__).resolve().parent
 SCORES = (
     ("discriminative", ("discriminative", "score")),
     ("discriminative_real", ("discriminative", "baseline", "score")),
-    ("predictive", ("predictive_last", "mae")),
-    ("predictive_real", ("predictive_last", "baseline_mae")),
+    # The report's next-step predictive score of the last feature; with one series, of all (that one).
+    ("predictive", ("predictive_last", "mae"), ("predictive_all", "mae")),
+    ("predictive_real", ("predictive_last", "baseline_mae"), ("predictive_all", "baseline_mae")),
     ("correlation", ("correlation", "returns", "distance")),
     ("correlation_floor", ("correlation", "returns", "real_floor")),
     ("correlation_abs", ("correlation", "abs", "distance")),
@@ -53,12 +54,15 @@ def build_parser():
     return parser
 
 
-def _value(metrics, keys):
-    for key in keys:
-        if not isinstance(metrics, dict) or key not in metrics:
-            return None
-        metrics = metrics[key]
-    return metrics
+def _value(metrics, *paths):
+    """The value at the first of `paths` (tuples of keys) that `metrics` holds, else None."""
+    for keys in paths:
+        value = metrics
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        if value is not None:
+            return value
+    return None
 
 
 def _done(output):
@@ -94,7 +98,7 @@ def _one(args, count, seed_):
         "train_args": args.train_args,
         "train_seconds": train_seconds,
         "evaluate_seconds": evaluate_seconds,
-        **{name: _value(metrics, keys) for name, keys in SCORES},
+        **{name: _value(metrics, *paths) for name, *paths in SCORES},
     }
 
 

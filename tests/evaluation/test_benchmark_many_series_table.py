@@ -13,6 +13,12 @@ def script():
 
 
 def metrics(disc, corr):
+    if corr is None:  # one series: no last-feature predictive score, no correlation matrix
+        return {
+            "discriminative": {"score": disc, "baseline": {"score": 0.05}},
+            "predictive_all": {"mae": 0.03, "baseline_mae": 0.02},
+            "data": {"info": {"config": {"hidden_dim": 24}, "selection": {"best_step": 1900}}},
+        }
     return {
         "discriminative": {"score": disc, "baseline": {"score": 0.05}},
         "predictive_last": {"mae": 0.04, "baseline_mae": 0.036},
@@ -42,7 +48,8 @@ def test_runs_each_count_and_seed_once_and_resumes(script, stocks, tmp_path, mon
             run = tmp_path / "runs" / arguments[arguments.index("--run") + 1].split("/")[-1]
             seed = int(run.name.split("_s")[-1])
             run.mkdir(parents=True, exist_ok=True)
-            (run / "metrics.json").write_text(json.dumps(metrics(0.1 + 0.02 * seed, 0.5)))
+            one = run.name.split("_n")[1].startswith("1_")
+            (run / "metrics.json").write_text(json.dumps(metrics(0.1 + 0.02 * seed, None if one else 0.5)))
         return 60.0
 
     monkeypatch.setattr(script, "_call", fake_call)
@@ -53,6 +60,7 @@ def test_runs_each_count_and_seed_once_and_resumes(script, stocks, tmp_path, mon
     records = [json.loads(line) for line in output.read_text().splitlines()]
     assert [(r["n_tickers"], r["seed"]) for r in records] == [(1, 0), (1, 1), (3, 0), (3, 1)]
     assert records[2]["tickers"] == ["BA", "CAT", "DIS"] and records[0]["discriminative"] == 0.1
+    assert (records[0]["predictive"], records[0]["correlation"], records[2]["predictive"]) == (0.03, None, 0.04)
     train = [arguments for name, arguments in calls if name == "train.py"]
     assert train[2][train[2].index("--csv") + 1 : train[2].index("--start")] == [
         str(stocks / f"{t}.csv") for t in ("BA", "CAT", "DIS")
