@@ -66,9 +66,11 @@ def _value(metrics, *paths):
 
 
 def _done(output):
+    """The records of `output`, one per (label, count, seed): the last one written."""
     if not Path(output).exists():
         return []
-    return [json.loads(line) for line in Path(output).read_text().splitlines() if line.strip()]
+    records = [json.loads(line) for line in Path(output).read_text().splitlines() if line.strip()]
+    return list({(r["label"], r["n_tickers"], r["seed"]): r for r in records}.values())
 
 
 def _call(script, arguments):
@@ -143,10 +145,10 @@ def _benchmark(args):
     if max(args.counts) > len(args.order):
         raise ValueError(f"Expected --counts <= {len(args.order)} (the tickers of --order). Received: {args.counts}")
     if not args.summary:
-        done = {(r["label"], r["n_tickers"], r["seed"]) for r in _done(args.output)}
         for count in args.counts:
             for seed_ in args.seeds:
-                if (args.label, count, seed_) in done:
+                # Read again before each run: another process may have added it meanwhile.
+                if (args.label, count, seed_) in {(r["label"], r["n_tickers"], r["seed"]) for r in _done(args.output)}:
                     continue
                 record = _one(args, count, seed_)
                 with open(args.output, "a") as file:

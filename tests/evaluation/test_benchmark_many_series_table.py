@@ -71,6 +71,9 @@ def test_runs_each_count_and_seed_once_and_resumes(script, stocks, tmp_path, mon
     calls.clear()
     assert script.main(argv) == 0  # everything is on record: nothing runs again
     assert calls == []
+    with open(output, "a") as file:  # a second process recorded a run again: counted once
+        file.write(output.read_text().splitlines()[0] + "\n")
+    assert len(script._done(output)) == 4 and "| after | 1 | 0,1 |" in script.summary(script._done(output))
     assert script.main([*argv[:-3], "--label", "before", "--counts", "1", "--seeds", "0"]) == 0
     assert [name for name, _ in calls] == ["train.py", "evaluate.py"]
 
