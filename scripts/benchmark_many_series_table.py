@@ -74,8 +74,13 @@ def _done(output):
 
 
 def _call(script, arguments):
+    """Runs `scripts/<script>` and returns its wall-clock seconds; a failure (the script has said
+    why on stderr) ends the benchmark with the script's exit code, without a traceback."""
     started = time.monotonic()
-    subprocess.run([sys.executable, str(SCRIPTS / script), *arguments], check=True, env=os.environ)
+    code = subprocess.run([sys.executable, str(SCRIPTS / script), *arguments], env=os.environ).returncode
+    if code != 0:
+        sys.stderr.write(f"benchmark_many_series_table: error: {script} exited with code {code}\n")
+        raise SystemExit(code)
     return round(time.monotonic() - started, 1)
 
 

@@ -87,3 +87,14 @@ def test_bad_input_is_one_line_and_exit_2(script, stocks, tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         script.main([*base, "--counts", "0"])
     assert exit_info.value.code == 2
+
+
+def test_a_failing_run_ends_the_benchmark_with_its_code_and_one_line(script, stocks, tmp_path, capsys):
+    argv = ["--csv", str(stocks), "--order", "BA", "--counts", "1", "--seeds", "0"]
+    argv += ["--runs", str(tmp_path / "runs"), "--output", str(tmp_path / "t.jsonl"), "--", "--seq-len", "1"]
+    with pytest.raises(SystemExit) as exit_info:
+        script.main(argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "train.py exited with code 2" in err and "Traceback" not in err
+    assert not (tmp_path / "t.jsonl").exists()
