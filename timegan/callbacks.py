@@ -269,12 +269,18 @@ class BestModel(keras.callbacks.Callback):
         finite = math.isfinite(score) and all(
             np.isfinite(keras.ops.convert_to_numpy(v)).all() for v in self.model.trainable_variables
         )
-        logger.info(
-            "Joint step %d: held-out %s %.4f (best so far %.4f).", step, self.metric_name, score, self.best_score
-        )
         # On a tie (every classifier separates two poor models perfectly: 0.5) the later,
         # longer-trained model is kept.
-        if finite and score <= self.best_score:
+        kept = finite and score <= self.best_score
+        logger.info(
+            "Joint step %d: held-out %s %.4f (%s; best before %.4f).",
+            step,
+            self.metric_name,
+            score,
+            "kept as the best" if kept else "not kept",
+            self.best_score,
+        )
+        if kept:
             self.best_step, self.best_score = step, score
             with _atomic.atomic_path(self.directory) as tmp:
                 self.model.save(tmp)
