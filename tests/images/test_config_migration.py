@@ -53,6 +53,8 @@ ADDED_CONCAT = {
     "label_concat": True,
     "label_smoothing": 0.0,
     "ema_decay": None,
+    "mode_seeking_weight": 0.0,
+    "mode_seeking_epsilon": 1e-5,
 }
 ADDED = tuple(ADDED_CONCAT)
 

@@ -208,6 +208,7 @@ def main(argv=None):
             load_average=summary.get("load_average"),
             classifier=str(args.classifier) if args.classifier else f"shipped:{train_config.dataset}",
             ema_decay=gan_config.ema_decay,
+            mode_seeking_weight=gan_config.mode_seeking_weight,
             generator="training" if args.training_generator else "sampling",
             generator_epoch=summary["generator_epoch"],
             best_epoch=(summary.get("best_epoch") or {}).get("epoch"),

@@ -81,6 +81,16 @@ def build_parser():
         help="sample, save and evaluate an exponential moving average of the generator's weights with "
         "this decay, e.g. 0.999 (Yazici et al. 2019; default: none)",
     )
+    parser.add_argument(
+        "--mode-seeking",
+        dest="mode_seeking_weight",
+        metavar="WEIGHT",
+        type=float,
+        default=0.0,
+        help="weight of the mode-seeking term in the generator's loss: the batch is two halves with the same "
+        "labels, penalised by 1 / (mean|G(z1) - G(z2)| / mean|z1 - z2| + 1e-5) (Mao et al. 2019, MSGAN; "
+        "the paper uses 1; default 0: off; needs an even --batch-size)",
+    )
     parser.add_argument("--label-smoothing", type=float, default=0.0, help="one-sided: real target 1 - s (default 0)")
     parser.add_argument("--noise-layer", action="store_true", help="concatenate noise into a generator hidden layer")
     parser.add_argument("--conditional", action="store_true", help="condition both networks on the class label")
@@ -157,6 +167,7 @@ def configs_from_args(args):
         label_concat=args.label_concat,
         label_smoothing=args.label_smoothing,
         ema_decay=args.ema_decay,
+        mode_seeking_weight=args.mode_seeking_weight,
         noise_layer=args.noise_layer,
         conditional=args.conditional,
         conditioning=args.conditioning,

@@ -87,6 +87,8 @@ _CONSTRAINTS = {
     "label_concat": [Bool()],
     "label_smoothing": [Real(0, 1, closed="left")],
     "ema_decay": [Real(0, 1, closed="neither"), None],
+    "mode_seeking_weight": [LOSS_WEIGHT],
+    "mode_seeking_epsilon": [Real(0, 1, closed="right")],
     "seed": [SEED],
 }
 _TRAINING_CONSTRAINTS = {
@@ -115,6 +117,11 @@ _ADDED_FIELDS = (
     (("label_concat",), lambda values: {"label_concat": True}),
     # Runs saved before the generator's weight average existed trained and saved the raw generator.
     (("ema_decay",), lambda values: {"ema_decay": None}),
+    # Runs saved before the mode-seeking term existed trained without it.
+    (
+        ("mode_seeking_weight", "mode_seeking_epsilon"),
+        lambda values: {"mode_seeking_weight": 0.0, "mode_seeking_epsilon": 1e-5},
+    ),
 )
 
 
@@ -207,6 +214,15 @@ class ImageGANConfig:
             `min(beta, (1 + t) / (10 + t))`, so the first steps' weights do not linger. The
             averaged generator is the one that is sampled, saved and evaluated; the raw one keeps
             training. Default None: no average.
+        mode_seeking_weight: weight lambda of the mode-seeking term in the generator's loss
+            (Mao et al. 2019, "Mode Seeking Generative Adversarial Networks for Diverse Image
+            Synthesis", MSGAN, eqs. 3-4): each generator batch is two halves with the same labels
+            (a conditional model) and their own noise, and the generator also minimises
+            `lambda / (mean|G(z1) - G(z2)| / mean|z1 - z2| + epsilon)`, so that different noise
+            under one label must give different images (see `losses.mode_seeking_loss`). The
+            batch size must be even. Default 0: no term, and the step is the one without it.
+        mode_seeking_epsilon: epsilon of that term, which bounds it by `1 / epsilon` when two
+            halves give the same images. Default 1e-5 (the authors' code).
         seed: seed of weight initialization and training noise. Default 0.
     """
 
@@ -245,6 +261,8 @@ class ImageGANConfig:
     label_concat: bool = True
     label_smoothing: float = 0.0
     ema_decay: float | None = None
+    mode_seeking_weight: float = 0.0
+    mode_seeking_epsilon: float = 1e-5
     seed: int = 0
 
     def __post_init__(self):

@@ -49,6 +49,11 @@ class ImageGAN(keras.Model):
     generator's weights, updated after every generator step (`update_ema`); it is the
     `sampling_generator` that `generate`, `call` and the run directory use.
 
+    With `config.mode_seeking_weight` set, each generator step draws its batch as two halves
+    with their own noise and the same labels and adds the mode-seeking term between them (Mao
+    et al. 2019; `generator_step`). Under a `tf.distribute` strategy each replica pairs and
+    scores the halves of its own slice of the batch, as it does for the step's other losses.
+
     Training data (for `fit`) is a `tf.data.Dataset` of image batches, or of `(images, labels)`
     for a conditional model, whose batch size is `discriminator_steps * batch_size` (see
     `make_dataset`): each discriminator step takes its own slice.
@@ -94,6 +99,7 @@ class ImageGAN(keras.Model):
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.gp_tracker = keras.metrics.Mean(name="gp") if config.loss == "wgan-gp" else None
         self.class_tracker = keras.metrics.Mean(name="class_loss") if self._acgan(config) else None
+        self.mode_seeking_tracker = keras.metrics.Mean(name="mode_seeking") if config.mode_seeking_weight else None
 
     @staticmethod
     def _acgan(config):
@@ -116,6 +122,7 @@ class ImageGAN(keras.Model):
     @property
     def metrics(self):
         trackers = [self.d_loss_tracker, self.g_loss_tracker, self.gp_tracker, self.class_tracker]
+        trackers.append(self.mode_seeking_tracker)
         return [tracker for tracker in trackers if tracker is not None]
 
     @property
@@ -214,27 +221,61 @@ class ImageGAN(keras.Model):
         return keras.random.uniform(shape, 0.0, 1.0, seed=self.seed_generator)
 
     def generator_step(self, batch_size, labels=None, noise=None):
-        """One generator update on `batch_size` fakes; returns the generator loss.
+        """One generator update on `batch_size` fakes; returns `(g_loss, mode_seeking)`.
 
-        For `conditioning="acgan"` the loss includes `classifier_weight` times the class
-        cross-entropy of the fakes.
+        `g_loss` is the adversarial loss; for `conditioning="acgan"` it includes
+        `classifier_weight` times the class cross-entropy of the fakes. With
+        `config.mode_seeking_weight` lambda > 0 the generator minimises `g_loss + lambda *
+        mode_seeking`, where `mode_seeking` is `losses.mode_seeking_loss` between the first and
+        the second half of the batch (image i against image n/2 + i, Mao et al. 2019, eqs. 3-4);
+        for a conditional model the halves must have the same labels (`paired_labels`, which
+        `train_step` applies). Without the term `mode_seeking` is 0 and the update is the same
+        as before the term existed.
 
         Args:
-            batch_size: number of fakes (int or scalar tensor); a multiple of `config.packing`.
+            batch_size: number of fakes (int or scalar tensor); a multiple of `config.packing`,
+                and at least 2 with the mode-seeking term.
             labels: `(batch_size,)` int labels, for a conditional model.
             noise: optional `(batch_size, latent_dim)` noise; default: drawn from the seed generator.
         """
         self._check_labels(labels)
+        config = self.config
         if noise is None:
             noise = self._noise(batch_size)
         with tf.GradientTape() as tape:
             fake = self.generator(self._with_labels(noise, labels), training=True)
             fake_logits, fake_classes = self.discriminate(self.pack(fake), labels)
-            g_loss = losses.generator_loss(self.config.loss, fake_logits)
+            g_loss = losses.generator_loss(config.loss, fake_logits)
             if fake_classes is not None:
-                g_loss = g_loss + self.config.classifier_weight * losses.class_loss(fake_classes, labels)
-        _apply(self.generator_optimizer, tape, g_loss, self.generator.trainable_weights, "generator")
-        return g_loss
+                g_loss = g_loss + config.classifier_weight * losses.class_loss(fake_classes, labels)
+            total = g_loss
+            mode_seeking = ops.zeros(())
+            if config.mode_seeking_weight:
+                half = ops.shape(noise)[0] // 2
+                first, second = slice(0, half), slice(half, 2 * half)
+                mode_seeking = losses.mode_seeking_loss(
+                    fake[first], fake[second], noise[first], noise[second], config.mode_seeking_epsilon
+                )
+                total = g_loss + config.mode_seeking_weight * mode_seeking
+        _apply(self.generator_optimizer, tape, total, self.generator.trainable_weights, "generator")
+        return g_loss, mode_seeking
+
+    def paired_labels(self, labels):
+        """The labels of a generator step: with the mode-seeking term, each noise pair shares one.
+
+        Args:
+            labels: `(n,)` int labels, or None for an unconditional model.
+
+        Returns:
+            `labels` itself without the term (or without labels); with it, the first half's
+            labels followed by the first `n - n // 2` of them again, so that images i and
+            n // 2 + i of the batch are drawn for the same class.
+        """
+        if labels is None or not self.config.mode_seeking_weight:
+            return labels
+        size = ops.shape(labels)[0]
+        half = size // 2
+        return ops.concatenate([labels[:half], labels[: size - half]], axis=0)
 
     def train_step(self, data):
         if isinstance(data, (tuple, list)):
@@ -253,15 +294,18 @@ class ImageGAN(keras.Model):
             penalties.append(penalty)
             class_losses.append(class_loss)
         noise = self._noise(batch_size)
-        g_loss = self.generator_step(batch_size, chunk_labels, noise)
+        generator_labels = self.paired_labels(chunk_labels)
+        g_loss, mode_seeking = self.generator_step(batch_size, generator_labels, noise)
         if self.ema_generator is not None:
-            self.update_ema(noise, chunk_labels)
+            self.update_ema(noise, generator_labels)
         self.d_loss_tracker.update_state(ops.mean(ops.stack(d_losses)))
         self.g_loss_tracker.update_state(g_loss)
         if self.gp_tracker is not None:
             self.gp_tracker.update_state(ops.mean(ops.stack(penalties)))
         if self.class_tracker is not None:
             self.class_tracker.update_state(ops.mean(ops.stack(class_losses)))
+        if self.mode_seeking_tracker is not None:
+            self.mode_seeking_tracker.update_state(mode_seeking)
         return {metric.name: metric.result() for metric in self.metrics}
 
     def ema_decay_now(self):

@@ -99,3 +99,30 @@ def class_loss(class_logits, labels):
         A scalar tensor.
     """
     return ops.mean(ops.sparse_categorical_crossentropy(labels, class_logits, from_logits=True))
+
+
+def mode_seeking_loss(images_1, images_2, noise_1, noise_2, epsilon=1e-5):
+    """MSGAN's mode-seeking term `1 / (mean|G(z1) - G(z2)| / mean|z1 - z2| + epsilon)`, to be minimized.
+
+    Mao et al. 2019, "Mode Seeking Generative Adversarial Networks for Diverse Image Synthesis",
+    eq. 3, asks the generator to maximise `d_I(G(c, z1), G(c, z2)) / d_z(z1, z2)`: images that
+    differ as much as their noise vectors do, under the same condition c. As in the authors'
+    code, both distances are mean absolute differences over the whole batch and the generator
+    minimises the ratio's reciprocal, which `epsilon` bounds by `1 / epsilon` when the two
+    halves give the same images (a collapsed generator). Eq. 4 adds it to the generator's loss
+    with a weight lambda.
+
+    Args:
+        images_1: `(n, h, w, c)` images generated from `noise_1`.
+        images_2: `(n, h, w, c)` images generated from `noise_2`, with the same labels as `images_1`
+            for a conditional generator.
+        noise_1: `(n, latent_dim)` noise vectors.
+        noise_2: `(n, latent_dim)` other noise vectors.
+        epsilon: keeps the term finite when the images coincide. Default 1e-5.
+
+    Returns:
+        A scalar tensor, in `(0, 1 / epsilon]`.
+    """
+    image_distance = ops.mean(ops.abs(images_1 - images_2))
+    noise_distance = ops.mean(ops.abs(noise_1 - noise_2))
+    return 1.0 / (image_distance / noise_distance + epsilon)

@@ -63,8 +63,8 @@ def check_compatible(gan_config, train_config):
 
     Raises:
         ValueError: a conditional model on a dataset without class labels (Stacked MNIST), a
-            channel count other than the dataset's, or a batch size that is not a multiple of
-            `packing`.
+            channel count other than the dataset's, a batch size that is not a multiple of
+            `packing`, or an odd batch size with the mode-seeking term.
     """
     if gan_config.conditional and train_config.dataset not in image_data.LABELLED_DATASETS:
         raise ValueError(
@@ -79,6 +79,11 @@ def check_compatible(gan_config, train_config):
     if train_config.batch_size % gan_config.packing:
         raise ValueError(
             f"Expected `batch_size` to be a multiple of packing={gan_config.packing}. "
+            f"Received: batch_size={train_config.batch_size}"
+        )
+    if gan_config.mode_seeking_weight and train_config.batch_size % 2:
+        raise ValueError(
+            "Expected an even `batch_size` with mode_seeking_weight > 0 (the generator's batch is two halves). "
             f"Received: batch_size={train_config.batch_size}"
         )
 
