@@ -186,37 +186,39 @@ def test_return_lags_see_a_dependence_that_lag_1_misses():
     assert only_lag_1 < 0.05 and three_lags > 0.2, (only_lag_1, three_lags)
 
 
-def test_l2_lag_norm_is_the_euclidean_norm_of_the_gaps_over_the_lags_by_hand():
+def test_l2_norm_is_the_euclidean_norm_of_the_gaps_over_the_lags_by_hand():
     rng = np.random.default_rng(4)
     x, x_hat = (tf.constant(rng.standard_normal((16, 12, 2)), "float32") for _ in range(2))
     real = losses.stylized_statistics(x, return_lags=3)
     fake = losses.stylized_statistics(x_hat, return_lags=3)
     gaps = np.abs(fake["acf"].numpy() - real["acf"].numpy())  # (3 lags, 2 features)
-    l2 = float(losses.stylized_facts_loss(x, x_hat, return_lags=3, terms=["acf"], lag_norm="l2"))
+    l2 = float(losses.stylized_facts_loss(x, x_hat, return_lags=3, terms=["acf"], norm="l2"))
     mean = float(losses.stylized_facts_loss(x, x_hat, return_lags=3, terms=["acf"]))
     assert l2 == pytest.approx(np.mean(np.sqrt(np.sum(gaps**2, axis=0))), rel=1e-5)
     assert mean == pytest.approx(np.mean(gaps), rel=1e-5)
-    # Terms without lags are the same under both norms.
-    for term in ("vol_dispersion", "kurtosis", "correlation"):
-        a, b = (float(losses.stylized_facts_loss(x, x_hat, terms=[term], lag_norm=n)) for n in ("mean", "l2"))
+    # The correlations: the Frobenius norm of the off-diagonal gap (the correlation distance).
+    correlation_gap = fake["correlation"].numpy() - real["correlation"].numpy()
+    np.fill_diagonal(correlation_gap, 0.0)
+    frobenius = float(losses.stylized_facts_loss(x, x_hat, terms=["correlation"], norm="l2"))
+    assert frobenius == pytest.approx(np.linalg.norm(correlation_gap), rel=1e-4)
+    # The terms of one value per feature are the same under both norms.
+    for term in ("vol_dispersion", "kurtosis"):
+        a, b = (float(losses.stylized_facts_loss(x, x_hat, terms=[term], norm=n)) for n in ("mean", "l2"))
         assert a == pytest.approx(b), term
 
 
-def test_l2_lag_norm_weighs_uneven_gaps_more_than_even_ones():
+def test_l2_norm_weighs_uneven_gaps_more_than_even_ones():
     rng = np.random.default_rng(5)
     x = tf.constant(white_noise(rng), "float32")
     x_hat = tf.constant(ar1(rng, 0.6), "float32")
     mean, l2 = (
-        float(losses.stylized_facts_loss(x, x_hat, return_lags=3, terms=["acf"], lag_norm=norm))
-        for norm in ("mean", "l2")
+        float(losses.stylized_facts_loss(x, x_hat, return_lags=3, terms=["acf"], norm=norm)) for norm in ("mean", "l2")
     )
     # AR(1) at 0.6 against white noise: gaps about 0.6, 0.36, 0.22 at lags 1-3. Over L lags the
     # norm is sqrt(L) times the mean for equal gaps and up to L times it when one lag holds them all.
     assert mean > 0.3 and np.sqrt(3) * mean < l2 < 3 * mean, (mean, l2)
 
 
-def test_stylized_facts_loss_refuses_an_unknown_lag_norm():
-    with pytest.raises(
-        ValueError, match=r"Expected `lag_norm` to be one of \['mean', 'l2'\]. Received: lag_norm='max'"
-    ):
-        losses.stylized_facts_loss(tf.zeros((2, 3, 1)), tf.zeros((2, 3, 1)), lag_norm="max")
+def test_stylized_facts_loss_refuses_an_unknown_norm():
+    with pytest.raises(ValueError, match=r"Expected `norm` to be one of \['mean', 'l2'\]. Received: norm='max'"):
+        losses.stylized_facts_loss(tf.zeros((2, 3, 1)), tf.zeros((2, 3, 1)), norm="max")

@@ -87,8 +87,8 @@ def test_old_config_without_the_field_loads_without_the_loss():
     newer = CONFIG.to_dict()
     del newer["stylized_return_lags"]  # saved with the loss on, before return lags were a field: lag 1
     assert TimeGANConfig.from_dict({**newer, "stylized_weight": 10.0}).stylized_return_lags == 1
-    del newer["stylized_lag_norm"]  # saved before the lag norm was a field: gaps averaged over lags
-    assert TimeGANConfig.from_dict({**newer, "stylized_weight": 10.0}).stylized_lag_norm == "mean"
+    del newer["stylized_norm"]  # saved before the norm was a field: gaps averaged
+    assert TimeGANConfig.from_dict({**newer, "stylized_weight": 10.0}).stylized_norm == "mean"
     del newer["stylized_scale"]  # saved before the scale was a field: the model's scale
     assert TimeGANConfig.from_dict({**newer, "stylized_weight": 10.0}).stylized_scale == "model"
     del newer["stylized_leverage_lags"]  # saved before the leverage term: trained without it
@@ -110,7 +110,7 @@ def test_old_config_without_the_field_loads_without_the_loss():
         ({"stylized_lags": 0}, "Expected `stylized_lags` to be a positive integer. Received: stylized_lags=0"),
         ({"stylized_leverage_lags": -1}, "stylized_leverage_lags=-1"),
         ({"stylized_scale": "levels"}, "stylized_scale='levels'"),
-        ({"stylized_lag_norm": "l1"}, "stylized_lag_norm='l1'"),
+        ({"stylized_norm": "l1"}, "stylized_norm='l1'"),
     ],
 )
 def test_bad_values_are_refused(kwargs, message):
@@ -129,10 +129,10 @@ def test_train_command_passes_the_weight(tmp_path, capsys):
     argv = ["--tickers", "BA", "CAT", "--start", "2019-01-01", "--end", "2019-06-30", "--source", "bundled"]
     tiny = ["--seq-len", "6", "--hidden-dim", "4", "--num-layers", "1", "--batch-size", "4", "--quiet"]
     options = ["--stylized-weight", "2.5", "--stylized-return-lags", "3", "--stylized-leverage-lags", "0"]
-    options += ["--stylized-scale", "returns", "--stylized-lag-norm", "l2"]
+    options += ["--stylized-scale", "returns", "--stylized-norm", "l2"]
     assert main([*argv, *tiny, "--steps", "1", *options, "--output-dir", str(out)]) == 0
     config = json.loads((out / "run.json").read_text())["config"]
-    names = ("weight", "return_lags", "leverage_lags", "scale", "lag_norm")
+    names = ("weight", "return_lags", "leverage_lags", "scale", "norm")
     chosen = [config[f"stylized_{name}"] for name in names]
     assert chosen == [2.5, 3, 0, "returns", "l2"]
     assert main([*argv, *tiny, "--stylized-weight", "-1", "--output-dir", str(tmp_path / "bad")]) == 2

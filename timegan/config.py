@@ -26,7 +26,7 @@ REPRESENTATIONS = ("levels", "returns")
 HEADS = ("sigmoid", "linear", "tanh")
 SYNTHETIC_PATHS = ("supervisor", "generator")
 STYLIZED_SCALES = ("model", "returns")
-STYLIZED_LAG_NORMS = ("mean", "l2")
+STYLIZED_NORMS = ("mean", "l2")
 # Groups of fields added after run directories were first saved, oldest first, each with the
 # values that reproduce a run saved before it (`timegan._validation.fill_added_fields`): such a
 # run was the levels representation with the sigmoid head and no burn-in.
@@ -45,8 +45,8 @@ ADDED_FIELDS = (
     (("stylized_leverage_lags",), lambda values: {"stylized_leverage_lags": 0}),
     # ... and computed it on the model's scale.
     (("stylized_scale",), lambda values: {"stylized_scale": "model"}),
-    # ... and averaged the gaps over the lags.
-    (("stylized_lag_norm",), lambda values: {"stylized_lag_norm": "mean"}),
+    # ... and averaged the gaps of each term.
+    (("stylized_norm",), lambda values: {"stylized_norm": "mean"}),
 )
 # The paper's width, kept as the floor of the rule: up to 8 features the default is unchanged.
 MIN_HIDDEN_DIM = 24
@@ -158,10 +158,10 @@ class TimeGANConfig:
             (`timegan.losses.lambert_w_tails`), the scale of the finance scores, where tail
             events weigh as they do in the data; the same as "model" for levels and without
             `heavy_tail`.
-        stylized_lag_norm: how that loss sums the gaps of its autocorrelations and leverage
-            correlation over the lags: "mean" (default), the mean absolute gap; "l2", the
-            Euclidean norm over the lags per feature, as the Quant GANs scores, which pulls
-            hardest on the lags furthest from the real value
+        stylized_norm: how that loss sums the gaps of each of its terms: "mean" (default), the
+            mean absolute gap; "l2", the norms of the finance scores (the Euclidean norm over the
+            lags per feature for the autocorrelations and leverage, the Frobenius norm for the
+            correlations), which pull hardest on the entries furthest from the real values
             (`timegan.losses.stylized_facts_loss`).
         seed: seeds weights, noise and batch order, in [0, 2**32 - 1] (what both
             `keras.utils.set_random_seed` and `keras.random.SeedGenerator` accept). Default 0.
@@ -194,7 +194,7 @@ class TimeGANConfig:
     stylized_return_lags: int = 1
     stylized_leverage_lags: int = 5
     stylized_scale: str = "model"
-    stylized_lag_norm: str = "mean"
+    stylized_norm: str = "mean"
     seed: int = 0
 
     def __post_init__(self):
@@ -249,11 +249,10 @@ class TimeGANConfig:
         A config saved before a group of fields existed (`ADDED_FIELDS`: `representation`,
         `heavy_tail`, `recovery_activation` and `burn_in`; later `synthetic_path`; later
         `stylized_weight` and `stylized_lags`; later `stylized_return_lags`; later
-        `stylized_leverage_lags`; later `stylized_scale`; later `stylized_lag_norm`) lacks the whole
+        `stylized_leverage_lags`; later `stylized_scale`; later `stylized_norm`) lacks the whole
         group; it gets the values of the model it described (levels, sigmoid head, no burn-in;
         synthetic data through the supervisor; no stylized-facts loss; its autocorrelation of u
-        at lag 1 only; no leverage term; statistics on the model's scale; gaps averaged over the
-        lags). Any other missing key is refused.
+        at lag 1 only; no leverage term; statistics on the model's scale; gaps averaged). Any other missing key is refused.
 
         Raises:
             TypeError: if `values` is not a dict, or a value has the wrong type.
@@ -296,6 +295,6 @@ CONSTRAINTS = {
     "stylized_return_lags": [Integer(1)],
     "stylized_leverage_lags": [Integer(0)],
     "stylized_scale": [Options(*STYLIZED_SCALES)],
-    "stylized_lag_norm": [Options(*STYLIZED_LAG_NORMS)],
+    "stylized_norm": [Options(*STYLIZED_NORMS)],
     "seed": [SEED],
 }

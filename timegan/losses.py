@@ -84,9 +84,9 @@ def lambert_w_tails(u, delta, bound=6.0):
 
 
 STYLIZED_TERMS = ("acf", "acf_abs", "leverage", "vol_dispersion", "kurtosis", "correlation")
-# The terms with a lag axis, and how their gaps over the lags are summarised (`stylized_facts_loss`).
+# The terms with a lag axis, and how the gaps of a term are summarised (`stylized_facts_loss`).
 LAGGED_TERMS = ("acf", "acf_abs", "leverage")
-LAG_NORMS = ("mean", "l2")
+NORMS = ("mean", "l2")
 
 
 def reduce_mean(tensor, axes):
@@ -187,13 +187,12 @@ def stylized_facts_loss(
     mean=reduce_mean,
     terms=STYLIZED_TERMS,
     leverage_lags=5,
-    lag_norm="mean",
+    norm="mean",
 ):
     """Matches the stylized facts of returns between real and synthetic windows.
 
     sum over the terms of the gap |stat(x_hat) - stat(x)| averaged over its entries (with
-    `lag_norm="l2"`, the terms with lags take per feature the Euclidean norm of the gaps over
-    the lags, then the mean over features), the statistics of `stylized_statistics`:
+    `norm="l2"`, Euclidean norms instead: see `norm`), the statistics of `stylized_statistics`:
     the autocorrelation of u at lags 1..`return_lags`, the autocorrelation of |u| at lags
     1..`abs_lags`, the leverage correlation corr(u_t, u_{t+k}^2) at lags 1..`leverage_lags` (no
     term when 0), the dispersion of the window volatility over the batch, the excess kurtosis
@@ -210,25 +209,28 @@ def stylized_facts_loss(
             device; under `tf.distribute` every replica has equal batches).
         return_lags, abs_lags, eps, mean, leverage_lags: as in `stylized_statistics`.
         terms: which of `STYLIZED_TERMS` to add. Default all.
-        lag_norm: how the gaps of the autocorrelations and the leverage correlation are summed
-            over their lags 1..L: "mean" (default), the mean absolute gap over lags and features;
-            "l2", per feature ||stat(x_hat) - stat(x)||_2 over the lags, the norm of the Quant
-            GANs ACF and leverage scores (Wiese et al. 2020, section 6), then the mean over
-            features. With "mean" every lag pulls with the same force whatever its gap; with
-            "l2" the force goes to the lags with the largest gaps (docs/finance.md, "The lag-1
-            autocorrelation").
+        norm: how the gaps of a term are summed. "mean" (default): the mean absolute gap over
+            the term's entries. "l2": the norms of the finance scores (Wiese et al. 2020,
+            section 6; `evaluation.finance`): for the autocorrelations and the leverage
+            correlation, per feature ||stat(x_hat) - stat(x)||_2 over the lags 1..L, then the
+            mean over features; for the correlations, the Frobenius norm of the off-diagonal
+            gap (the correlation distance); the other terms as with "mean". With "mean" every
+            entry pulls with the same force, 1 / (entries), whatever its gap; with "l2" the
+            force goes to the entries with the largest gaps, and a term's total force no longer
+            shrinks as the number of pairs of features grows (docs/finance.md, "The norm of the
+            stylized-facts loss").
 
     Returns:
         Scalar tensor, >= 0; 0 when the statistics of both batches are equal.
 
     Raises:
-        ValueError: on a term not in `STYLIZED_TERMS` or a `lag_norm` not in `LAG_NORMS`.
+        ValueError: on a term not in `STYLIZED_TERMS` or a `norm` not in `NORMS`.
     """
     unknown = sorted(set(terms) - set(STYLIZED_TERMS))
     if unknown:
         raise ValueError(f"Expected `terms` among {list(STYLIZED_TERMS)}. Received: terms={list(terms)!r}")
-    if lag_norm not in LAG_NORMS:
-        raise ValueError(f"Expected `lag_norm` to be one of {list(LAG_NORMS)}. Received: lag_norm={lag_norm!r}")
+    if norm not in NORMS:
+        raise ValueError(f"Expected `norm` to be one of {list(NORMS)}. Received: norm={norm!r}")
     x_hat = tf.convert_to_tensor(x_hat)
     real = stylized_statistics(x, return_lags, abs_lags, eps, mean, leverage_lags)
     fake = stylized_statistics(x_hat, return_lags, abs_lags, eps, mean, leverage_lags)
@@ -242,9 +244,12 @@ def stylized_facts_loss(
             if features < 2:
                 continue
             off_diagonal = 1.0 - tf.eye(features, dtype=gap.dtype)
-            gap = tf.reduce_sum(gap * off_diagonal) / (features * (features - 1))
-        elif lag_norm == "l2" and name in LAGGED_TERMS:
-            # (lags, features) -> (features,); the tiny constant keeps the gradient finite at a gap of 0.
+            if norm == "l2":  # the tiny constant keeps the gradient finite at a gap of 0
+                gap = tf.sqrt(tf.reduce_sum(tf.square(gap) * off_diagonal) + 1e-12)
+            else:
+                gap = tf.reduce_sum(gap * off_diagonal) / (features * (features - 1))
+        elif norm == "l2" and name in LAGGED_TERMS:
+            # (lags, features) -> (features,)
             gap = tf.sqrt(tf.reduce_sum(tf.square(gap), axis=0) + 1e-12)
         total += tf.reduce_mean(gap)
     return total

@@ -485,7 +485,7 @@ class TimeGAN(keras.Model):
                         leverage_lags=cfg.stylized_leverage_lags,
                         eps=cfg.moment_eps,
                         mean=mean,
-                        lag_norm=cfg.stylized_lag_norm,
+                        norm=cfg.stylized_norm,
                     )
                     generator_loss += cfg.stylized_weight * terms["stylized"]
                 replica_loss = self._replica_loss(generator_loss)

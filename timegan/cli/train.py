@@ -109,11 +109,12 @@ def build_parser():
         "or the standardised log returns with their heavy tails (default model)",
     )
     model.add_argument(
-        "--stylized-lag-norm",
+        "--stylized-norm",
         choices=("mean", "l2"),
         default="mean",
-        help="how the stylized-facts loss sums the gaps of its autocorrelations and leverage over the lags: "
-        "their mean, or their Euclidean norm per series (pulls hardest on the worst lags; default mean)",
+        help="how the stylized-facts loss sums the gaps of each term: their mean, or the norms of the finance "
+        "scores (Euclidean over the lags, Frobenius over the correlations), which pull hardest on the worst "
+        "entries (default mean)",
     )
     model.add_argument("--seq-len", type=int, default=24, help="window length (default 24)")
     model.add_argument(
@@ -265,7 +266,7 @@ def _train(args):
             stylized_return_lags=args.stylized_return_lags,
             stylized_leverage_lags=args.stylized_leverage_lags,
             stylized_scale=args.stylized_scale,
-            stylized_lag_norm=args.stylized_lag_norm,
+            stylized_norm=args.stylized_norm,
         )
         prices = load_prices(**data_arguments(args))
         dropped = prices.attrs.get("rows_dropped", 0)
