@@ -51,8 +51,9 @@ class ImageGAN(keras.Model):
 
     With `config.mode_seeking_weight` set, each generator step draws its batch as two halves
     with their own noise and the same labels and adds the mode-seeking term between them (Mao
-    et al. 2019; `generator_step`). Under a `tf.distribute` strategy each replica pairs and
-    scores the halves of its own slice of the batch, as it does for the step's other losses.
+    et al. 2019; `generator_step`). The term uses only the step's own batch (no cross-replica
+    reduction); `fit` under a `tf.distribute` strategy is not supported by this class, with or
+    without it (Keras' symbolic build calls the model on images).
 
     Training data (for `fit`) is a `tf.data.Dataset` of image batches, or of `(images, labels)`
     for a conditional model, whose batch size is `discriminator_steps * batch_size` (see
