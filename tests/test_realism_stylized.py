@@ -49,7 +49,9 @@ def test_logged_stylized_loss_is_that_of_the_synthetic_path_generation_uses():
     x = tf.constant(model._prepare_windows(price_series(), None)[:4])
     z = tf.random.stateless_uniform((4, 6, 2), seed=[1, 2])
     x_hat = model.recovery(model.supervisor(model.generator(z)))
-    expected = float(losses.stylized_facts_loss(x, x_hat, 1, CONFIG.stylized_lags, CONFIG.moment_eps))
+    expected = float(
+        losses.stylized_facts_loss(x, x_hat, 1, CONFIG.stylized_lags, CONFIG.moment_eps, norm=CONFIG.stylized_norm)
+    )
     logged = float(model._generator_embedder_update(x, z)["stylized"])
     assert logged == pytest.approx(expected, rel=1e-4)
 
@@ -71,8 +73,12 @@ def test_returns_scale_takes_the_statistics_with_the_heavy_tails_undone():
     z = tf.random.stateless_uniform((4, 6, 2), seed=[1, 2])
     x_hat = model.recovery(model.supervisor(model.generator(z)))
     tails = [losses.lambert_w_tails(v, delta.astype("float32")) for v in (x, x_hat)]
-    expected = float(losses.stylized_facts_loss(*tails, 1, CONFIG.stylized_lags, CONFIG.moment_eps))
-    on_model_scale = float(losses.stylized_facts_loss(x, x_hat, 1, CONFIG.stylized_lags, CONFIG.moment_eps))
+    expected = float(
+        losses.stylized_facts_loss(*tails, 1, CONFIG.stylized_lags, CONFIG.moment_eps, norm=CONFIG.stylized_norm)
+    )
+    on_model_scale = float(
+        losses.stylized_facts_loss(x, x_hat, 1, CONFIG.stylized_lags, CONFIG.moment_eps, norm=CONFIG.stylized_norm)
+    )
     logged = float(model._generator_embedder_update(x, z)["stylized"])
     assert logged == pytest.approx(expected, rel=1e-4) and logged != pytest.approx(on_model_scale, rel=1e-3)
     # Gaussianised data come back as the returns they were: the real statistics are those of z.
@@ -123,17 +129,18 @@ def test_train_command_passes_the_weight(tmp_path, capsys):
 
     defaults = build_parser().parse_args([])  # the command's default: on for returns, off for levels
     assert (_stylized_weight(defaults), defaults.stylized_return_lags, defaults.stylized_leverage_lags) == (10.0, 5, 5)
+    assert defaults.stylized_norm == "l2" and TimeGANConfig().stylized_norm == "l2"
     assert _stylized_weight(build_parser().parse_args(["--representation", "levels"])) == 0.0
     assert _stylized_weight(build_parser().parse_args(["--stylized-weight", "0"])) == 0.0
     out = tmp_path / "run"
     argv = ["--tickers", "BA", "CAT", "--start", "2019-01-01", "--end", "2019-06-30", "--source", "bundled"]
     tiny = ["--seq-len", "6", "--hidden-dim", "4", "--num-layers", "1", "--batch-size", "4", "--quiet"]
     options = ["--stylized-weight", "2.5", "--stylized-return-lags", "3", "--stylized-leverage-lags", "0"]
-    options += ["--stylized-scale", "returns", "--stylized-norm", "l2"]
+    options += ["--stylized-scale", "returns", "--stylized-norm", "mean"]
     assert main([*argv, *tiny, "--steps", "1", *options, "--output-dir", str(out)]) == 0
     config = json.loads((out / "run.json").read_text())["config"]
     names = ("weight", "return_lags", "leverage_lags", "scale", "norm")
     chosen = [config[f"stylized_{name}"] for name in names]
-    assert chosen == [2.5, 3, 0, "returns", "l2"]
+    assert chosen == [2.5, 3, 0, "returns", "mean"]
     assert main([*argv, *tiny, "--stylized-weight", "-1", "--output-dir", str(tmp_path / "bad")]) == 2
     assert "stylized_weight" in capsys.readouterr().err

@@ -158,11 +158,12 @@ class TimeGANConfig:
             (`timegan.losses.lambert_w_tails`), the scale of the finance scores, where tail
             events weigh as they do in the data; the same as "model" for levels and without
             `heavy_tail`.
-        stylized_norm: how that loss sums the gaps of each of its terms: "mean" (default), the
-            mean absolute gap; "l2", the norms of the finance scores (the Euclidean norm over the
-            lags per feature for the autocorrelations and leverage, the Frobenius norm for the
-            correlations), which pull hardest on the entries furthest from the real values
-            (`timegan.losses.stylized_facts_loss`).
+        stylized_norm: how that loss sums the gaps of each of its terms: "l2" (default), the
+            norms of the finance scores (the Euclidean norm over the lags per feature for the
+            autocorrelations and leverage, the Frobenius norm for the correlations), which pull
+            hardest on the entries furthest from the real values; "mean", the mean absolute gap
+            of each term, the earlier loss (`timegan.losses.stylized_facts_loss`; measured in
+            docs/finance.md, "The norm of the stylized-facts loss").
         seed: seeds weights, noise and batch order, in [0, 2**32 - 1] (what both
             `keras.utils.set_random_seed` and `keras.random.SeedGenerator` accept). Default 0.
     """
@@ -194,7 +195,7 @@ class TimeGANConfig:
     stylized_return_lags: int = 1
     stylized_leverage_lags: int = 5
     stylized_scale: str = "model"
-    stylized_norm: str = "mean"
+    stylized_norm: str = "l2"
     seed: int = 0
 
     def __post_init__(self):

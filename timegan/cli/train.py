@@ -111,10 +111,10 @@ def build_parser():
     model.add_argument(
         "--stylized-norm",
         choices=("mean", "l2"),
-        default="mean",
+        default="l2",
         help="how the stylized-facts loss sums the gaps of each term: their mean, or the norms of the finance "
         "scores (Euclidean over the lags, Frobenius over the correlations), which pull hardest on the worst "
-        "entries (default mean)",
+        "entries (default l2; docs/finance.md)",
     )
     model.add_argument("--seq-len", type=int, default=24, help="window length (default 24)")
     model.add_argument(
