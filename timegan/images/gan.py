@@ -122,8 +122,13 @@ class ImageGAN(keras.Model):
 
     @property
     def metrics(self):
-        trackers = [self.d_loss_tracker, self.g_loss_tracker, self.gp_tracker, self.class_tracker]
-        trackers.append(self.mode_seeking_tracker)
+        trackers = [
+            self.d_loss_tracker,
+            self.g_loss_tracker,
+            self.gp_tracker,
+            self.class_tracker,
+            self.mode_seeking_tracker,
+        ]
         return [tracker for tracker in trackers if tracker is not None]
 
     @property
