@@ -253,7 +253,8 @@ class TimeGANConfig:
         `stylized_leverage_lags`; later `stylized_scale`; later `stylized_norm`) lacks the whole
         group; it gets the values of the model it described (levels, sigmoid head, no burn-in;
         synthetic data through the supervisor; no stylized-facts loss; its autocorrelation of u
-        at lag 1 only; no leverage term; statistics on the model's scale; gaps averaged). Any other missing key is refused.
+        at lag 1 only; no leverage term; statistics on the model's scale; gaps averaged). Any
+        other missing key is refused.
 
         Raises:
             TypeError: if `values` is not a dict, or a value has the wrong type.

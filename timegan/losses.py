@@ -2,6 +2,8 @@
 
 import tensorflow as tf
 
+from timegan.config import STYLIZED_NORMS
+
 
 def reconstruction_loss(x, x_tilde):
     """Mean squared error between the data and its reconstruction R(E(x)), over all elements."""
@@ -84,9 +86,8 @@ def lambert_w_tails(u, delta, bound=6.0):
 
 
 STYLIZED_TERMS = ("acf", "acf_abs", "leverage", "vol_dispersion", "kurtosis", "correlation")
-# The terms with a lag axis, and how the gaps of a term are summarised (`stylized_facts_loss`).
+# The terms with a lag axis: with norm="l2" their gaps are summed over the lags (`stylized_facts_loss`).
 LAGGED_TERMS = ("acf", "acf_abs", "leverage")
-NORMS = ("mean", "l2")
 
 
 def reduce_mean(tensor, axes):
@@ -224,13 +225,13 @@ def stylized_facts_loss(
         Scalar tensor, >= 0; 0 when the statistics of both batches are equal.
 
     Raises:
-        ValueError: on a term not in `STYLIZED_TERMS` or a `norm` not in `NORMS`.
+        ValueError: on a term not in `STYLIZED_TERMS` or a `norm` not in `timegan.config.STYLIZED_NORMS`.
     """
     unknown = sorted(set(terms) - set(STYLIZED_TERMS))
     if unknown:
         raise ValueError(f"Expected `terms` among {list(STYLIZED_TERMS)}. Received: terms={list(terms)!r}")
-    if norm not in NORMS:
-        raise ValueError(f"Expected `norm` to be one of {list(NORMS)}. Received: norm={norm!r}")
+    if norm not in STYLIZED_NORMS:
+        raise ValueError(f"Expected `norm` to be one of {list(STYLIZED_NORMS)}. Received: norm={norm!r}")
     x_hat = tf.convert_to_tensor(x_hat)
     real = stylized_statistics(x, return_lags, abs_lags, eps, mean, leverage_lags)
     fake = stylized_statistics(x_hat, return_lags, abs_lags, eps, mean, leverage_lags)
