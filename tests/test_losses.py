@@ -222,3 +222,70 @@ def test_l2_norm_weighs_uneven_gaps_more_than_even_ones():
 def test_stylized_facts_loss_refuses_an_unknown_norm():
     with pytest.raises(ValueError, match=r"Expected `norm` to be one of \['mean', 'l2'\]. Received: norm='max'"):
         losses.stylized_facts_loss(tf.zeros((2, 3, 1)), tf.zeros((2, 3, 1)), norm="max")
+
+
+# ---------------------------------------------------------------- correlations of whole windows
+
+
+def lead_lag(rng, rho=0.64, n=512, steps=24):
+    """Series 1 moves with series 0 each day and gives it back the next: daily correlation rho,
+    window sums almost uncorrelated (the fault measured in 20-ticker synthetic windows)."""
+    e = rng.standard_normal((n, steps + 1))
+    own = rng.standard_normal((n, steps))
+    second = np.sqrt(rho) * (e[:, 1:] - e[:, :-1]) / np.sqrt(2) + np.sqrt(1 - rho) * own
+    return np.stack([e[:, 1:], second], axis=-1)
+
+
+def same_day(rng, rho=0.64, n=512, steps=24):
+    """Series 1 = the same daily correlation with series 0 as `lead_lag`, nothing given back."""
+    e = rng.standard_normal((n, steps + 1))
+    own = rng.standard_normal((n, steps))
+    second = np.sqrt(rho / 2) * e[:, 1:] + np.sqrt(1 - rho / 2) * own
+    return np.stack([e[:, 1:], second], axis=-1)
+
+
+def common_regimes(rng, n=1024, steps=24, share=1.0):
+    """Two independent series whose window volatility (0.4 or 1.6) is the same in both with
+    probability `share`, drawn independently otherwise."""
+    first = rng.choice([0.4, 1.6], size=(n, 1))
+    second = np.where(rng.random((n, 1)) < share, first, rng.choice([0.4, 1.6], size=(n, 1)))
+    scale = np.stack([first, second], axis=-1)
+    return scale * rng.standard_normal((n, steps, 2))
+
+
+def test_window_statistics_by_hand():
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((64, 5, 3)).astype("float32")
+    stats = losses.stylized_statistics(tf.constant(x), eps=0.0)
+    np.testing.assert_allclose(stats["sum_correlation"], np.corrcoef(x.sum(axis=1), rowvar=False), atol=1e-5)
+    log_volatility = 0.5 * np.log(np.mean(np.square(x), axis=1) + 1e-6)  # the volatility keeps its eps
+    expected = np.corrcoef(log_volatility, rowvar=False)
+    np.testing.assert_allclose(stats["vol_correlation"], expected, atol=1e-5)
+
+
+def test_window_terms_see_what_the_daily_correlation_misses():
+    rng = np.random.default_rng(6)
+    x, lagged, same = lead_lag(rng), lead_lag(rng), same_day(rng)
+    # The two processes have one daily correlation: the daily term cannot tell them apart ...
+    assert stylized_gap(x, same, "correlation") < 0.05
+    # ... the window sums can.
+    assert stylized_gap(x, same, "sum_correlation") > 4 * stylized_gap(x, lagged, "sum_correlation")
+    assert stylized_gap(x, same, "sum_correlation") > 0.3
+    common, mixed = common_regimes(rng), common_regimes(rng, share=0.3)
+    assert stylized_gap(common, mixed, "correlation") < 0.05  # no daily correlation in either
+    assert stylized_gap(common, mixed, "vol_correlation") > 4 * stylized_gap(
+        common, common_regimes(rng), "vol_correlation"
+    )
+    assert stylized_gap(common, mixed, "vol_correlation") > 0.3
+
+
+def test_window_terms_are_off_by_default_and_need_two_features():
+    rng = np.random.default_rng(7)
+    x, x_hat = (tf.constant(f(rng), "float32") for f in (lead_lag, same_day))
+    assert float(losses.stylized_facts_loss(x, x_hat)) == pytest.approx(
+        float(losses.stylized_facts_loss(x, x_hat, terms=losses.STYLIZED_TERMS))
+    )
+    with_windows = losses.STYLIZED_TERMS + losses.WINDOW_TERMS
+    assert float(losses.stylized_facts_loss(x, x_hat, terms=with_windows)) > float(losses.stylized_facts_loss(x, x_hat))
+    one = x[..., :1], x_hat[..., :1]
+    assert float(losses.stylized_facts_loss(*one, terms=losses.WINDOW_TERMS)) == 0.0

@@ -56,6 +56,22 @@ def test_logged_stylized_loss_is_that_of_the_synthetic_path_generation_uses():
     assert logged == pytest.approx(expected, rel=1e-4)
 
 
+def test_window_correlations_add_their_terms_to_the_logged_loss():
+    model = trained(1.0, steps=0)
+    model = TimeGAN(
+        dataclasses.replace(model.config, stylized_window_correlations=True), representation=model.representation
+    )
+    model.build_networks(2)
+    model.compile()
+    x = tf.constant(model._prepare_windows(price_series(), None)[:4])
+    z = tf.random.stateless_uniform((4, 6, 2), seed=[1, 2])
+    x_hat = model.recovery(model.supervisor(model.generator(z)))
+    options = dict(return_lags=1, abs_lags=CONFIG.stylized_lags, eps=CONFIG.moment_eps, norm=CONFIG.stylized_norm)
+    expected = float(losses.stylized_facts_loss(x, x_hat, terms=losses.STYLIZED_TERMS + losses.WINDOW_TERMS, **options))
+    assert float(model._generator_embedder_update(x, z)["stylized"]) == pytest.approx(expected, rel=1e-4)
+    assert expected > float(losses.stylized_facts_loss(x, x_hat, **options))
+
+
 def test_returns_scale_takes_the_statistics_with_the_heavy_tails_undone():
     from timegan.representation import gaussianize, heavy_tail
 
@@ -93,6 +109,8 @@ def test_old_config_without_the_field_loads_without_the_loss():
     newer = CONFIG.to_dict()
     del newer["stylized_return_lags"]  # saved with the loss on, before return lags were a field: lag 1
     assert TimeGANConfig.from_dict({**newer, "stylized_weight": 10.0}).stylized_return_lags == 1
+    del newer["stylized_window_correlations"]  # saved before the window terms: trained without them
+    assert not TimeGANConfig.from_dict({**newer, "stylized_weight": 10.0}).stylized_window_correlations
     del newer["stylized_norm"]  # saved before the norm was a field: gaps averaged
     assert TimeGANConfig.from_dict({**newer, "stylized_weight": 10.0}).stylized_norm == "mean"
     del newer["stylized_scale"]  # saved before the scale was a field: the model's scale
@@ -124,6 +142,11 @@ def test_bad_values_are_refused(kwargs, message):
         TimeGANConfig(**kwargs)
 
 
+def test_window_correlations_must_be_a_bool():
+    with pytest.raises(TypeError, match="Expected `stylized_window_correlations` to be a bool. Received: .*=1"):
+        TimeGANConfig(stylized_window_correlations=1)
+
+
 def test_train_command_passes_the_weight(tmp_path, capsys):
     from timegan.cli.train import _stylized_weight
 
@@ -136,11 +159,12 @@ def test_train_command_passes_the_weight(tmp_path, capsys):
     argv = ["--tickers", "BA", "CAT", "--start", "2019-01-01", "--end", "2019-06-30", "--source", "bundled"]
     tiny = ["--seq-len", "6", "--hidden-dim", "4", "--num-layers", "1", "--batch-size", "4", "--quiet"]
     options = ["--stylized-weight", "2.5", "--stylized-return-lags", "3", "--stylized-leverage-lags", "0"]
-    options += ["--stylized-scale", "returns", "--stylized-norm", "mean"]
+    options += ["--stylized-scale", "returns", "--stylized-norm", "mean", "--stylized-window-correlations"]
     assert main([*argv, *tiny, "--steps", "1", *options, "--output-dir", str(out)]) == 0
     config = json.loads((out / "run.json").read_text())["config"]
-    names = ("weight", "return_lags", "leverage_lags", "scale", "norm")
+    names = ("weight", "return_lags", "leverage_lags", "scale", "norm", "window_correlations")
     chosen = [config[f"stylized_{name}"] for name in names]
-    assert chosen == [2.5, 3, 0, "returns", "mean"]
+    assert chosen == [2.5, 3, 0, "returns", "mean", True]
+    assert not defaults.stylized_window_correlations
     assert main([*argv, *tiny, "--stylized-weight", "-1", "--output-dir", str(tmp_path / "bad")]) == 2
     assert "stylized_weight" in capsys.readouterr().err

@@ -47,6 +47,8 @@ ADDED_FIELDS = (
     (("stylized_scale",), lambda values: {"stylized_scale": "model"}),
     # ... and averaged the gaps of each term.
     (("stylized_norm",), lambda values: {"stylized_norm": "mean"}),
+    # ... and matched no correlations of whole windows.
+    (("stylized_window_correlations",), lambda values: {"stylized_window_correlations": False}),
 )
 # The paper's width, kept as the floor of the rule: up to 8 features the default is unchanged.
 MIN_HIDDEN_DIM = 24
@@ -164,6 +166,10 @@ class TimeGANConfig:
             hardest on the entries furthest from the real values; "mean", the mean absolute gap
             of each term, the earlier loss (`timegan.losses.stylized_facts_loss`; measured in
             docs/finance.md, "The norm of the stylized-facts loss").
+        stylized_window_correlations: also match, in that loss, the correlations across
+            features of whole windows: of the window sums of u and of the window log volatilities
+            (`timegan.losses.WINDOW_TERMS`; no effect with one feature). Default False
+            (docs/many_series.md, "What gives 20 series away").
         seed: seeds weights, noise and batch order, in [0, 2**32 - 1] (what both
             `keras.utils.set_random_seed` and `keras.random.SeedGenerator` accept). Default 0.
     """
@@ -196,6 +202,7 @@ class TimeGANConfig:
     stylized_leverage_lags: int = 5
     stylized_scale: str = "model"
     stylized_norm: str = "l2"
+    stylized_window_correlations: bool = False
     seed: int = 0
 
     def __post_init__(self):
@@ -250,10 +257,10 @@ class TimeGANConfig:
         A config saved before a group of fields existed (`ADDED_FIELDS`: `representation`,
         `heavy_tail`, `recovery_activation` and `burn_in`; later `synthetic_path`; later
         `stylized_weight` and `stylized_lags`; later `stylized_return_lags`; later
-        `stylized_leverage_lags`; later `stylized_scale`; later `stylized_norm`) lacks the whole
+        `stylized_leverage_lags`; later `stylized_scale`; later `stylized_norm`; later `stylized_window_correlations`) lacks the whole
         group; it gets the values of the model it described (levels, sigmoid head, no burn-in;
         synthetic data through the supervisor; no stylized-facts loss; its autocorrelation of u
-        at lag 1 only; no leverage term; statistics on the model's scale; gaps averaged). Any
+        at lag 1 only; no leverage term; statistics on the model's scale; gaps averaged; no window correlations). Any
         other missing key is refused.
 
         Raises:
@@ -298,5 +305,6 @@ CONSTRAINTS = {
     "stylized_leverage_lags": [Integer(0)],
     "stylized_scale": [Options(*STYLIZED_SCALES)],
     "stylized_norm": [Options(*STYLIZED_NORMS)],
+    "stylized_window_correlations": [Bool()],
     "seed": [SEED],
 }

@@ -86,6 +86,10 @@ def lambert_w_tails(u, delta, bound=6.0):
 
 
 STYLIZED_TERMS = ("acf", "acf_abs", "leverage", "vol_dispersion", "kurtosis", "correlation")
+# Cross-sectional facts of whole windows, matched only when asked for (`stylized_facts_loss(terms=...)`).
+WINDOW_TERMS = ("sum_correlation", "vol_correlation")
+# The terms that are correlation matrices across features: their gaps are taken off the diagonal.
+CORRELATION_TERMS = ("correlation", "sum_correlation", "vol_correlation")
 # The terms with a lag axis: with norm="l2" their gaps are summed over the lags (`stylized_facts_loss`).
 LAGGED_TERMS = ("acf", "acf_abs", "leverage")
 
@@ -116,6 +120,12 @@ def stylized_statistics(x, return_lags=1, abs_lags=5, eps=1e-6, mean=reduce_mean
       shape (features,).
     - `kurtosis`: excess kurtosis E[(u - m)^4] / (v + eps)^2 - 3; shape (features,).
     - `correlation`: the correlation matrix of u across features, (f, f).
+    - `sum_correlation`: the correlation matrix across features of the window sums sum_t u_t,
+      over the batch, (f, f): how the series move together over a whole window (with negative
+      cross-correlations at lags != 0, daily co-movement can hold while the window moves do not).
+    - `vol_correlation`: the correlation matrix across features of the window log volatilities
+      log s_i (s_i as in `vol_dispersion`), over the batch, (f, f): whether the series' calm and
+      turbulent windows coincide, and how closely.
 
     Args:
         x: data on the model's scale, (batch, time, features), float.
@@ -129,7 +139,7 @@ def stylized_statistics(x, return_lags=1, abs_lags=5, eps=1e-6, mean=reduce_mean
             Default 5.
 
     Returns:
-        dict of the tensors above, keyed by `STYLIZED_TERMS`.
+        dict of the tensors above, keyed by `STYLIZED_TERMS` and `WINDOW_TERMS`.
 
     Sources: Cont (2001), "Empirical properties of asset returns: stylized facts and statistical
     issues", Quantitative Finance 1(2) (absence of linear autocorrelation, heavy tails, volatility
@@ -169,6 +179,13 @@ def stylized_statistics(x, return_lags=1, abs_lags=5, eps=1e-6, mean=reduce_mean
 
     leverage_values = [leverage(lag) for lag in lags(leverage_lags)]
 
+    def batch_correlation(values):
+        """(batch, features) -> the correlation matrix across features over the batch."""
+        centred_values = values - mean(values, [0])
+        covariance = mean(centred_values[:, :, None] * centred_values[:, None, :], [0])
+        values_scale = tf.sqrt(tf.linalg.diag_part(covariance) + eps)
+        return covariance / (values_scale[:, None] * values_scale[None, :])
+
     return {
         "acf": tf.stack([autocorrelation(x, lag) for lag in lags(return_lags)]),
         "acf_abs": tf.stack([autocorrelation(tf.abs(x), lag) for lag in lags(abs_lags)]),
@@ -176,6 +193,8 @@ def stylized_statistics(x, return_lags=1, abs_lags=5, eps=1e-6, mean=reduce_mean
         "vol_dispersion": dispersion,
         "kurtosis": kurtosis,
         "correlation": products / (scale[:, None] * scale[None, :]),
+        "sum_correlation": batch_correlation(tf.reduce_sum(x, axis=1)),
+        "vol_correlation": batch_correlation(tf.math.log(volatility)),
     }
 
 
@@ -198,7 +217,8 @@ def stylized_facts_loss(
     1..`abs_lags`, the leverage correlation corr(u_t, u_{t+k}^2) at lags 1..`leverage_lags` (no
     term when 0), the dispersion of the window volatility over the batch, the excess kurtosis
     (each per feature), and the off-diagonal correlations of u across features (no term with one
-    feature). The real statistics are constants (no gradient flows into the real batch).
+    feature); with `terms` including `WINDOW_TERMS`, also the correlations across features of the
+    window sums and window log volatilities. The real statistics are constants (no gradient flows into the real batch).
 
     The moment loss (`moment_loss`) matches only per-step means and standard deviations over the
     batch, which a generator with one constant volatility and no serial structure satisfies; these
@@ -209,7 +229,8 @@ def stylized_facts_loss(
         x_hat: synthetic windows, (batch', time, features) (the batch sizes may differ on one
             device; under `tf.distribute` every replica has equal batches).
         return_lags, abs_lags, eps, mean, leverage_lags: as in `stylized_statistics`.
-        terms: which of `STYLIZED_TERMS` to add. Default all.
+        terms: which of `STYLIZED_TERMS` and `WINDOW_TERMS` to add. Default all of
+            `STYLIZED_TERMS`.
         norm: how the gaps of a term are summed. "mean" (default): the mean absolute gap over
             the term's entries. "l2": the norms of the finance scores (Wiese et al. 2020,
             section 6; `evaluation.finance`): for the autocorrelations and the leverage
@@ -225,11 +246,14 @@ def stylized_facts_loss(
         Scalar tensor, >= 0; 0 when the statistics of both batches are equal.
 
     Raises:
-        ValueError: on a term not in `STYLIZED_TERMS` or a `norm` not in `timegan.config.STYLIZED_NORMS`.
+        ValueError: on a term not in `STYLIZED_TERMS` or `WINDOW_TERMS`, or a `norm` not in
+            `timegan.config.STYLIZED_NORMS`.
     """
-    unknown = sorted(set(terms) - set(STYLIZED_TERMS))
+    unknown = sorted(set(terms) - set(STYLIZED_TERMS + WINDOW_TERMS))
     if unknown:
-        raise ValueError(f"Expected `terms` among {list(STYLIZED_TERMS)}. Received: terms={list(terms)!r}")
+        raise ValueError(
+            f"Expected `terms` among {list(STYLIZED_TERMS + WINDOW_TERMS)}. Received: terms={list(terms)!r}"
+        )
     if norm not in STYLIZED_NORMS:
         raise ValueError(f"Expected `norm` to be one of {list(STYLIZED_NORMS)}. Received: norm={norm!r}")
     x_hat = tf.convert_to_tensor(x_hat)
@@ -240,7 +264,7 @@ def stylized_facts_loss(
         if real[name].shape.num_elements() == 0:
             continue
         gap = tf.abs(fake[name] - tf.stop_gradient(real[name]))
-        if name == "correlation":
+        if name in CORRELATION_TERMS:
             features = gap.shape[-1]
             if features < 2:
                 continue

@@ -486,6 +486,7 @@ class TimeGAN(keras.Model):
                         eps=cfg.moment_eps,
                         mean=mean,
                         norm=cfg.stylized_norm,
+                        terms=losses.STYLIZED_TERMS + (losses.WINDOW_TERMS if cfg.stylized_window_correlations else ()),
                     )
                     generator_loss += cfg.stylized_weight * terms["stylized"]
                 replica_loss = self._replica_loss(generator_loss)

@@ -116,6 +116,13 @@ def build_parser():
         "scores (Euclidean over the lags, Frobenius over the correlations), which pull hardest on the worst "
         "entries (default l2; docs/finance.md)",
     )
+    model.add_argument(
+        "--stylized-window-correlations",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="also match the correlations across series of whole windows' returns and log volatilities "
+        "(default off; docs/many_series.md)",
+    )
     model.add_argument("--seq-len", type=int, default=24, help="window length (default 24)")
     model.add_argument(
         "--hidden-dim",
@@ -267,6 +274,7 @@ def _train(args):
             stylized_leverage_lags=args.stylized_leverage_lags,
             stylized_scale=args.stylized_scale,
             stylized_norm=args.stylized_norm,
+            stylized_window_correlations=args.stylized_window_correlations,
         )
         prices = load_prices(**data_arguments(args))
         dropped = prices.attrs.get("rows_dropped", 0)
