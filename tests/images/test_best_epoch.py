@@ -34,6 +34,12 @@ def test_unconditional_epochs_are_ranked_by_frechet_distance_and_diverged_ones_n
     assert selection_key({"frechet_distance": float("nan")}) is None
 
 
+def test_stacked_epochs_are_ranked_by_the_kl_of_their_mode_histogram():
+    balanced, skewed = {"modes_covered": 990, "kl_to_uniform": 0.08}, {"modes_covered": 999, "kl_to_uniform": 0.5}
+    assert selection_key(balanced) > selection_key(skewed)
+    assert selection_key({"modes_covered": None, "kl_to_uniform": None}) is None
+
+
 @pytest.mark.parametrize(
     ("scripted", "best"),
     [

@@ -29,3 +29,40 @@ def test_gif_holds_every_frame(tmp_path):
         assert gif.n_frames == 3
         gif.seek(2)
         assert np.asarray(gif.convert("L"))[0, 0] == 200
+
+
+def test_epoch_scores_figure_draws_each_score_per_generator():
+    from timegan.images.callbacks import epoch_scores_figure
+
+    rows = [
+        {"epoch": epoch, "generator": name, "frechet_distance": fd, "classes_covered": classes}
+        for epoch, name, fd, classes in [
+            (0, "sampling", 300.0, 1),
+            (0, "training", 300.0, 1),
+            (1, "sampling", 40.0, 9),
+            (1, "training", None, None),  # diverged: a gap, not a zero
+            (2, "sampling", 12.5, 10),
+            (2, "training", 20.0, 10),
+        ]
+    ]
+    figure = epoch_scores_figure(rows)
+    distance, classes = figure.axes
+    assert distance.get_title() == "frechet distance" and distance.get_yscale() == "log"
+    assert classes.get_title() == "classes covered" and classes.get_yscale() == "linear"
+    (sampling, training) = distance.get_lines()
+    np.testing.assert_array_equal(sampling.get_xdata(), [0, 1, 2])
+    np.testing.assert_array_equal(sampling.get_ydata(), [300.0, 40.0, 12.5])
+    np.testing.assert_array_equal(training.get_ydata(), [300.0, np.nan, 20.0])
+    assert [line.get_label() for line in distance.get_lines()] == ["sampling", "training"]
+    # Rows read back from epoch_scores.csv hold strings, an empty one for a missing value.
+    text = [{key: "" if value is None else str(value) for key, value in row.items()} for row in rows]
+    np.testing.assert_array_equal(epoch_scores_figure(text).axes[0].get_lines()[1].get_ydata(), [300.0, np.nan, 20.0])
+
+
+def test_epoch_scores_figure_refuses_rows_without_scores():
+    from timegan.images.callbacks import epoch_scores_figure
+
+    with pytest.raises(ValueError, match="at least one score"):
+        epoch_scores_figure([{"epoch": 0, "generator": "sampling"}])
+    with pytest.raises(ValueError, match="Expected 1 axes"):
+        epoch_scores_figure([{"epoch": 0, "generator": "sampling", "kl_to_uniform": 1.0}], axes=[None, None])

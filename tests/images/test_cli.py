@@ -241,6 +241,42 @@ def test_packed_stacked_mnist_run_counts_modes(tmp_path, idx_dir, tiny_classifie
     assert f"modes covered          {metrics['modes_covered']} / 1000" in capsys.readouterr().out
 
 
+def test_stacked_mnist_epoch_scores_count_modes_per_epoch_and_keep_the_most_even(
+    tmp_path, idx_dir, tiny_classifier, capsys, seed, monkeypatch
+):
+    from timegan.images import data as image_data
+    from timegan.images import run as image_run
+
+    monkeypatch.setitem(image_data.STACKED_SIZES, "train", 320)
+    monkeypatch.setitem(image_data.STACKED_SIZES, "test", 200)
+    monkeypatch.setattr(image_run, "STACKED_EPOCH_SAMPLES", 300)
+    run = tmp_path / "stacked"
+    argv = ["--dataset", "stacked-mnist", "--data-dir", str(idx_dir), "--output-dir", str(run), "--epochs", "2"]
+    code = call(train_images.main, [*argv, "--epoch-scores", "--classifier", str(tiny_classifier), *TINY])
+    assert code == 0
+    with open(run / "epoch_scores.csv", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    assert list(rows[0]) == ["epoch", "generator", "modes_covered", "kl_to_uniform"]
+    assert [(row["epoch"], row["generator"]) for row in rows] == [
+        ("0", "sampling"),
+        ("1", "sampling"),
+        ("2", "sampling"),
+    ]
+    assert all(1 <= int(row["modes_covered"]) <= 300 for row in rows)
+    summary = json.loads((run / "summary.json").read_text())
+    kl = [float(row["kl_to_uniform"]) for row in rows[1:]]
+    assert summary["best_epoch"]["epoch"] == 1 + int(np.argmin(kl))
+    assert summary["best_epoch"]["kl_to_uniform"] == pytest.approx(min(kl))
+    assert summary["selection"] == "lowest kl_to_uniform of the Stacked MNIST mode histogram"
+    with Image.open(run / "epoch_scores.png") as curve:
+        assert curve.size[0] > curve.size[1] > 100  # two panels side by side
+    capsys.readouterr()
+    evaluate = ["--run", str(run), "--classifier", str(tiny_classifier), "--num-samples", "300"]
+    assert call(evaluate_images.main, evaluate) == 0
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert metrics["generator_epoch"] == metrics["best_epoch"] == summary["best_epoch"]["epoch"]
+
+
 def test_acgan_run_reports_class_scores_and_cas(tmp_path, idx_dir, tiny_classifier, capsys, seed):
     run = tmp_path / "acgan"
     code = call(

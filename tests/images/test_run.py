@@ -58,3 +58,25 @@ def test_evaluate_scores_a_generator_and_flags_divergence(digits28, small, seed)
     assert broken["diverged"] is True and broken["non_finite_images"] == 100
     assert broken["frechet_distance"] is None and broken["classifier_score"] is None
     assert broken["frechet_floor"] == pytest.approx(metrics["frechet_floor"])
+
+
+def test_stacked_epoch_scorer_counts_the_modes_the_evaluation_counts(digits28, seed):
+    from timegan.images.data import stack_digits
+    from timegan.images.run import evaluate_stacked, stacked_epoch_scorer
+
+    config = ImageGANConfig(hidden_units=(8,), latent_dim=4, dropout=0.0, channels=3)
+    generator, classifier = build_generator(config), build_classifier(feature_units=8)
+    real, _ = stack_digits(*digits28, 150, seed=0)
+    scores = stacked_epoch_scorer(config, classifier, num_samples=200, seed=7)(generator)
+    # The same noise seed gives the evaluation's numbers: the curve ends where the evaluation starts.
+    evaluated = evaluate_stacked(generator, config, classifier, real, num_samples=200, seed=7)
+    assert scores == {name: evaluated[name] for name in ("modes_covered", "kl_to_uniform")}
+    assert 1 <= scores["modes_covered"] <= 200 and 0 <= scores["kl_to_uniform"] <= np.log(1000) + 1e-9
+    kernel = generator.get_layer("output").kernel
+    kernel.assign(np.full(kernel.shape, np.nan, np.float32))
+    assert stacked_epoch_scorer(config, classifier, num_samples=200)(generator) == {
+        "modes_covered": None,
+        "kl_to_uniform": None,
+    }
+    with pytest.raises(ValueError, match="Received: num_samples=10"):
+        stacked_epoch_scorer(config, classifier, num_samples=10)

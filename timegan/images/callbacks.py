@@ -86,7 +86,8 @@ def selection_key(scores, min_label_accuracy=None):
     Label accuracy is a threshold and diversity the quantity maximised because a generator can
     always trade diversity for accuracy by drawing one clean image per class, which the
     diversity ratio catches and label accuracy rewards. Unconditional scores: the lower
-    `frechet_distance` wins.
+    `frechet_distance` wins; Stacked MNIST scores (`kl_to_uniform` of the mode histogram, no
+    Frechet distance): the lower KL, which rewards both more modes and a more even spread.
 
     Args:
         scores: dict of one generator's numbers (`run.epoch_scorer`); None values mean the
@@ -96,7 +97,7 @@ def selection_key(scores, min_label_accuracy=None):
 
     Returns:
         A tuple ordered like the quality (compare with `>`), or None if the scores cannot rank
-        the generator (diverged, or neither a conditional nor a Frechet-distance score).
+        the generator (diverged, or none of the scores above).
     """
     if "label_accuracy" in scores and "diversity_ratio" in scores:
         accuracy, diversity = scores["label_accuracy"], scores["diversity_ratio"]
@@ -105,14 +106,16 @@ def selection_key(scores, min_label_accuracy=None):
         if accuracy >= (min_label_accuracy or 0.0):
             return (1, float(diversity))
         return (0, float(accuracy))
-    distance = scores.get("frechet_distance")
+    name = "frechet_distance" if "frechet_distance" in scores else "kl_to_uniform"
+    distance = scores.get(name)
     if distance is None or not np.isfinite(distance):
         return None
     return (0, -float(distance))
 
 
 class EpochScores(keras.callbacks.Callback):
-    """Writes `epoch_scores.csv`: the generator's scores before training and after every epoch.
+    """Writes `epoch_scores.csv`: the generator's scores before training and after every epoch,
+    and at the end `epoch_scores.png`, each score against the epoch (`epoch_scores_figure`).
 
     A model with a weight average (`ema_decay`) gets two rows per epoch: `generator` is
     `"sampling"` for the average and `"training"` for the generator as trained, so the two are
@@ -165,6 +168,60 @@ class EpochScores(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self._score(epoch + 1)
+
+    def on_train_end(self, logs=None):
+        if self.rows:
+            save_figure(epoch_scores_figure(self.rows), self.run_dir / "epoch_scores.png", dpi=100)
+
+
+def epoch_scores_figure(rows, axes=None):
+    """Plots every numeric score of `epoch_scores.csv` rows against the epoch; returns the Figure.
+
+    One panel per score, one line per generator (`"sampling"`, and `"training"` with a weight
+    average). Missing values (a diverged generator) leave a gap. The Frechet distance and the KL
+    divergences are drawn on a log scale, where the approach to a floor stays readable.
+
+    Args:
+        rows: dicts with `epoch`, `generator` and the scores (`EpochScores.rows`, or the CSV read
+            back with numbers as strings; empty strings count as missing).
+        axes: a sequence of one Axes per score. Default None (a new figure, panels side by side).
+
+    Returns:
+        The `matplotlib.figure.Figure`.
+
+    Raises:
+        ValueError: `rows` is empty or has no score besides `epoch` and `generator`, or `axes`
+            has the wrong length.
+    """
+    import matplotlib.pyplot as plt
+
+    rows = list(rows)
+    names = [name for name in (rows[0] if rows else {}) if name not in ("epoch", "generator")]
+    if not names:
+        raise ValueError(f"Expected rows with at least one score besides epoch and generator. Received: {rows[:1]}")
+    if axes is None:
+        figure, axes = plt.subplots(1, len(names), figsize=(3.5 * len(names), 3.2), squeeze=False)
+        axes = axes[0]
+    elif len(axes) != len(names):
+        raise ValueError(f"Expected {len(names)} axes, one per score {names}. Received: {len(axes)}")
+    figure = axes[0].figure
+
+    def number(value):
+        return np.nan if value is None or value == "" else float(value)
+
+    for ax, name in zip(axes, names):
+        for generator in dict.fromkeys(row["generator"] for row in rows):
+            points = [(int(row["epoch"]), number(row[name])) for row in rows if row["generator"] == generator]
+            epochs, values = np.array(points, float).T
+            ax.plot(epochs, values, "o-", markersize=3, label=generator)
+        if name == "frechet_distance" or name.startswith("kl_"):
+            ax.set_yscale("log")
+        ax.set_xlabel("epoch")
+        ax.set_title(name.replace("_", " "))
+        ax.grid(alpha=0.3)
+    axes[0].legend()
+    figure.tight_layout()
+    return figure
 
 
 class SampleGrid(keras.callbacks.Callback):

@@ -8,6 +8,7 @@ Layout written by `train_run` (atomically: the directory appears only when train
     generator_best.keras    only with an epoch scorer: the generator of the best epoch
                         (`callbacks.selection_key`; the average with `ema_decay`)
     epoch_scores.csv    only with an epoch scorer: its numbers before training and per epoch
+    epoch_scores.png    only with an epoch scorer: those numbers against the epoch
     generator_training.keras   only with `ema_decay`: the generator that was trained (not averaged)
     summary.json        seconds, epochs, steps, final losses, data source, best epoch
     samples/epoch_XXX.png   fixed-noise grid before training and after every epoch
@@ -53,6 +54,9 @@ BEST_GENERATOR = "generator_best.keras"
 # Label accuracy an epoch must reach to be chosen for its diversity (`callbacks.selection_key`):
 # the goals of the conditional image GANs (MNIST 97%, Fashion-MNIST 85%).
 MIN_LABEL_ACCURACY = {"mnist": 0.97, "fashion-mnist": 0.85}
+# Generated images per epoch of `stacked_epoch_scorer` in `train_images.py`: PacGAN's 26 000, as
+# `evaluate_images.py`, so the curve ends at the number the evaluation reports.
+STACKED_EPOCH_SAMPLES = 26000
 # `epoch_scorer` draws its noise and real images with the run's seed plus this, so that the
 # epoch is not chosen on the noise and real subset that `evaluate_images.py` (seed 0) scores.
 SELECTION_SEED_OFFSET = 100
@@ -251,6 +255,8 @@ def selection_rule(gan_config, min_label_accuracy):
             f"highest diversity_ratio among epochs with label_accuracy >= {min_label_accuracy:g} "
             "(else highest label_accuracy); 2000 samples against real training images"
         )
+    if gan_config.channels == image_data.STACKED_CHANNELS:
+        return "lowest kl_to_uniform of the Stacked MNIST mode histogram"
     return "lowest frechet_distance; 2000 samples against real training images"
 
 
@@ -310,6 +316,8 @@ def load_run(run_dir, training_generator=False, model="best"):
 
 # What `epoch_scorer` keeps of `evaluate_generator`'s numbers.
 EPOCH_SCORES = ("frechet_distance", "classes_covered", "label_accuracy", "diversity_ratio", "pixel_diversity_ratio")
+# What `stacked_epoch_scorer` keeps of `generated_modes`' numbers.
+STACKED_EPOCH_SCORES = ("modes_covered", "kl_to_uniform")
 
 
 def epoch_scorer(gan_config, classifier, images, labels=None, num_samples=2000, seed=0):
@@ -483,12 +491,57 @@ def evaluate_stacked(generator, gan_config, classifier, real_test, num_samples=2
         "num_samples": num_samples,
         "seed": seed,
     }
+    results.update(generated_modes(generator, gan_config, probe, num_samples, seed))
+    return results
+
+
+def generated_modes(generator, gan_config, probe, num_samples=26000, seed=0):
+    """Stacked MNIST modes of `num_samples` generated images (noise drawn with `seed + 2`).
+
+    Args:
+        generator: generator of `(n, 28, 28, 3)` images.
+        gan_config: its `ImageGANConfig`.
+        probe: `ClassifierProbe` of the MNIST evaluation classifier.
+        num_samples: generated images. Default 26000.
+        seed: seed of the noise. Default 0.
+
+    Returns:
+        A dict: `diverged`, and the fields of `metrics.ModeCoverage` (`modes_covered` and
+        `kl_to_uniform` None if any generated image is not finite).
+    """
     noise = np.random.default_rng(seed + 2).standard_normal((num_samples, gan_config.latent_dim)).astype(np.float32)
     fake = generate_images(generator, gan_config, noise=noise)
-    results["diverged"] = not np.isfinite(fake).all()
-    if results["diverged"]:
-        results.update(modes_covered=None, kl_to_uniform=None, num_modes=image_data.STACKED_MODES)
-        return results
+    if not np.isfinite(fake).all():
+        return {
+            "diverged": True,
+            "modes_covered": None,
+            "kl_to_uniform": None,
+            "num_modes": image_data.STACKED_MODES,
+            "num_samples": num_samples,
+        }
     coverage = mode_coverage(digits_to_modes(channel_digits(probe, fake)), image_data.STACKED_MODES)
-    results.update(coverage.to_dict())
-    return results
+    return {"diverged": False, **coverage.to_dict()}
+
+
+def stacked_epoch_scorer(gan_config, classifier, num_samples=26000, seed=0):
+    """A scorer for `train_run(epoch_scorer=...)` on Stacked MNIST: modes covered and KL to uniform.
+
+    Args:
+        gan_config: the `ImageGANConfig` of the generators it will score (3 channels).
+        classifier: the MNIST evaluation classifier (`classifier.load_classifier`).
+        num_samples: generated images per call. Default 26000 (PacGAN's, as `evaluate_stacked`).
+        seed: seed of the noise (the same every epoch). Default 0; `train_images.py` passes the
+            run's seed + `SELECTION_SEED_OFFSET`.
+
+    Returns:
+        A callable `generator -> {"modes_covered": ..., "kl_to_uniform": ...}` (None values if the
+        generator diverged).
+    """
+    num_samples = validate(num_samples, "num_samples", Integer(100))
+    probe = ClassifierProbe(classifier)
+
+    def score(generator):
+        modes = generated_modes(generator, gan_config, probe, num_samples, seed)
+        return {name: modes[name] for name in STACKED_EPOCH_SCORES}
+
+    return score
