@@ -1,0 +1,162 @@
+"""What gives a many-series run's synthetic windows away: window statistics of real and synthetic log returns.
+
+Reads a trained run (`scripts/train.py`, returns representation, two or more series), its real
+windows and its synthetic.csv (the windows the report scores, each divided by its first price),
+and prints, for the daily log returns r of each window (n windows, 23 days, f series):
+
+    daily volatility            std of r, pooled
+    window move                 std over windows of each series' 23-day sum of r, mean over series
+    basket daily / window move  the same for the equal-weighted basket (mean of r over series)
+    daily correlation           mean off-diagonal correlation of r, pooled over windows and days
+    in-window correlation       mean of each window's own correlation matrix (its std over windows)
+    window-move correlation     mean correlation across series of the 23-day sums
+    window-volatility corr.     mean correlation across series of the window log volatilities
+    cross-sectional dispersion  std of r across series per day, mean
+
+then the held-out linear two-sample score (`timegan.callbacks.validation_score`: 0 = chance, 0.5 =
+told apart every time) of several views of the windows: all series, the basket alone, the
+dispersion alone, each series alone, and a logistic regression on the window moves, the window
+volatilities and each window's correlation matrix. A view that scores far above the others is
+what the classifier of the report's discriminative score can read.
+
+    python scripts/diagnose_many_series.py --run runs/X [--n-windows 1500] [--seed 0]
+
+Results: docs/many_series.md, "What gives 20 series away".
+"""
+
+import sys
+
+from timegan.cli._common import ArgumentParser, echo, positive_int, run
+
+ROWS = (
+    "daily volatility",
+    "window move",
+    "basket daily volatility",
+    "basket window move",
+    "daily correlation",
+    "in-window correlation",
+    "in-window correlation, std",
+    "window-move correlation",
+    "window-volatility correlation",
+    "cross-sectional dispersion",
+)
+
+
+def build_parser():
+    parser = ArgumentParser(prog="diagnose_many_series", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--run", required=True, metavar="DIR", help="run directory of scripts/train.py")
+    parser.add_argument("--n-windows", type=positive_int, default=1500, help="windows per side (default 1500)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the window draw and the folds")
+    parser.add_argument("--model", choices=("best", "last"), default="best")
+    return parser
+
+
+def off_diagonal_mean(matrix):
+    import numpy as np
+
+    return float(matrix[~np.eye(len(matrix), dtype=bool)].mean())
+
+
+def window_statistics(returns):
+    """The rows of `ROWS` for log returns (n, steps, f), f >= 2."""
+    import numpy as np
+
+    n, steps, features = returns.shape
+    basket = returns.mean(axis=2)
+    moves = returns.sum(axis=1)
+    log_volatility = np.log(returns.std(axis=1) + 1e-12)
+    in_window = np.array([off_diagonal_mean(np.corrcoef(window, rowvar=False)) for window in returns])
+    return {
+        "daily volatility": float(returns.std()),
+        "window move": float(moves.std(axis=0).mean()),
+        "basket daily volatility": float(basket.std()),
+        "basket window move": float(basket.sum(axis=1).std()),
+        "daily correlation": off_diagonal_mean(np.corrcoef(returns.reshape(-1, features), rowvar=False)),
+        "in-window correlation": float(np.nanmean(in_window)),
+        "in-window correlation, std": float(np.nanstd(in_window)),
+        "window-move correlation": off_diagonal_mean(np.corrcoef(moves, rowvar=False)),
+        "window-volatility correlation": off_diagonal_mean(np.corrcoef(log_volatility, rowvar=False)),
+        "cross-sectional dispersion": float(returns.std(axis=2).mean()),
+    }
+
+
+def classifier_score(real, synthetic, seed):
+    """|accuracy - 0.5| of a 5-fold cross-validated logistic regression on feature rows."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    x = np.concatenate([real, synthetic])
+    y = np.concatenate([np.ones(len(real)), np.zeros(len(synthetic))])
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+    folds = StratifiedKFold(5, shuffle=True, random_state=seed)
+    return float(abs(cross_val_score(model, x, y, cv=folds).mean() - 0.5))
+
+
+def view_scores(real, synthetic, names, seed):
+    """Two-sample scores of views of the log price windows (n, steps, f), keyed by view."""
+    import numpy as np
+
+    from timegan.callbacks import validation_score
+
+    def diff(windows):
+        return np.diff(windows, axis=1)
+
+    def correlations(windows):
+        upper = np.triu_indices(windows.shape[2], 1)
+        return np.array([np.corrcoef(window, rowvar=False)[upper] for window in diff(windows)])
+
+    scores = {
+        "all series": validation_score(real, synthetic, seed=seed),
+        "basket": validation_score(real.mean(axis=2, keepdims=True), synthetic.mean(axis=2, keepdims=True), seed=seed),
+        "dispersion": validation_score(
+            diff(real).std(axis=2, keepdims=True), diff(synthetic).std(axis=2, keepdims=True), seed=seed
+        ),
+        "window moves (logistic)": classifier_score(diff(real).sum(axis=1), diff(synthetic).sum(axis=1), seed),
+        "window volatilities (logistic)": classifier_score(diff(real).std(axis=1), diff(synthetic).std(axis=1), seed),
+        "window correlation matrices (logistic)": classifier_score(correlations(real), correlations(synthetic), seed),
+    }
+    for j, name in enumerate(names):
+        scores[f"series {name}"] = validation_score(real[:, :, j : j + 1], synthetic[:, :, j : j + 1], seed=seed)
+    return scores
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+
+    def body():
+        import numpy as np
+
+        from timegan import load_run
+
+        loaded = load_run(args.run, model=args.model)
+        if loaded.model.config.representation != "returns":
+            raise ValueError(f"Expected a run of the returns representation. Received: run={args.run!r} (levels)")
+        real, synthetic = loaded.real_windows, loaded.synthetic
+        if synthetic is None:
+            raise ValueError(f"Expected a run with synthetic.csv. Received: run={args.run!r}")
+        if real.shape[2] < 2:
+            raise ValueError(f"Expected a run of two or more series. Received: {real.shape[2]} in run={args.run!r}")
+        rng = np.random.default_rng(args.seed)
+        n = min(args.n_windows, len(real), len(synthetic))
+        # Log price shapes: each window divided by its first price, as the report scores them.
+        real, synthetic = (np.log(w[rng.choice(len(w), n, replace=False)]) for w in (real, synthetic))
+        real, synthetic = real - real[:, :1], synthetic - synthetic[:, :1]
+        stats = [window_statistics(np.diff(w, axis=1)) for w in (real, synthetic)]
+        echo(f"{n} windows per side, {real.shape[2]} series ({args.model} model)")
+        echo(f"{'statistic':32s} {'real':>8s} {'synthetic':>10s} {'ratio':>7s}")
+        for row in ROWS:
+            a, b = stats[0][row], stats[1][row]
+            echo(f"{row:32s} {a:8.4f} {b:10.4f} {b / a if a else float('nan'):7.3f}")
+        echo("\ntwo-sample score of each view (0 chance, 0.5 always told apart):")
+        names = [str(name[0] if isinstance(name, tuple) else name) for name in loaded.feature_names]
+        for view, score in view_scores(real, synthetic, names, args.seed).items():
+            echo(f"{view:40s} {score:.3f}")
+
+    return run(body, "diagnose_many_series")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
