@@ -288,4 +288,26 @@ def test_window_terms_are_off_by_default_and_need_two_features():
     with_windows = losses.STYLIZED_TERMS + losses.WINDOW_TERMS
     assert float(losses.stylized_facts_loss(x, x_hat, terms=with_windows)) > float(losses.stylized_facts_loss(x, x_hat))
     one = x[..., :1], x_hat[..., :1]
-    assert float(losses.stylized_facts_loss(*one, terms=losses.WINDOW_TERMS)) == 0.0
+    assert float(losses.stylized_facts_loss(*one, terms=["sum_correlation", "vol_correlation"])) == 0.0
+
+
+def test_variance_ratio_by_hand_and_against_a_series_that_reverts():
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((64, 6, 2)).astype("float32")
+    stats = losses.stylized_statistics(tf.constant(x), eps=0.0)
+    sums, pooled = x.sum(axis=1), x.reshape(-1, 2)
+    np.testing.assert_allclose(stats["variance_ratio"], sums.var(axis=0) / (6 * pooled.var(axis=0)), rtol=1e-4)
+    noise = white_noise(rng, n=1024)
+    assert np.allclose(losses.stylized_statistics(tf.constant(noise, "float32"))["variance_ratio"], 1.0, atol=0.15)
+    # x_t = e_t - 0.5 e_{t-1}: lag-1 autocorrelation -0.4, the window moves about a third as much.
+    e = rng.standard_normal((1024, 25, 2))
+    reverting = e[:, 1:] - 0.5 * e[:, :-1]
+    assert stylized_gap(noise, reverting, "variance_ratio") > 4 * stylized_gap(
+        noise, white_noise(rng), "variance_ratio"
+    )
+    # The acf term at lag 1 sees this one too; a reversion spread thinly over lags 6..23 only the ratio sees.
+    spread = np.zeros((1024, 24, 2))
+    shocks = rng.standard_normal((1024, 48, 2))
+    for t in range(24):
+        spread[:, t] = shocks[:, t + 24] - shocks[:, t + 6 : t + 24].sum(axis=1) / 18 * 0.9
+    assert stylized_gap(noise, spread, "acf") < 0.1 < stylized_gap(noise, spread, "variance_ratio")

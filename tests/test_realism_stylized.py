@@ -56,11 +56,10 @@ def test_logged_stylized_loss_is_that_of_the_synthetic_path_generation_uses():
     assert logged == pytest.approx(expected, rel=1e-4)
 
 
-def test_window_correlations_add_their_terms_to_the_logged_loss():
+def test_window_terms_add_to_the_logged_loss():
     model = trained(1.0, steps=0)
-    model = TimeGAN(
-        dataclasses.replace(model.config, stylized_window_correlations=True), representation=model.representation
-    )
+    config = dataclasses.replace(model.config, stylized_window_correlations=True, stylized_variance_ratio=True)
+    model = TimeGAN(config, representation=model.representation)
     model.build_networks(2)
     model.compile()
     x = tf.constant(model._prepare_windows(price_series(), None)[:4])
@@ -109,6 +108,8 @@ def test_old_config_without_the_field_loads_without_the_loss():
     newer = CONFIG.to_dict()
     del newer["stylized_return_lags"]  # saved with the loss on, before return lags were a field: lag 1
     assert TimeGANConfig.from_dict({**newer, "stylized_weight": 10.0}).stylized_return_lags == 1
+    del newer["stylized_variance_ratio"]  # saved before the variance ratio: trained without it
+    assert not TimeGANConfig.from_dict({**newer, "stylized_weight": 10.0}).stylized_variance_ratio
     del newer["stylized_window_correlations"]  # saved before the window terms: trained without them
     assert not TimeGANConfig.from_dict({**newer, "stylized_weight": 10.0}).stylized_window_correlations
     del newer["stylized_norm"]  # saved before the norm was a field: gaps averaged
@@ -159,12 +160,13 @@ def test_train_command_passes_the_weight(tmp_path, capsys):
     argv = ["--tickers", "BA", "CAT", "--start", "2019-01-01", "--end", "2019-06-30", "--source", "bundled"]
     tiny = ["--seq-len", "6", "--hidden-dim", "4", "--num-layers", "1", "--batch-size", "4", "--quiet"]
     options = ["--stylized-weight", "2.5", "--stylized-return-lags", "3", "--stylized-leverage-lags", "0"]
-    options += ["--stylized-scale", "returns", "--stylized-norm", "mean", "--stylized-window-correlations"]
+    options += ["--stylized-scale", "returns", "--stylized-norm", "mean"]
+    options += ["--stylized-window-correlations", "--stylized-variance-ratio"]
     assert main([*argv, *tiny, "--steps", "1", *options, "--output-dir", str(out)]) == 0
     config = json.loads((out / "run.json").read_text())["config"]
-    names = ("weight", "return_lags", "leverage_lags", "scale", "norm", "window_correlations")
+    names = ("weight", "return_lags", "leverage_lags", "scale", "norm", "window_correlations", "variance_ratio")
     chosen = [config[f"stylized_{name}"] for name in names]
-    assert chosen == [2.5, 3, 0, "returns", "mean", True]
-    assert not defaults.stylized_window_correlations
+    assert chosen == [2.5, 3, 0, "returns", "mean", True, True]
+    assert not defaults.stylized_window_correlations and not defaults.stylized_variance_ratio
     assert main([*argv, *tiny, "--stylized-weight", "-1", "--output-dir", str(tmp_path / "bad")]) == 2
     assert "stylized_weight" in capsys.readouterr().err

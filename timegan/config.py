@@ -49,6 +49,8 @@ ADDED_FIELDS = (
     (("stylized_norm",), lambda values: {"stylized_norm": "mean"}),
     # ... and matched no correlations of whole windows.
     (("stylized_window_correlations",), lambda values: {"stylized_window_correlations": False}),
+    # ... nor the variance ratio of the window sums.
+    (("stylized_variance_ratio",), lambda values: {"stylized_variance_ratio": False}),
 )
 # The paper's width, kept as the floor of the rule: up to 8 features the default is unchanged.
 MIN_HIDDEN_DIM = 24
@@ -168,8 +170,12 @@ class TimeGANConfig:
             docs/finance.md, "The norm of the stylized-facts loss").
         stylized_window_correlations: also match, in that loss, the correlations across
             features of whole windows: of the window sums of u and of the window log volatilities
-            (`timegan.losses.WINDOW_TERMS`; no effect with one feature). Default False
-            (docs/many_series.md, "What gives 20 series away").
+            (the `sum_correlation` and `vol_correlation` terms of `timegan.losses.stylized_statistics`;
+            no effect with one feature). Default False (docs/many_series.md, "What gives 20 series
+            away").
+        stylized_variance_ratio: also match, in that loss, each feature's variance ratio of the
+            window sums, Var(sum_t u_t) / (T Var(u)) (Lo & MacKinlay 1988): how far a window
+            moves against its daily moves. Default False (docs/many_series.md).
         seed: seeds weights, noise and batch order, in [0, 2**32 - 1] (what both
             `keras.utils.set_random_seed` and `keras.random.SeedGenerator` accept). Default 0.
     """
@@ -203,6 +209,7 @@ class TimeGANConfig:
     stylized_scale: str = "model"
     stylized_norm: str = "l2"
     stylized_window_correlations: bool = False
+    stylized_variance_ratio: bool = False
     seed: int = 0
 
     def __post_init__(self):
@@ -257,10 +264,11 @@ class TimeGANConfig:
         A config saved before a group of fields existed (`ADDED_FIELDS`: `representation`,
         `heavy_tail`, `recovery_activation` and `burn_in`; later `synthetic_path`; later
         `stylized_weight` and `stylized_lags`; later `stylized_return_lags`; later
-        `stylized_leverage_lags`; later `stylized_scale`; later `stylized_norm`; later `stylized_window_correlations`) lacks the whole
+        `stylized_leverage_lags`; later `stylized_scale`; later `stylized_norm`; later `stylized_window_correlations`; later
+        `stylized_variance_ratio`) lacks the whole
         group; it gets the values of the model it described (levels, sigmoid head, no burn-in;
         synthetic data through the supervisor; no stylized-facts loss; its autocorrelation of u
-        at lag 1 only; no leverage term; statistics on the model's scale; gaps averaged; no window correlations). Any
+        at lag 1 only; no leverage term; statistics on the model's scale; gaps averaged; no window correlations; no variance ratio). Any
         other missing key is refused.
 
         Raises:
@@ -306,5 +314,6 @@ CONSTRAINTS = {
     "stylized_scale": [Options(*STYLIZED_SCALES)],
     "stylized_norm": [Options(*STYLIZED_NORMS)],
     "stylized_window_correlations": [Bool()],
+    "stylized_variance_ratio": [Bool()],
     "seed": [SEED],
 }

@@ -86,8 +86,8 @@ def lambert_w_tails(u, delta, bound=6.0):
 
 
 STYLIZED_TERMS = ("acf", "acf_abs", "leverage", "vol_dispersion", "kurtosis", "correlation")
-# Cross-sectional facts of whole windows, matched only when asked for (`stylized_facts_loss(terms=...)`).
-WINDOW_TERMS = ("sum_correlation", "vol_correlation")
+# Facts of whole windows, matched only when asked for (`stylized_facts_loss(terms=...)`).
+WINDOW_TERMS = ("sum_correlation", "vol_correlation", "variance_ratio")
 # The terms that are correlation matrices across features: their gaps are taken off the diagonal.
 CORRELATION_TERMS = ("correlation", "sum_correlation", "vol_correlation")
 # The terms with a lag axis: with norm="l2" their gaps are summed over the lags (`stylized_facts_loss`).
@@ -126,6 +126,12 @@ def stylized_statistics(x, return_lags=1, abs_lags=5, eps=1e-6, mean=reduce_mean
     - `vol_correlation`: the correlation matrix across features of the window log volatilities
       log s_i (s_i as in `vol_dispersion`), over the batch, (f, f): whether the series' calm and
       turbulent windows coincide, and how closely.
+    - `variance_ratio`: the variance over the batch of the window sums divided by `time` times the
+      pooled variance of u, Var(sum_t u_t) / (T v), per feature (Lo & MacKinlay 1988, "Stock
+      market prices do not follow random walks", Review of Financial Studies 1(1), with q = T):
+      1 without serial correlation, below 1 when the series reverts within the window; it
+      weighs the autocorrelations at every lag up to T - 1, which the `acf` term sees only up to
+      `return_lags`; shape (features,).
 
     Args:
         x: data on the model's scale, (batch, time, features), float.
@@ -179,6 +185,8 @@ def stylized_statistics(x, return_lags=1, abs_lags=5, eps=1e-6, mean=reduce_mean
 
     leverage_values = [leverage(lag) for lag in lags(leverage_lags)]
 
+    sums = tf.reduce_sum(x, axis=1)  # each window's sum, (batch, features)
+
     def batch_correlation(values):
         """(batch, features) -> the correlation matrix across features over the batch."""
         centred_values = values - mean(values, [0])
@@ -193,8 +201,9 @@ def stylized_statistics(x, return_lags=1, abs_lags=5, eps=1e-6, mean=reduce_mean
         "vol_dispersion": dispersion,
         "kurtosis": kurtosis,
         "correlation": products / (scale[:, None] * scale[None, :]),
-        "sum_correlation": batch_correlation(tf.reduce_sum(x, axis=1)),
+        "sum_correlation": batch_correlation(sums),
         "vol_correlation": batch_correlation(tf.math.log(volatility)),
+        "variance_ratio": (mean(tf.square(sums), [0]) - tf.square(mean(sums, [0]))) / (steps * variance + eps),
     }
 
 
@@ -218,7 +227,7 @@ def stylized_facts_loss(
     term when 0), the dispersion of the window volatility over the batch, the excess kurtosis
     (each per feature), and the off-diagonal correlations of u across features (no term with one
     feature); with `terms` including `WINDOW_TERMS`, also the correlations across features of the
-    window sums and window log volatilities. The real statistics are constants (no gradient flows into the real batch).
+    window sums and window log volatilities, and the variance ratio of the window sums. The real statistics are constants (no gradient flows into the real batch).
 
     The moment loss (`moment_loss`) matches only per-step means and standard deviations over the
     batch, which a generator with one constant volatility and no serial structure satisfies; these

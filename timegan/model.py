@@ -435,6 +435,16 @@ class TimeGAN(keras.Model):
         discriminator = self._discriminator_update(x, self._noise(tf.shape(x)[0], seq_len))
         return {**logs, "discriminator": discriminator, "loss": total + discriminator}
 
+    def _stylized_terms(self):
+        """The terms of the stylized-facts loss that the config switches on."""
+        cfg = self.config
+        terms = losses.STYLIZED_TERMS
+        if cfg.stylized_window_correlations:
+            terms += ("sum_correlation", "vol_correlation")
+        if cfg.stylized_variance_ratio:
+            terms += ("variance_ratio",)
+        return terms
+
     def _stylized_delta(self):
         """The heavy-tail parameters the stylized-facts loss undoes (`config.stylized_scale="returns"`),
         (n_features,) float32, or None where it works on the model's scale."""
@@ -486,7 +496,7 @@ class TimeGAN(keras.Model):
                         eps=cfg.moment_eps,
                         mean=mean,
                         norm=cfg.stylized_norm,
-                        terms=losses.STYLIZED_TERMS + (losses.WINDOW_TERMS if cfg.stylized_window_correlations else ()),
+                        terms=self._stylized_terms(),
                     )
                     generator_loss += cfg.stylized_weight * terms["stylized"]
                 replica_loss = self._replica_loss(generator_loss)

@@ -123,6 +123,13 @@ def build_parser():
         help="also match the correlations across series of whole windows' returns and log volatilities "
         "(default off; docs/many_series.md)",
     )
+    model.add_argument(
+        "--stylized-variance-ratio",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="also match each series' variance ratio of whole windows' returns, Var(window sum) / (window "
+        "length x Var(daily)) (default off; docs/many_series.md)",
+    )
     model.add_argument("--seq-len", type=int, default=24, help="window length (default 24)")
     model.add_argument(
         "--hidden-dim",
@@ -275,6 +282,7 @@ def _train(args):
             stylized_scale=args.stylized_scale,
             stylized_norm=args.stylized_norm,
             stylized_window_correlations=args.stylized_window_correlations,
+            stylized_variance_ratio=args.stylized_variance_ratio,
         )
         prices = load_prices(**data_arguments(args))
         dropped = prices.attrs.get("rows_dropped", 0)
