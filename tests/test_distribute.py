@@ -55,7 +55,7 @@ TWO_DEVICES = COMMON + textwrap.dedent("""
 """)
 
 # The stylized-facts loss on two replicas, each with half of the batch and the global-batch mean, against
-# one device with the whole batch: its value and its gradient.
+# one device with the whole batch: its value and its gradient, term by term (the window terms too).
 STYLIZED = COMMON + textwrap.dedent("""
     import tensorflow as tf
     cpu = tf.config.list_physical_devices("CPU")[0]
@@ -81,7 +81,7 @@ STYLIZED = COMMON + textwrap.dedent("""
         return loss, tape.gradient(half, fake)
 
     results = {}
-    for term in losses.STYLIZED_TERMS:
+    for term in losses.STYLIZED_TERMS + losses.WINDOW_TERMS:
         variable = tf.Variable(x_hat)
         with tf.GradientTape() as tape:
             loss = losses.stylized_facts_loss(tf.constant(x), variable, terms=[term])
