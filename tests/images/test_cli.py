@@ -238,7 +238,10 @@ def test_packed_stacked_mnist_run_counts_modes(tmp_path, idx_dir, tiny_classifie
     metrics = json.loads((run / "metrics.json").read_text())
     assert metrics["num_modes"] == 1000 and 1 <= metrics["modes_covered"] <= 200 and metrics["num_samples"] == 200
     assert metrics["real_samples"] == 300 and metrics["packing"] == 2
-    assert f"modes covered          {metrics['modes_covered']} / 1000" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"modes covered          {metrics['modes_covered']} / 1000" in out
+    kl = " ".join(f"{value:.3f}" for value in metrics["channel_kl_to_uniform"])
+    assert f"KL(digits || uniform)  {kl}   (per channel)" in out and len(metrics["channel_histograms"]) == 3
 
 
 def test_stacked_mnist_epoch_scores_count_modes_per_epoch_and_keep_the_most_even(

@@ -72,6 +72,11 @@ def test_stacked_epoch_scorer_counts_the_modes_the_evaluation_counts(digits28, s
     evaluated = evaluate_stacked(generator, config, classifier, real, num_samples=200, seed=7)
     assert scores == {name: evaluated[name] for name in ("modes_covered", "kl_to_uniform")}
     assert 1 <= scores["modes_covered"] <= 200 and 0 <= scores["kl_to_uniform"] <= np.log(1000) + 1e-9
+    histograms, channel_kl = np.array(evaluated["channel_histograms"]), evaluated["channel_kl_to_uniform"]
+    assert histograms.shape == (3, 10) and np.allclose(histograms.sum(axis=1), 1.0)
+    for shares, kl in zip(histograms, channel_kl):
+        drawn = shares[shares > 0]
+        assert kl == pytest.approx(np.sum(drawn * np.log(drawn * 10)))
     kernel = generator.get_layer("output").kernel
     kernel.assign(np.full(kernel.shape, np.nan, np.float32))
     assert stacked_epoch_scorer(config, classifier, num_samples=200)(generator) == {

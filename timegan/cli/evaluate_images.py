@@ -70,7 +70,10 @@ def format_metrics(metrics):
             f"modes covered          {metrics['modes_covered']} / {metrics['num_modes']}   "
             f"(real test: {metrics['modes_covered_real']})\n"
             f"KL(modes || uniform)   {metrics['kl_to_uniform']:.3f}   (real test: {metrics['kl_to_uniform_real']:.3f}; "
-            f"{metrics['num_samples']} samples)"
+            f"{metrics['num_samples']} samples)\n"
+            "KL(digits || uniform)  "
+            + " ".join(f"{value:.3f}" for value in metrics["channel_kl_to_uniform"])
+            + "   (per channel)"
         )
     if metrics.get("diverged"):
         return (

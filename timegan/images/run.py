@@ -506,8 +506,11 @@ def generated_modes(generator, gan_config, probe, num_samples=26000, seed=0):
         seed: seed of the noise. Default 0.
 
     Returns:
-        A dict: `diverged`, and the fields of `metrics.ModeCoverage` (`modes_covered` and
-        `kl_to_uniform` None if any generated image is not finite).
+        A dict: `diverged`, the fields of `metrics.ModeCoverage` (`modes_covered` and
+        `kl_to_uniform` None if any generated image is not finite), and per channel the share of
+        each digit (`channel_histograms`, `(channels, 10)`) and its KL to uniform
+        (`channel_kl_to_uniform`): how much of the modes' KL comes from digits drawn too often
+        in one channel rather than from the channels' combinations.
     """
     noise = np.random.default_rng(seed + 2).standard_normal((num_samples, gan_config.latent_dim)).astype(np.float32)
     fake = generate_images(generator, gan_config, noise=noise)
@@ -519,8 +522,17 @@ def generated_modes(generator, gan_config, probe, num_samples=26000, seed=0):
             "num_modes": image_data.STACKED_MODES,
             "num_samples": num_samples,
         }
-    coverage = mode_coverage(digits_to_modes(channel_digits(probe, fake)), image_data.STACKED_MODES)
-    return {"diverged": False, **coverage.to_dict()}
+    digits = channel_digits(probe, fake)
+    coverage = mode_coverage(digits_to_modes(digits), image_data.STACKED_MODES)
+    channels = [mode_coverage(column, image_data.NUM_CLASSES) for column in digits.T]
+    return {
+        "diverged": False,
+        **coverage.to_dict(),
+        "channel_histograms": [
+            (np.bincount(column, minlength=image_data.NUM_CLASSES) / len(column)).tolist() for column in digits.T
+        ],
+        "channel_kl_to_uniform": [channel.kl_to_uniform for channel in channels],
+    }
 
 
 def stacked_epoch_scorer(gan_config, classifier, num_samples=26000, seed=0):
