@@ -47,7 +47,7 @@ def test_epoch_scores_figure_draws_each_score_per_generator():
     ]
     figure = epoch_scores_figure(rows)
     distance, classes = figure.axes
-    assert distance.get_title() == "frechet distance" and distance.get_yscale() == "log"
+    assert distance.get_title() == "Fréchet distance" and distance.get_yscale() == "log"
     assert classes.get_title() == "classes covered" and classes.get_yscale() == "linear"
     (sampling, training) = distance.get_lines()
     np.testing.assert_array_equal(sampling.get_xdata(), [0, 1, 2])

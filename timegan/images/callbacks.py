@@ -174,6 +174,14 @@ class EpochScores(keras.callbacks.Callback):
             save_figure(epoch_scores_figure(self.rows), self.run_dir / "epoch_scores.png", dpi=100)
 
 
+# Panel titles of `epoch_scores_figure` for the scores whose column names read badly as words.
+SCORE_TITLES = {
+    "frechet_distance": "Fréchet distance",
+    "kl_to_uniform": "KL to uniform",
+    "modes_covered": "modes covered",
+}
+
+
 def epoch_scores_figure(rows, axes=None):
     """Plots every numeric score of `epoch_scores.csv` rows against the epoch; returns the Figure.
 
@@ -217,7 +225,7 @@ def epoch_scores_figure(rows, axes=None):
         if name == "frechet_distance" or name.startswith("kl_"):
             ax.set_yscale("log")
         ax.set_xlabel("epoch")
-        ax.set_title(name.replace("_", " "))
+        ax.set_title(SCORE_TITLES.get(name, name.replace("_", " ")))
         ax.grid(alpha=0.3)
     axes[0].legend()
     figure.tight_layout()
