@@ -80,25 +80,11 @@ def window_statistics(returns):
     }
 
 
-def classifier_score(real, synthetic, seed):
-    """|accuracy - 0.5| of a 5-fold cross-validated logistic regression on feature rows."""
-    import numpy as np
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold, cross_val_score
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    x = np.concatenate([real, synthetic])
-    y = np.concatenate([np.ones(len(real)), np.zeros(len(synthetic))])
-    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
-    folds = StratifiedKFold(5, shuffle=True, random_state=seed)
-    return float(abs(cross_val_score(model, x, y, cv=folds).mean() - 0.5))
-
-
 def view_scores(real, synthetic, names, seed):
     """Two-sample scores of views of the log price windows (n, steps, f), keyed by view."""
     import numpy as np
 
+    from timegan.callbacks import classifier_two_sample_score as classifier
     from timegan.callbacks import validation_score
 
     def diff(windows):
@@ -114,9 +100,9 @@ def view_scores(real, synthetic, names, seed):
         "dispersion": validation_score(
             diff(real).std(axis=2, keepdims=True), diff(synthetic).std(axis=2, keepdims=True), seed=seed
         ),
-        "window moves (logistic)": classifier_score(diff(real).sum(axis=1), diff(synthetic).sum(axis=1), seed),
-        "window volatilities (logistic)": classifier_score(diff(real).std(axis=1), diff(synthetic).std(axis=1), seed),
-        "window correlation matrices (logistic)": classifier_score(correlations(real), correlations(synthetic), seed),
+        "window moves (logistic)": classifier(diff(real).sum(axis=1), diff(synthetic).sum(axis=1), seed=seed),
+        "window volatilities (logistic)": classifier(diff(real).std(axis=1), diff(synthetic).std(axis=1), seed=seed),
+        "window correlation matrices (logistic)": classifier(correlations(real), correlations(synthetic), seed=seed),
     }
     for j, name in enumerate(names):
         scores[f"series {name}"] = validation_score(real[:, :, j : j + 1], synthetic[:, :, j : j + 1], seed=seed)

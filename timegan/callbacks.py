@@ -348,15 +348,24 @@ def validation_score(real, synthetic, folds=5, seed=0):
         ValueError: if the arrays are not 3-D with the same window shape, hold fewer than
             `folds` windows each, or `real` holds non-finite values.
     """
+    real, synthetic = _checked_windows(real, synthetic, folds)
+    if not np.isfinite(synthetic).all():
+        return math.inf
+    return classifier_two_sample_score(window_features(real), window_features(synthetic), folds, seed)
+
+
+def classifier_two_sample_score(real, synthetic, folds=5, seed=0):
+    """`|accuracy - 0.5|` of a `folds`-fold cross-validated, standardised logistic regression
+    telling rows of `real` `(n, d)` from rows of `synthetic` `(m, d)` (Lopez-Paz & Oquab 2017):
+    0 when it does no better than chance, 0.5 when it tells every row apart. What
+    `validation_score` computes on `window_features`; any other features of windows can be
+    scored the same way (`scripts/diagnose_many_series.py`)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold, cross_val_score
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    real, synthetic = _checked_windows(real, synthetic, folds)
-    if not np.isfinite(synthetic).all():
-        return math.inf
-    x = np.concatenate([window_features(real), window_features(synthetic)])
+    x = np.concatenate([real, synthetic])
     y = np.concatenate([np.ones(len(real)), np.zeros(len(synthetic))])
     classifier = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
     accuracy = cross_val_score(classifier, x, y, cv=StratifiedKFold(folds, shuffle=True, random_state=seed)).mean()
