@@ -311,3 +311,33 @@ def test_variance_ratio_by_hand_and_against_a_series_that_reverts():
     for t in range(24):
         spread[:, t] = shocks[:, t + 24] - shocks[:, t + 6 : t + 24].sum(axis=1) / 18 * 0.9
     assert stylized_gap(noise, spread, "acf") < 0.1 < stylized_gap(noise, spread, "variance_ratio")
+
+
+def correlation_regimes(rng, n=1024, steps=24, features=4, low=0.0, high=0.8):
+    """Four series whose in-window correlation is `low` or `high` at random per window (`low` ==
+    `high`: one correlation for every window)."""
+    rho = rng.choice([low, high], size=(n, 1, 1))
+    common = rng.standard_normal((n, steps, 1))
+    own = rng.standard_normal((n, steps, features))
+    return np.sqrt(rho) * common + np.sqrt(1 - rho) * own
+
+
+def test_correlation_dispersion_by_hand_and_none_with_one_feature():
+    x = np.random.default_rng(9).standard_normal((50, 24, 4)).astype("float32")
+    stats = losses.stylized_statistics(tf.constant(x), eps=0.0)
+    mean_correlations = [np.corrcoef(w, rowvar=False)[~np.eye(4, dtype=bool)].mean() for w in x]
+    np.testing.assert_allclose(stats["correlation_dispersion"], [np.std(mean_correlations)], rtol=1e-4)
+    assert losses.stylized_statistics(tf.constant(x[..., :1]))["correlation_dispersion"].shape == (0,)
+    one = tf.constant(x[..., :1]), tf.constant(x[::-1, :, :1])
+    assert float(losses.stylized_facts_loss(*one, terms=["correlation_dispersion"])) == 0.0
+
+
+def test_correlation_dispersion_sees_correlation_regimes_the_pooled_correlation_misses():
+    rng = np.random.default_rng(10)
+    regimes, steady = correlation_regimes(rng), correlation_regimes(rng, low=0.4, high=0.4)
+    # One pooled correlation (0.4) in both: the daily term cannot tell them apart ...
+    assert stylized_gap(regimes, steady, "correlation") < 0.05
+    # ... the spread of each window's own correlation can.
+    gap = stylized_gap(regimes, steady, "correlation_dispersion")
+    assert gap > 4 * stylized_gap(regimes, correlation_regimes(rng), "correlation_dispersion")
+    assert gap > 0.15

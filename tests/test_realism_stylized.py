@@ -58,7 +58,12 @@ def test_logged_stylized_loss_is_that_of_the_synthetic_path_generation_uses():
 
 def test_window_terms_add_to_the_logged_loss():
     model = trained(1.0, steps=0)
-    config = dataclasses.replace(model.config, stylized_window_correlations=True, stylized_variance_ratio=True)
+    config = dataclasses.replace(
+        model.config,
+        stylized_window_correlations=True,
+        stylized_variance_ratio=True,
+        stylized_correlation_dispersion=True,
+    )
     model = TimeGAN(config, representation=model.representation)
     model.build_networks(2)
     model.compile()
@@ -108,6 +113,8 @@ def test_old_config_without_the_field_loads_without_the_loss():
     newer = CONFIG.to_dict()
     del newer["stylized_return_lags"]  # saved with the loss on, before return lags were a field: lag 1
     assert TimeGANConfig.from_dict({**newer, "stylized_weight": 10.0}).stylized_return_lags == 1
+    del newer["stylized_correlation_dispersion"]  # saved before the term: trained without it
+    assert not TimeGANConfig.from_dict({**newer, "stylized_weight": 10.0}).stylized_correlation_dispersion
     del newer["stylized_variance_ratio"]  # saved before the variance ratio: trained without it
     assert not TimeGANConfig.from_dict({**newer, "stylized_weight": 10.0}).stylized_variance_ratio
     del newer["stylized_window_correlations"]  # saved before the window terms: trained without them
@@ -161,12 +168,14 @@ def test_train_command_passes_the_weight(tmp_path, capsys):
     tiny = ["--seq-len", "6", "--hidden-dim", "4", "--num-layers", "1", "--batch-size", "4", "--quiet"]
     options = ["--stylized-weight", "2.5", "--stylized-return-lags", "3", "--stylized-leverage-lags", "0"]
     options += ["--stylized-scale", "returns", "--stylized-norm", "mean"]
-    options += ["--stylized-window-correlations", "--stylized-variance-ratio"]
+    options += ["--stylized-window-correlations", "--stylized-variance-ratio", "--stylized-correlation-dispersion"]
     assert main([*argv, *tiny, "--steps", "1", *options, "--output-dir", str(out)]) == 0
     config = json.loads((out / "run.json").read_text())["config"]
     names = ("weight", "return_lags", "leverage_lags", "scale", "norm", "window_correlations", "variance_ratio")
+    names += ("correlation_dispersion",)
     chosen = [config[f"stylized_{name}"] for name in names]
-    assert chosen == [2.5, 3, 0, "returns", "mean", True, True]
+    assert chosen == [2.5, 3, 0, "returns", "mean", True, True, True]
     assert not defaults.stylized_window_correlations and not defaults.stylized_variance_ratio
+    assert not defaults.stylized_correlation_dispersion
     assert main([*argv, *tiny, "--stylized-weight", "-1", "--output-dir", str(tmp_path / "bad")]) == 2
     assert "stylized_weight" in capsys.readouterr().err

@@ -51,6 +51,8 @@ ADDED_FIELDS = (
     (("stylized_window_correlations",), lambda values: {"stylized_window_correlations": False}),
     # ... nor the variance ratio of the window sums.
     (("stylized_variance_ratio",), lambda values: {"stylized_variance_ratio": False}),
+    # ... nor the dispersion of the in-window correlations.
+    (("stylized_correlation_dispersion",), lambda values: {"stylized_correlation_dispersion": False}),
 )
 # The paper's width, kept as the floor of the rule: up to 8 features the default is unchanged.
 MIN_HIDDEN_DIM = 24
@@ -176,6 +178,10 @@ class TimeGANConfig:
         stylized_variance_ratio: also match, in that loss, each feature's variance ratio of the
             window sums, Var(sum_t u_t) / (T Var(u)) (Lo & MacKinlay 1988): how far a window
             moves against its daily moves. Default False (docs/many_series.md).
+        stylized_correlation_dispersion: also match, in that loss, how much each window's mean
+            in-window correlation across features varies over windows (the
+            `correlation_dispersion` term of `timegan.losses.stylized_statistics`; no effect with
+            one feature). Default False (docs/many_series.md).
         seed: seeds weights, noise and batch order, in [0, 2**32 - 1] (what both
             `keras.utils.set_random_seed` and `keras.random.SeedGenerator` accept). Default 0.
     """
@@ -210,6 +216,7 @@ class TimeGANConfig:
     stylized_norm: str = "l2"
     stylized_window_correlations: bool = False
     stylized_variance_ratio: bool = False
+    stylized_correlation_dispersion: bool = False
     seed: int = 0
 
     def __post_init__(self):
@@ -265,10 +272,10 @@ class TimeGANConfig:
         `heavy_tail`, `recovery_activation` and `burn_in`; later `synthetic_path`; later
         `stylized_weight` and `stylized_lags`; later `stylized_return_lags`; later
         `stylized_leverage_lags`; later `stylized_scale`; later `stylized_norm`; later `stylized_window_correlations`; later
-        `stylized_variance_ratio`) lacks the whole
+        `stylized_variance_ratio`; later `stylized_correlation_dispersion`) lacks the whole
         group; it gets the values of the model it described (levels, sigmoid head, no burn-in;
         synthetic data through the supervisor; no stylized-facts loss; its autocorrelation of u
-        at lag 1 only; no leverage term; statistics on the model's scale; gaps averaged; no window correlations; no variance ratio). Any
+        at lag 1 only; no leverage term; statistics on the model's scale; gaps averaged; no window correlations; no variance ratio; no correlation dispersion). Any
         other missing key is refused.
 
         Raises:
@@ -315,5 +322,6 @@ CONSTRAINTS = {
     "stylized_norm": [Options(*STYLIZED_NORMS)],
     "stylized_window_correlations": [Bool()],
     "stylized_variance_ratio": [Bool()],
+    "stylized_correlation_dispersion": [Bool()],
     "seed": [SEED],
 }

@@ -87,7 +87,7 @@ def lambert_w_tails(u, delta, bound=6.0):
 
 STYLIZED_TERMS = ("acf", "acf_abs", "leverage", "vol_dispersion", "kurtosis", "correlation")
 # Facts of whole windows, matched only when asked for (`stylized_facts_loss(terms=...)`).
-WINDOW_TERMS = ("sum_correlation", "vol_correlation", "variance_ratio")
+WINDOW_TERMS = ("sum_correlation", "vol_correlation", "variance_ratio", "correlation_dispersion")
 # The terms that are correlation matrices across features: their gaps are taken off the diagonal.
 CORRELATION_TERMS = ("correlation", "sum_correlation", "vol_correlation")
 # The terms with a lag axis: with norm="l2" their gaps are summed over the lags (`stylized_facts_loss`).
@@ -132,6 +132,13 @@ def stylized_statistics(x, return_lags=1, abs_lags=5, eps=1e-6, mean=reduce_mean
       1 without serial correlation, below 1 when the series reverts within the window; it
       weighs the autocorrelations at every lag up to T - 1, which the `acf` term sees only up to
       `return_lags`; shape (features,).
+    - `correlation_dispersion`: the standard deviation over the batch of each window's mean
+      in-window correlation c_i, the mean over the pairs of features a != b of the correlation
+      of u_a and u_b over the window's own time steps (each centred on its window mean),
+      sqrt(E[c^2] - E[c]^2 + eps): how much the co-movement of the whole cross-section changes
+      from window to window (correlations rise in turbulent markets: Longin & Solnik 2001,
+      "Extreme correlation of international equity markets", Journal of Finance 56(2)), which
+      the pooled `correlation` does not see; shape (1,), (0,) with one feature.
 
     Args:
         x: data on the model's scale, (batch, time, features), float.
@@ -186,6 +193,18 @@ def stylized_statistics(x, return_lags=1, abs_lags=5, eps=1e-6, mean=reduce_mean
     leverage_values = [leverage(lag) for lag in lags(leverage_lags)]
 
     sums = tf.reduce_sum(x, axis=1)  # each window's sum, (batch, features)
+    features = x.shape[-1]
+    if features >= 2:
+        within = x - tf.reduce_mean(x, axis=1, keepdims=True)  # centred on each window's own mean
+        covariance = tf.einsum("btf,btg->bfg", within, within) / steps
+        within_scale = tf.sqrt(tf.linalg.diag_part(covariance) + eps)
+        in_window = covariance / (within_scale[:, :, None] * within_scale[:, None, :])
+        off_diagonal = 1.0 - tf.eye(features, dtype=x.dtype)
+        mean_correlation = tf.reduce_sum(in_window * off_diagonal, axis=[1, 2]) / (features * (features - 1))
+        spread = mean(tf.square(mean_correlation), [0]) - tf.square(mean(mean_correlation, [0]))
+        correlation_dispersion = tf.sqrt(tf.nn.relu(spread) + eps)[None]
+    else:
+        correlation_dispersion = tf.zeros((0,), x.dtype)
 
     def batch_correlation(values):
         """(batch, features) -> the correlation matrix across features over the batch."""
@@ -204,6 +223,7 @@ def stylized_statistics(x, return_lags=1, abs_lags=5, eps=1e-6, mean=reduce_mean
         "sum_correlation": batch_correlation(sums),
         "vol_correlation": batch_correlation(tf.math.log(volatility)),
         "variance_ratio": (mean(tf.square(sums), [0]) - tf.square(mean(sums, [0]))) / (steps * variance + eps),
+        "correlation_dispersion": correlation_dispersion,
     }
 
 
@@ -227,7 +247,8 @@ def stylized_facts_loss(
     term when 0), the dispersion of the window volatility over the batch, the excess kurtosis
     (each per feature), and the off-diagonal correlations of u across features (no term with one
     feature); with `terms` including `WINDOW_TERMS`, also the correlations across features of the
-    window sums and window log volatilities, and the variance ratio of the window sums. The real statistics are constants (no gradient flows into the real batch).
+    window sums and window log volatilities, the variance ratio of the window sums, and the
+    dispersion over windows of the mean in-window correlation. The real statistics are constants (no gradient flows into the real batch).
 
     The moment loss (`moment_loss`) matches only per-step means and standard deviations over the
     batch, which a generator with one constant volatility and no serial structure satisfies; these

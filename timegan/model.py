@@ -443,6 +443,8 @@ class TimeGAN(keras.Model):
             terms += ("sum_correlation", "vol_correlation")
         if cfg.stylized_variance_ratio:
             terms += ("variance_ratio",)
+        if cfg.stylized_correlation_dispersion:
+            terms += ("correlation_dispersion",)
         return terms
 
     def _stylized_delta(self):

@@ -130,6 +130,13 @@ def build_parser():
         help="also match each series' variance ratio of whole windows' returns, Var(window sum) / (window "
         "length x Var(daily)) (default off; docs/many_series.md)",
     )
+    model.add_argument(
+        "--stylized-correlation-dispersion",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="also match how much each window's mean correlation across series varies from window to window "
+        "(default off; docs/many_series.md)",
+    )
     model.add_argument("--seq-len", type=int, default=24, help="window length (default 24)")
     model.add_argument(
         "--hidden-dim",
@@ -283,6 +290,7 @@ def _train(args):
             stylized_norm=args.stylized_norm,
             stylized_window_correlations=args.stylized_window_correlations,
             stylized_variance_ratio=args.stylized_variance_ratio,
+            stylized_correlation_dispersion=args.stylized_correlation_dispersion,
         )
         prices = load_prices(**data_arguments(args))
         dropped = prices.attrs.get("rows_dropped", 0)
