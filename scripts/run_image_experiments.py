@@ -123,6 +123,9 @@ STACKED_EXPERIMENTS.update(
         "pacdcgan2-20ep": STACKED_LONG + ["--packing", "2"],
         "dcgan-mbd-20ep": STACKED_LONG + ["--minibatch-discrimination"],
         "pacdcgan3-20ep": STACKED_LONG + ["--packing", "3"],
+        # minibatch discrimination with the generator's weight average and MSGAN's mode-seeking term
+        "dcgan-mbd-ema-ms-20ep": STACKED_LONG
+        + ["--minibatch-discrimination", "--ema-decay", "0.999", "--mode-seeking", "0.25"],
     }
 )
 # Extra evaluate_images.py arguments per experiment.
