@@ -53,6 +53,8 @@ ADDED_FIELDS = (
     (("stylized_variance_ratio",), lambda values: {"stylized_variance_ratio": False}),
     # ... nor the dispersion of the in-window correlations.
     (("stylized_correlation_dispersion",), lambda values: {"stylized_correlation_dispersion": False}),
+    # Runs saved before the noise had persistent channels had none.
+    (("persistent_noise", "noise_persistence"), lambda values: {"persistent_noise": 0, "noise_persistence": 0.97}),
 )
 # The paper's width, kept as the floor of the rule: up to 8 features the default is unchanged.
 MIN_HIDDEN_DIM = 24
@@ -104,6 +106,14 @@ class TimeGANConfig:
         learning_rate: Adam learning rate of every optimizer, in (0, 1]. Default 1e-3.
         z_dim: noise features per time step; None uses the number of data features, as the
             reference implementation does. Default None.
+        persistent_noise: extra noise channels, beside the `z_dim` i.i.d. ones, that persist
+            over time: each a stationary AR(1) in time with autocorrelation `noise_persistence`
+            at lag 1, uniform like the others (`timegan.noise.persistent_channels`), so that the
+            generator can hold a regime (volatility, co-movement) for a window. The generator
+            then takes `z_dim + persistent_noise` noise features (`noise_dim`). Default 0
+            (the paper's noise; docs/many_series.md).
+        noise_persistence: phi of those channels, in [0, 1] (1: constant over each path).
+            Default 0.97 (lag-23 autocorrelation 0.50).
         gamma: weight of the losses on `G(Z)` without the supervisor. Default 1. This and the
             other loss weights below (not `disc_loss_threshold`) lie in [0, 1e6].
         recon_weight: factor of sqrt(MSE(X, X~)) in the embedder/recovery losses. Default 10.
@@ -193,6 +203,8 @@ class TimeGANConfig:
     batch_size: int = 128
     learning_rate: float = 1e-3
     z_dim: int | None = None
+    persistent_noise: int = 0
+    noise_persistence: float = 0.97
     gamma: float = 1.0
     recon_weight: float = 10.0
     embedder_supervised_weight: float = 0.1
@@ -234,6 +246,10 @@ class TimeGANConfig:
             return self.recovery_activation
         return "sigmoid" if self.representation == "levels" else "linear"
 
+    def noise_dim(self, n_features):
+        """Noise features per time step the generator takes: (`z_dim` or `n_features`) + `persistent_noise`."""
+        return (self.z_dim or n_features) + self.persistent_noise
+
     @property
     def supervisor_layers(self):
         """Recurrent layers of the supervisor: `num_layers - 1`, at least 1."""
@@ -272,10 +288,11 @@ class TimeGANConfig:
         `heavy_tail`, `recovery_activation` and `burn_in`; later `synthetic_path`; later
         `stylized_weight` and `stylized_lags`; later `stylized_return_lags`; later
         `stylized_leverage_lags`; later `stylized_scale`; later `stylized_norm`; later `stylized_window_correlations`; later
-        `stylized_variance_ratio`; later `stylized_correlation_dispersion`) lacks the whole
+        `stylized_variance_ratio`; later `stylized_correlation_dispersion`; later
+        `persistent_noise` and `noise_persistence`) lacks the whole
         group; it gets the values of the model it described (levels, sigmoid head, no burn-in;
         synthetic data through the supervisor; no stylized-facts loss; its autocorrelation of u
-        at lag 1 only; no leverage term; statistics on the model's scale; gaps averaged; no window correlations; no variance ratio; no correlation dispersion). Any
+        at lag 1 only; no leverage term; statistics on the model's scale; gaps averaged; no window correlations; no variance ratio; no correlation dispersion; no persistent noise). Any
         other missing key is refused.
 
         Raises:
@@ -299,6 +316,8 @@ CONSTRAINTS = {
     # NaN losses at the first joint step), so the bound is tighter than the shared LEARNING_RATE.
     "learning_rate": [Real(0, 1, closed="right")],
     "z_dim": [Integer(1), None],
+    "persistent_noise": [Integer(0)],
+    "noise_persistence": [Real(0, 1)],
     "gamma": [LOSS_WEIGHT],
     "recon_weight": [LOSS_WEIGHT],
     "embedder_supervised_weight": [LOSS_WEIGHT],

@@ -35,6 +35,7 @@ from timegan._memory import check_windows_fit
 from timegan._validation import Integer, check_gradients, format_value, validate
 from timegan.config import TimeGANConfig
 from timegan.networks import NETWORK_NAMES, build_networks, unroll_for_training, weight_shapes
+from timegan.noise import persistent_channels
 from timegan.preprocessing import check_window_count, window_dataset
 from timegan.representation import check_start_price, make_representation, representation_from_dict, volume_features
 from timegan.windows import frame_to_windows, prepare_windows, windows_to_frame
@@ -238,7 +239,9 @@ class TimeGAN(keras.Model):
             self.build_networks(int(input_shape[-1]))
 
     def call(self, inputs, training=False):
-        """Synthetic windows on the model's scale (`config.representation`) from noise `(batch, time, z_dim)`:
+        """Synthetic windows on the model's scale (`config.representation`) from noise
+        `(batch, time, config.noise_dim(n_features))`, taken as given (with `persistent_noise`,
+        its last channels already persistent: `timegan.noise.persistent_channels`):
         R(S(G(Z))), or R(G(Z)) with `config.synthetic_path="generator"`."""
         return self._synthesise(self.networks, inputs, training=training)
 
@@ -372,15 +375,19 @@ class TimeGAN(keras.Model):
         """Uniform noise for this replica's `batch_size` rows: the global batch's noise is drawn
         from the model's noise state on every replica and each takes its slice, so the noise is
         that of one device with the global batch."""
-        z_dim = self.config.z_dim or self.n_features
+        z_dim = self.config.noise_dim(self.n_features)
         seed = tf.identity(self.noise_state.value)  # read before the increment below
         self.noise_state.assign_add(tf.constant([0, 1], "int64"))
         replicas = self._replicas()
         if replicas == 1:
-            return tf.random.stateless_uniform((batch_size, seq_len, z_dim), seed=seed)
+            return self._persist(tf.random.stateless_uniform((batch_size, seq_len, z_dim), seed=seed))
         noise = tf.random.stateless_uniform((batch_size * replicas, seq_len, z_dim), seed=seed)
         start = tf.distribute.get_replica_context().replica_id_in_sync_group * batch_size
-        return noise[start : start + batch_size]
+        return self._persist(noise[start : start + batch_size])
+
+    def _persist(self, z):
+        """Uniform noise with its last `config.persistent_noise` channels made persistent."""
+        return persistent_channels(z, self.config.persistent_noise, self.config.noise_persistence)
 
     def _replica_loss(self, loss):
         """What each replica differentiates (inside its tape): the optimizers sum the replicas'
@@ -855,14 +862,14 @@ class TimeGAN(keras.Model):
     def _generation_noise(self, seed, start, stop, seq_len):
         """Noise of samples `start .. stop - 1`: sample i's noise is a function of (seed, i) only
         (fixed blocks of `_NOISE_BLOCK` samples), whatever the batch size and the chunking."""
-        z_dim = self.config.z_dim or self.n_features
+        z_dim = self.config.noise_dim(self.n_features)
         first, last = start // _NOISE_BLOCK, (stop - 1) // _NOISE_BLOCK
         blocks = [
             tf.random.stateless_uniform((_NOISE_BLOCK, seq_len, z_dim), seed=tf.constant([seed, block], "int64"))
             for block in range(first, last + 1)
         ]
         offset = first * _NOISE_BLOCK
-        return tf.concat(blocks, axis=0)[start - offset : stop - offset]
+        return self._persist(tf.concat(blocks, axis=0)[start - offset : stop - offset])
 
     def generate_frame(self, n, seed=None, seq_len=None, start_price=None):
         """`generate` as a tidy DataFrame with columns sample, step, ticker, field, value (price units)."""

@@ -79,7 +79,7 @@ def build_networks(config, n_features, unroll=False):
         dict name -> `keras.Sequential`, in the order of `NETWORK_NAMES`:
         embedder (n_features -> hidden, sigmoid), recovery (hidden -> n_features,
         `config.recovery_head`: sigmoid for levels, linear for returns by default),
-        generator (z_dim -> hidden, sigmoid), supervisor (hidden -> hidden, sigmoid,
+        generator (noise_dim -> hidden, sigmoid), supervisor (hidden -> hidden, sigmoid,
         `num_layers - 1` layers), discriminator (hidden -> 1 logit per time step).
     """
     return {
@@ -111,7 +111,7 @@ def _specs(config, n_features):
     return {
         "embedder": (n_features, hidden, layers, "sigmoid"),
         "recovery": (hidden, n_features, layers, config.recovery_head),
-        "generator": (config.z_dim or n_features, hidden, layers, "sigmoid"),
+        "generator": (config.noise_dim(n_features), hidden, layers, "sigmoid"),
         "supervisor": (hidden, hidden, config.supervisor_layers, "sigmoid"),
         "discriminator": (hidden, 1, layers, None),
     }

@@ -137,6 +137,21 @@ def build_parser():
         help="also match how much each window's mean correlation across series varies from window to window "
         "(default off; docs/many_series.md)",
     )
+    model.add_argument(
+        "--persistent-noise",
+        type=int,
+        default=0,
+        metavar="K",
+        help="extra noise channels that persist over time (AR(1) with --noise-persistence), so the generator "
+        "can hold a regime for a window (default 0, the paper's noise; docs/many_series.md)",
+    )
+    model.add_argument(
+        "--noise-persistence",
+        type=float,
+        default=0.97,
+        metavar="PHI",
+        help="lag-1 autocorrelation of those channels, in [0, 1] (default 0.97)",
+    )
     model.add_argument("--seq-len", type=int, default=24, help="window length (default 24)")
     model.add_argument(
         "--hidden-dim",
@@ -291,6 +306,8 @@ def _train(args):
             stylized_window_correlations=args.stylized_window_correlations,
             stylized_variance_ratio=args.stylized_variance_ratio,
             stylized_correlation_dispersion=args.stylized_correlation_dispersion,
+            persistent_noise=args.persistent_noise,
+            noise_persistence=args.noise_persistence,
         )
         prices = load_prices(**data_arguments(args))
         dropped = prices.attrs.get("rows_dropped", 0)
