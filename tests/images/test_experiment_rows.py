@@ -1,0 +1,50 @@
+"""The rows of scripts/run_image_experiments.py are valid train_images.py arguments.
+
+A row with a misspelt option or a bad combination would otherwise fail only when its turn comes,
+possibly hours into a grid.
+"""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from timegan.cli.train_images import build_parser, configs_from_args
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "run_image_experiments.py"
+
+
+def load_rows():
+    spec = importlib.util.spec_from_file_location("run_image_experiments", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rows = [("mnist", name, argv) for name, argv in module.EXPERIMENTS.items()]
+    return rows + [("stacked-mnist", name, argv) for name, argv in module.STACKED_EXPERIMENTS.items()]
+
+
+def configs(dataset, argv, tmp_path):
+    common = ["--dataset", dataset, "--data-dir", str(tmp_path), "--output-dir", str(tmp_path / "run")]
+    return configs_from_args(build_parser().parse_args(common + list(argv) + ["--seed", "0"]))
+
+
+ROWS = load_rows()
+
+
+@pytest.mark.parametrize("dataset,name,argv", ROWS, ids=[f"{dataset}-{name}" for dataset, name, _ in ROWS])
+def test_every_row_builds_its_configs(dataset, name, argv, tmp_path):
+    gan_config, train_config = configs(dataset, argv, tmp_path)
+    assert train_config.dataset == dataset
+    assert gan_config.channels == (3 if dataset == "stacked-mnist" else 1)
+
+
+def test_stacked_row_with_average_and_mode_seeking(tmp_path):
+    rows = {name: (dataset, argv) for dataset, name, argv in ROWS}
+    dataset, argv = rows["dcgan-mbd-ema-ms-20ep"]
+    gan_config, train_config = configs(dataset, argv, tmp_path)
+    assert gan_config.minibatch_discrimination
+    assert gan_config.ema_decay == 0.999
+    assert gan_config.mode_seeking_weight == 0.25
+    assert (train_config.epochs, train_config.batch_size) == (20, 48)
+    # the same networks and budget as the row it extends, only the two remedies added
+    base, _ = configs(*rows["dcgan-mbd-20ep"], tmp_path)
+    assert base.to_dict() | {"ema_decay": 0.999, "mode_seeking_weight": 0.25} == gan_config.to_dict()
