@@ -7,6 +7,7 @@ and prints, for the daily log returns r of each window (n windows, 23 days, f se
     daily volatility            std of r, pooled
     window move                 std over windows of each series' 23-day sum of r, mean over series
     basket daily / window move  the same for the equal-weighted basket (mean of r over series)
+    basket / series kurtosis    excess kurtosis of the basket's daily r, and of each series' (mean)
     daily correlation           mean off-diagonal correlation of r, pooled over windows and days
     in-window correlation       mean of each window's own correlation matrix (its std over windows)
     window-move correlation     mean correlation across series of the 23-day sums
@@ -33,6 +34,8 @@ ROWS = (
     "window move",
     "basket daily volatility",
     "basket window move",
+    "basket kurtosis",
+    "series kurtosis",
     "daily correlation",
     "in-window correlation",
     "in-window correlation, std",
@@ -60,6 +63,7 @@ def off_diagonal_mean(matrix):
 def window_statistics(returns):
     """The rows of `ROWS` for log returns (n, steps, f), f >= 2."""
     import numpy as np
+    from scipy.stats import kurtosis
 
     n, steps, features = returns.shape
     basket = returns.mean(axis=2)
@@ -71,6 +75,8 @@ def window_statistics(returns):
         "window move": float(moves.std(axis=0).mean()),
         "basket daily volatility": float(basket.std()),
         "basket window move": float(basket.sum(axis=1).std()),
+        "basket kurtosis": float(kurtosis(basket.ravel())),
+        "series kurtosis": float(np.mean(kurtosis(returns.reshape(-1, features), axis=0))),
         "daily correlation": off_diagonal_mean(np.corrcoef(returns.reshape(-1, features), rowvar=False)),
         "in-window correlation": float(np.nanmean(in_window)),
         "in-window correlation, std": float(np.nanstd(in_window)),

@@ -81,7 +81,7 @@ STYLIZED = COMMON + textwrap.dedent("""
         return loss, tape.gradient(half, fake)
 
     results = {}
-    for term in losses.STYLIZED_TERMS + losses.WINDOW_TERMS:
+    for term in losses.STYLIZED_TERMS + losses.OPTIONAL_TERMS:
         variable = tf.Variable(x_hat)
         with tf.GradientTape() as tape:
             loss = losses.stylized_facts_loss(tf.constant(x), variable, terms=[term])

@@ -341,3 +341,26 @@ def test_correlation_dispersion_sees_correlation_regimes_the_pooled_correlation_
     gap = stylized_gap(regimes, steady, "correlation_dispersion")
     assert gap > 4 * stylized_gap(regimes, correlation_regimes(rng), "correlation_dispersion")
     assert gap > 0.15
+
+
+def market_jumps(rng, n=1024, steps=24, features=4, common=True):
+    """Four series with Gaussian moves and rare large jumps: on the same days in every series
+    (`common`, a fat-tailed basket) or on each series' own days (a near-Gaussian basket)."""
+    days = rng.random((n, steps, 1 if common else features)) < 0.02
+    jumps = np.where(days, 6.0 * rng.standard_normal((n, steps, features)), 0.0)
+    return rng.standard_normal((n, steps, features)) + jumps
+
+
+def test_basket_kurtosis_by_hand_and_what_the_series_kurtosis_misses():
+    rng = np.random.default_rng(11)
+    x = market_jumps(rng)
+    stats = losses.stylized_statistics(tf.constant(x, "float32"), eps=0.0)
+    basket = x.mean(axis=2).ravel()
+    expected = np.mean((basket - basket.mean()) ** 4) / basket.var() ** 2 - 3.0
+    np.testing.assert_allclose(stats["basket_kurtosis"], [expected], rtol=1e-3)
+    assert losses.stylized_statistics(tf.constant(x[..., :1], "float32"))["basket_kurtosis"].shape == (0,)
+    own = market_jumps(rng, common=False)
+    # Each series has the same tails either way: the kurtosis term barely tells them apart ...
+    assert stylized_gap(x, own, "kurtosis") < 0.25 * stylized_gap(x, own, "basket_kurtosis")
+    # ... the basket's kurtosis does.
+    assert stylized_gap(x, own, "basket_kurtosis") > 4 * stylized_gap(x, market_jumps(rng), "basket_kurtosis")

@@ -63,6 +63,7 @@ def test_window_terms_add_to_the_logged_loss():
         stylized_window_correlations=True,
         stylized_variance_ratio=True,
         stylized_correlation_dispersion=True,
+        stylized_basket_kurtosis=True,
     )
     model = TimeGAN(config, representation=model.representation)
     model.build_networks(2)
@@ -71,7 +72,9 @@ def test_window_terms_add_to_the_logged_loss():
     z = tf.random.stateless_uniform((4, 6, 2), seed=[1, 2])
     x_hat = model.recovery(model.supervisor(model.generator(z)))
     options = dict(return_lags=1, abs_lags=CONFIG.stylized_lags, eps=CONFIG.moment_eps, norm=CONFIG.stylized_norm)
-    expected = float(losses.stylized_facts_loss(x, x_hat, terms=losses.STYLIZED_TERMS + losses.WINDOW_TERMS, **options))
+    expected = float(
+        losses.stylized_facts_loss(x, x_hat, terms=losses.STYLIZED_TERMS + losses.OPTIONAL_TERMS, **options)
+    )
     assert float(model._generator_embedder_update(x, z)["stylized"]) == pytest.approx(expected, rel=1e-4)
     assert expected > float(losses.stylized_facts_loss(x, x_hat, **options))
 
@@ -113,6 +116,8 @@ def test_old_config_without_the_field_loads_without_the_loss():
     newer = CONFIG.to_dict()
     del newer["stylized_return_lags"]  # saved with the loss on, before return lags were a field: lag 1
     assert TimeGANConfig.from_dict({**newer, "stylized_weight": 10.0}).stylized_return_lags == 1
+    del newer["stylized_basket_kurtosis"]  # saved before the term: trained without it
+    assert not TimeGANConfig.from_dict({**newer, "stylized_weight": 10.0}).stylized_basket_kurtosis
     del newer["stylized_correlation_dispersion"]  # saved before the term: trained without it
     assert not TimeGANConfig.from_dict({**newer, "stylized_weight": 10.0}).stylized_correlation_dispersion
     del newer["stylized_variance_ratio"]  # saved before the variance ratio: trained without it
@@ -169,13 +174,14 @@ def test_train_command_passes_the_weight(tmp_path, capsys):
     options = ["--stylized-weight", "2.5", "--stylized-return-lags", "3", "--stylized-leverage-lags", "0"]
     options += ["--stylized-scale", "returns", "--stylized-norm", "mean"]
     options += ["--stylized-window-correlations", "--stylized-variance-ratio", "--stylized-correlation-dispersion"]
+    options += ["--stylized-basket-kurtosis"]
     assert main([*argv, *tiny, "--steps", "1", *options, "--output-dir", str(out)]) == 0
     config = json.loads((out / "run.json").read_text())["config"]
     names = ("weight", "return_lags", "leverage_lags", "scale", "norm", "window_correlations", "variance_ratio")
-    names += ("correlation_dispersion",)
+    names += ("correlation_dispersion", "basket_kurtosis")
     chosen = [config[f"stylized_{name}"] for name in names]
-    assert chosen == [2.5, 3, 0, "returns", "mean", True, True, True]
+    assert chosen == [2.5, 3, 0, "returns", "mean", True, True, True, True]
     assert not defaults.stylized_window_correlations and not defaults.stylized_variance_ratio
-    assert not defaults.stylized_correlation_dispersion
+    assert not defaults.stylized_correlation_dispersion and not defaults.stylized_basket_kurtosis
     assert main([*argv, *tiny, "--stylized-weight", "-1", "--output-dir", str(tmp_path / "bad")]) == 2
     assert "stylized_weight" in capsys.readouterr().err

@@ -53,6 +53,8 @@ ADDED_FIELDS = (
     (("stylized_variance_ratio",), lambda values: {"stylized_variance_ratio": False}),
     # ... nor the dispersion of the in-window correlations.
     (("stylized_correlation_dispersion",), lambda values: {"stylized_correlation_dispersion": False}),
+    # ... nor the basket's kurtosis.
+    (("stylized_basket_kurtosis",), lambda values: {"stylized_basket_kurtosis": False}),
     # Runs saved before the noise had persistent channels had none.
     (("persistent_noise", "noise_persistence"), lambda values: {"persistent_noise": 0, "noise_persistence": 0.97}),
 )
@@ -192,6 +194,9 @@ class TimeGANConfig:
             in-window correlation across features varies over windows (the
             `correlation_dispersion` term of `timegan.losses.stylized_statistics`; no effect with
             one feature). Default False (docs/many_series.md).
+        stylized_basket_kurtosis: also match, in that loss, the excess kurtosis of the
+            equal-weighted basket of the features (the `basket_kurtosis` term; no effect with
+            one feature). Default False (docs/many_series.md).
         seed: seeds weights, noise and batch order, in [0, 2**32 - 1] (what both
             `keras.utils.set_random_seed` and `keras.random.SeedGenerator` accept). Default 0.
     """
@@ -229,6 +234,7 @@ class TimeGANConfig:
     stylized_window_correlations: bool = False
     stylized_variance_ratio: bool = False
     stylized_correlation_dispersion: bool = False
+    stylized_basket_kurtosis: bool = False
     seed: int = 0
 
     def __post_init__(self):
@@ -289,10 +295,11 @@ class TimeGANConfig:
         `stylized_weight` and `stylized_lags`; later `stylized_return_lags`; later
         `stylized_leverage_lags`; later `stylized_scale`; later `stylized_norm`; later `stylized_window_correlations`; later
         `stylized_variance_ratio`; later `stylized_correlation_dispersion`; later
+        `stylized_basket_kurtosis`; later
         `persistent_noise` and `noise_persistence`) lacks the whole
         group; it gets the values of the model it described (levels, sigmoid head, no burn-in;
         synthetic data through the supervisor; no stylized-facts loss; its autocorrelation of u
-        at lag 1 only; no leverage term; statistics on the model's scale; gaps averaged; no window correlations; no variance ratio; no correlation dispersion; no persistent noise). Any
+        at lag 1 only; no leverage term; statistics on the model's scale; gaps averaged; no window correlations; no variance ratio; no correlation dispersion; no basket kurtosis; no persistent noise). Any
         other missing key is refused.
 
         Raises:
@@ -342,5 +349,6 @@ CONSTRAINTS = {
     "stylized_window_correlations": [Bool()],
     "stylized_variance_ratio": [Bool()],
     "stylized_correlation_dispersion": [Bool()],
+    "stylized_basket_kurtosis": [Bool()],
     "seed": [SEED],
 }

@@ -88,6 +88,10 @@ def lambert_w_tails(u, delta, bound=6.0):
 STYLIZED_TERMS = ("acf", "acf_abs", "leverage", "vol_dispersion", "kurtosis", "correlation")
 # Facts of whole windows, matched only when asked for (`stylized_facts_loss(terms=...)`).
 WINDOW_TERMS = ("sum_correlation", "vol_correlation", "variance_ratio", "correlation_dispersion")
+# Facts of the cross-section (the equal-weighted basket), matched only when asked for.
+BASKET_TERMS = ("basket_kurtosis",)
+# Every term `stylized_facts_loss` adds only when asked for.
+OPTIONAL_TERMS = WINDOW_TERMS + BASKET_TERMS
 # The terms that are correlation matrices across features: their gaps are taken off the diagonal.
 CORRELATION_TERMS = ("correlation", "sum_correlation", "vol_correlation")
 # The terms with a lag axis: with norm="l2" their gaps are summed over the lags (`stylized_facts_loss`).
@@ -139,6 +143,11 @@ def stylized_statistics(x, return_lags=1, abs_lags=5, eps=1e-6, mean=reduce_mean
       from window to window (correlations rise in turbulent markets: Longin & Solnik 2001,
       "Extreme correlation of international equity markets", Journal of Finance 56(2)), which
       the pooled `correlation` does not see; shape (1,), (0,) with one feature.
+    - `basket_kurtosis`: the excess kurtosis (as `kurtosis`) of the equal-weighted basket
+      b_t = mean over features of u_t, pooled: whether the whole cross-section has its days of
+      large common moves (the market's tails, which the series' own kurtosis does not fix: 20
+      series with fat-tailed but unrelated jumps make a near-Gaussian basket); shape (1,), (0,)
+      with one feature.
 
     Args:
         x: data on the model's scale, (batch, time, features), float.
@@ -152,7 +161,7 @@ def stylized_statistics(x, return_lags=1, abs_lags=5, eps=1e-6, mean=reduce_mean
             Default 5.
 
     Returns:
-        dict of the tensors above, keyed by `STYLIZED_TERMS` and `WINDOW_TERMS`.
+        dict of the tensors above, keyed by `STYLIZED_TERMS` and `OPTIONAL_TERMS`.
 
     Sources: Cont (2001), "Empirical properties of asset returns: stylized facts and statistical
     issues", Quantitative Finance 1(2) (absence of linear autocorrelation, heavy tails, volatility
@@ -203,8 +212,12 @@ def stylized_statistics(x, return_lags=1, abs_lags=5, eps=1e-6, mean=reduce_mean
         mean_correlation = tf.reduce_sum(in_window * off_diagonal, axis=[1, 2]) / (features * (features - 1))
         spread = mean(tf.square(mean_correlation), [0]) - tf.square(mean(mean_correlation, [0]))
         correlation_dispersion = tf.sqrt(tf.nn.relu(spread) + eps)[None]
+        basket = tf.reduce_mean(x, axis=2)
+        basket_centred = basket - mean(basket, [0, 1])
+        basket_variance = mean(tf.square(basket_centred), [0, 1])
+        basket_kurtosis = (mean(basket_centred**4, [0, 1]) / tf.square(basket_variance + eps) - 3.0)[None]
     else:
-        correlation_dispersion = tf.zeros((0,), x.dtype)
+        correlation_dispersion = basket_kurtosis = tf.zeros((0,), x.dtype)
 
     def batch_correlation(values):
         """(batch, features) -> the correlation matrix across features over the batch."""
@@ -224,6 +237,7 @@ def stylized_statistics(x, return_lags=1, abs_lags=5, eps=1e-6, mean=reduce_mean
         "vol_correlation": batch_correlation(tf.math.log(volatility)),
         "variance_ratio": (mean(tf.square(sums), [0]) - tf.square(mean(sums, [0]))) / (steps * variance + eps),
         "correlation_dispersion": correlation_dispersion,
+        "basket_kurtosis": basket_kurtosis,
     }
 
 
@@ -248,7 +262,8 @@ def stylized_facts_loss(
     (each per feature), and the off-diagonal correlations of u across features (no term with one
     feature); with `terms` including `WINDOW_TERMS`, also the correlations across features of the
     window sums and window log volatilities, the variance ratio of the window sums, and the
-    dispersion over windows of the mean in-window correlation. The real statistics are constants (no gradient flows into the real batch).
+    dispersion over windows of the mean in-window correlation; with `BASKET_TERMS`, the excess
+    kurtosis of the equal-weighted basket. The real statistics are constants (no gradient flows into the real batch).
 
     The moment loss (`moment_loss`) matches only per-step means and standard deviations over the
     batch, which a generator with one constant volatility and no serial structure satisfies; these
@@ -259,7 +274,7 @@ def stylized_facts_loss(
         x_hat: synthetic windows, (batch', time, features) (the batch sizes may differ on one
             device; under `tf.distribute` every replica has equal batches).
         return_lags, abs_lags, eps, mean, leverage_lags: as in `stylized_statistics`.
-        terms: which of `STYLIZED_TERMS` and `WINDOW_TERMS` to add. Default all of
+        terms: which of `STYLIZED_TERMS` and `OPTIONAL_TERMS` to add. Default all of
             `STYLIZED_TERMS`.
         norm: how the gaps of a term are summed. "mean" (default): the mean absolute gap over
             the term's entries. "l2": the norms of the finance scores (Wiese et al. 2020,
@@ -276,13 +291,13 @@ def stylized_facts_loss(
         Scalar tensor, >= 0; 0 when the statistics of both batches are equal.
 
     Raises:
-        ValueError: on a term not in `STYLIZED_TERMS` or `WINDOW_TERMS`, or a `norm` not in
+        ValueError: on a term not in `STYLIZED_TERMS` or `OPTIONAL_TERMS`, or a `norm` not in
             `timegan.config.STYLIZED_NORMS`.
     """
-    unknown = sorted(set(terms) - set(STYLIZED_TERMS + WINDOW_TERMS))
+    unknown = sorted(set(terms) - set(STYLIZED_TERMS + OPTIONAL_TERMS))
     if unknown:
         raise ValueError(
-            f"Expected `terms` among {list(STYLIZED_TERMS + WINDOW_TERMS)}. Received: terms={list(terms)!r}"
+            f"Expected `terms` among {list(STYLIZED_TERMS + OPTIONAL_TERMS)}. Received: terms={list(terms)!r}"
         )
     if norm not in STYLIZED_NORMS:
         raise ValueError(f"Expected `norm` to be one of {list(STYLIZED_NORMS)}. Received: norm={norm!r}")

@@ -452,6 +452,8 @@ class TimeGAN(keras.Model):
             terms += ("variance_ratio",)
         if cfg.stylized_correlation_dispersion:
             terms += ("correlation_dispersion",)
+        if cfg.stylized_basket_kurtosis:
+            terms += ("basket_kurtosis",)
         return terms
 
     def _stylized_delta(self):

@@ -28,6 +28,9 @@ def test_window_statistics_by_hand():
     assert stats["window-volatility correlation"] > 0.9  # one volatility regime for every series
     basket = returns.mean(axis=2)
     assert stats["basket window move"] == pytest.approx(basket.sum(axis=1).std())
+    # Gaussian within a window, two volatility regimes across windows: fat tails, series and basket alike.
+    assert stats["basket kurtosis"] == pytest.approx(stats["series kurtosis"], rel=0.3)
+    assert stats["basket kurtosis"] > 1.0
     idiosyncratic = script.window_statistics(factor_returns(rng, vol_share=False))
     assert idiosyncratic["window-volatility correlation"] < 0.5
 

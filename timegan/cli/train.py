@@ -138,6 +138,13 @@ def build_parser():
         "(default off; docs/many_series.md)",
     )
     model.add_argument(
+        "--stylized-basket-kurtosis",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="also match the excess kurtosis of the equal-weighted basket's daily returns, the market's tails "
+        "(default off; docs/many_series.md)",
+    )
+    model.add_argument(
         "--persistent-noise",
         type=int,
         default=0,
@@ -306,6 +313,7 @@ def _train(args):
             stylized_window_correlations=args.stylized_window_correlations,
             stylized_variance_ratio=args.stylized_variance_ratio,
             stylized_correlation_dispersion=args.stylized_correlation_dispersion,
+            stylized_basket_kurtosis=args.stylized_basket_kurtosis,
             persistent_noise=args.persistent_noise,
             noise_persistence=args.noise_persistence,
         )
