@@ -181,7 +181,12 @@ def stylized_statistics(x, return_lags=1, abs_lags=5, eps=1e-6, mean=reduce_mean
     m = mean(x, pooled)
     centred = x - m
     variance = mean(tf.square(centred), pooled)
-    kurtosis = mean(centred**4, pooled) / tf.square(variance + eps) - 3.0
+
+    def excess_kurtosis(centred_u, variance_u):
+        """E[(u - m)^4] / (v + eps)^2 - 3 from u - m and v, pooled."""
+        return mean(centred_u**4, pooled) / tf.square(variance_u + eps) - 3.0
+
+    kurtosis = excess_kurtosis(centred, variance)
     # Each window's own volatility, (batch, features): a mean within the window, never across replicas.
     volatility = tf.sqrt(tf.reduce_mean(tf.square(x), axis=1) + eps)
     dispersion = tf.sqrt(tf.nn.relu(mean(tf.square(volatility), [0]) - tf.square(mean(volatility, [0]))) + eps)
@@ -212,10 +217,9 @@ def stylized_statistics(x, return_lags=1, abs_lags=5, eps=1e-6, mean=reduce_mean
         mean_correlation = tf.reduce_sum(in_window * off_diagonal, axis=[1, 2]) / (features * (features - 1))
         spread = mean(tf.square(mean_correlation), [0]) - tf.square(mean(mean_correlation, [0]))
         correlation_dispersion = tf.sqrt(tf.nn.relu(spread) + eps)[None]
-        basket = tf.reduce_mean(x, axis=2)
-        basket_centred = basket - mean(basket, [0, 1])
-        basket_variance = mean(tf.square(basket_centred), [0, 1])
-        basket_kurtosis = (mean(basket_centred**4, [0, 1]) / tf.square(basket_variance + eps) - 3.0)[None]
+        basket = tf.reduce_mean(x, axis=2, keepdims=True)  # (batch, time, 1)
+        basket_centred = basket - mean(basket, pooled)
+        basket_kurtosis = excess_kurtosis(basket_centred, mean(tf.square(basket_centred), pooled))
     else:
         correlation_dispersion = basket_kurtosis = tf.zeros((0,), x.dtype)
 

@@ -380,10 +380,12 @@ class TimeGAN(keras.Model):
         self.noise_state.assign_add(tf.constant([0, 1], "int64"))
         replicas = self._replicas()
         if replicas == 1:
-            return self._persist(tf.random.stateless_uniform((batch_size, seq_len, z_dim), seed=seed))
-        noise = tf.random.stateless_uniform((batch_size * replicas, seq_len, z_dim), seed=seed)
-        start = tf.distribute.get_replica_context().replica_id_in_sync_group * batch_size
-        return self._persist(noise[start : start + batch_size])
+            noise = tf.random.stateless_uniform((batch_size, seq_len, z_dim), seed=seed)
+        else:
+            noise = tf.random.stateless_uniform((batch_size * replicas, seq_len, z_dim), seed=seed)
+            start = tf.distribute.get_replica_context().replica_id_in_sync_group * batch_size
+            noise = noise[start : start + batch_size]
+        return self._persist(noise)
 
     def _persist(self, z):
         """Uniform noise with its last `config.persistent_noise` channels made persistent."""
