@@ -48,3 +48,15 @@ def test_stacked_row_with_average_and_mode_seeking(tmp_path):
     # the same networks and budget as the row it extends, only the two remedies added
     base, _ = configs(*rows["dcgan-mbd-20ep"], tmp_path)
     assert base.to_dict() | {"ema_decay": 0.999, "mode_seeking_weight": 0.25} == gan_config.to_dict()
+
+
+def test_stacked_row_with_spectral_norm_and_hinge_loss(tmp_path):
+    rows = {name: (dataset, argv) for dataset, name, argv in ROWS}
+    dataset, argv = rows["dcgan-mbd-sn-hinge-40ep"]
+    gan_config, train_config = configs(dataset, argv, tmp_path)
+    assert (train_config.epochs, train_config.batch_size) == (40, 48)
+    assert "--epoch-scores" in argv
+    # the networks of dcgan-mbd-20ep; only the discriminator's training changes
+    base, _ = configs(*rows["dcgan-mbd-20ep"], tmp_path)
+    changed = {"loss": "hinge", "spectral_norm": True, "dropout": 0.0, "beta_1": 0.0, "beta_2": 0.9}
+    assert base.to_dict() | changed == gan_config.to_dict()
