@@ -364,26 +364,3 @@ def test_basket_kurtosis_by_hand_and_what_the_series_kurtosis_misses():
     assert stylized_gap(x, own, "kurtosis") < 0.25 * stylized_gap(x, own, "basket_kurtosis")
     # ... the basket's kurtosis does.
     assert stylized_gap(x, own, "basket_kurtosis") > 4 * stylized_gap(x, market_jumps(rng), "basket_kurtosis")
-
-
-def test_drift_by_hand_and_what_the_moment_loss_misses():
-    rng = np.random.default_rng(12)
-    x = rng.standard_normal((128, 24, 3))
-    stats = losses.stylized_statistics(tf.constant(x, "float32"))
-    np.testing.assert_allclose(stats["drift"], x.mean(axis=(0, 1)), atol=1e-6)
-    # A bias of 0.08 standard deviations in every series, on another draw of the same process:
-    # the per-step means of the moment loss are each about 0.09 std noisy and hardly see it ...
-    biased = rng.standard_normal(x.shape) + 0.08
-    unbiased = rng.standard_normal(x.shape)
-    moment = [
-        float(losses.moment_loss(tf.constant(x, "float32"), tf.constant(y, "float32"))) for y in (biased, unbiased)
-    ]
-    assert moment[0] < 1.2 * moment[1]
-    # ... the drift pooled over the batch and the window does.
-    assert stylized_gap(x, biased, "drift") > 3 * stylized_gap(x, unbiased, "drift")
-    # With norm="l2" the gaps are one Euclidean norm over the series.
-    gap = stats["drift"].numpy() - losses.stylized_statistics(tf.constant(biased, "float32"))["drift"].numpy()
-    l2 = losses.stylized_facts_loss(
-        tf.constant(x, "float32"), tf.constant(biased, "float32"), terms=["drift"], norm="l2"
-    )
-    assert float(l2) == pytest.approx(float(np.sqrt(np.sum(gap**2))), rel=1e-4)

@@ -64,7 +64,6 @@ def test_window_terms_add_to_the_logged_loss():
         stylized_variance_ratio=True,
         stylized_correlation_dispersion=True,
         stylized_basket_kurtosis=True,
-        stylized_drift=True,
     )
     model = TimeGAN(config, representation=model.representation)
     model.build_networks(2)
@@ -115,8 +114,6 @@ def test_old_config_without_the_field_loads_without_the_loss():
     config = TimeGANConfig.from_dict(values)
     assert (config.stylized_weight, config.stylized_lags, config.stylized_return_lags) == (0.0, 5, 1)
     newer = CONFIG.to_dict()
-    del newer["stylized_drift"]  # saved before the term: trained without it
-    assert not TimeGANConfig.from_dict({**newer, "stylized_weight": 10.0}).stylized_drift
     del newer["stylized_return_lags"]  # saved with the loss on, before return lags were a field: lag 1
     assert TimeGANConfig.from_dict({**newer, "stylized_weight": 10.0}).stylized_return_lags == 1
     del newer["stylized_basket_kurtosis"]  # saved before the term: trained without it
@@ -177,15 +174,14 @@ def test_train_command_passes_the_weight(tmp_path, capsys):
     options = ["--stylized-weight", "2.5", "--stylized-return-lags", "3", "--stylized-leverage-lags", "0"]
     options += ["--stylized-scale", "returns", "--stylized-norm", "mean"]
     options += ["--stylized-window-correlations", "--stylized-variance-ratio", "--stylized-correlation-dispersion"]
-    options += ["--stylized-basket-kurtosis", "--stylized-drift"]
+    options += ["--stylized-basket-kurtosis"]
     assert main([*argv, *tiny, "--steps", "1", *options, "--output-dir", str(out)]) == 0
     config = json.loads((out / "run.json").read_text())["config"]
     names = ("weight", "return_lags", "leverage_lags", "scale", "norm", "window_correlations", "variance_ratio")
-    names += ("correlation_dispersion", "basket_kurtosis", "drift")
+    names += ("correlation_dispersion", "basket_kurtosis")
     chosen = [config[f"stylized_{name}"] for name in names]
-    assert chosen == [2.5, 3, 0, "returns", "mean", True, True, True, True, True]
+    assert chosen == [2.5, 3, 0, "returns", "mean", True, True, True, True]
     assert not defaults.stylized_window_correlations and not defaults.stylized_variance_ratio
     assert not defaults.stylized_correlation_dispersion and not defaults.stylized_basket_kurtosis
-    assert not defaults.stylized_drift and not TimeGANConfig().stylized_drift
     assert main([*argv, *tiny, "--stylized-weight", "-1", "--output-dir", str(tmp_path / "bad")]) == 2
     assert "stylized_weight" in capsys.readouterr().err

@@ -55,8 +55,6 @@ ADDED_FIELDS = (
     (("stylized_correlation_dispersion",), lambda values: {"stylized_correlation_dispersion": False}),
     # ... nor the basket's kurtosis.
     (("stylized_basket_kurtosis",), lambda values: {"stylized_basket_kurtosis": False}),
-    # ... nor each series' drift.
-    (("stylized_drift",), lambda values: {"stylized_drift": False}),
     # Runs saved before the noise had persistent channels had none.
     (("persistent_noise", "noise_persistence"), lambda values: {"persistent_noise": 0, "noise_persistence": 0.97}),
 )
@@ -199,9 +197,6 @@ class TimeGANConfig:
         stylized_basket_kurtosis: also match, in that loss, the excess kurtosis of the
             equal-weighted basket of the features (the `basket_kurtosis` term; no effect with
             one feature). Default False (docs/many_series.md).
-        stylized_drift: also match, in that loss, each feature's mean on the model's scale,
-            pooled over the batch and the time steps (the `drift` term: each series' mean log
-            return). Default False (docs/many_series.md).
         seed: seeds weights, noise and batch order, in [0, 2**32 - 1] (what both
             `keras.utils.set_random_seed` and `keras.random.SeedGenerator` accept). Default 0.
     """
@@ -240,7 +235,6 @@ class TimeGANConfig:
     stylized_variance_ratio: bool = False
     stylized_correlation_dispersion: bool = False
     stylized_basket_kurtosis: bool = False
-    stylized_drift: bool = False
     seed: int = 0
 
     def __post_init__(self):
@@ -301,7 +295,7 @@ class TimeGANConfig:
         `stylized_weight` and `stylized_lags`; later `stylized_return_lags`; later
         `stylized_leverage_lags`; later `stylized_scale`; later `stylized_norm`; later `stylized_window_correlations`; later
         `stylized_variance_ratio`; later `stylized_correlation_dispersion`; later
-        `stylized_basket_kurtosis`; later `stylized_drift`; later
+        `stylized_basket_kurtosis`; later
         `persistent_noise` and `noise_persistence`) lacks the whole
         group; it gets the values of the model it described (levels, sigmoid head, no burn-in;
         synthetic data through the supervisor; no stylized-facts loss; its autocorrelation of u
@@ -356,6 +350,5 @@ CONSTRAINTS = {
     "stylized_variance_ratio": [Bool()],
     "stylized_correlation_dispersion": [Bool()],
     "stylized_basket_kurtosis": [Bool()],
-    "stylized_drift": [Bool()],
     "seed": [SEED],
 }

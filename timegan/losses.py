@@ -90,10 +90,8 @@ STYLIZED_TERMS = ("acf", "acf_abs", "leverage", "vol_dispersion", "kurtosis", "c
 WINDOW_TERMS = ("sum_correlation", "vol_correlation", "variance_ratio", "correlation_dispersion")
 # Facts of the cross-section (the equal-weighted basket), matched only when asked for.
 BASKET_TERMS = ("basket_kurtosis",)
-# Each series' mean (its drift), matched only when asked for.
-DRIFT_TERMS = ("drift",)
 # Every term `stylized_facts_loss` adds only when asked for.
-OPTIONAL_TERMS = WINDOW_TERMS + BASKET_TERMS + DRIFT_TERMS
+OPTIONAL_TERMS = WINDOW_TERMS + BASKET_TERMS
 # The terms that are correlation matrices across features: their gaps are taken off the diagonal.
 CORRELATION_TERMS = ("correlation", "sum_correlation", "vol_correlation")
 # The terms with a lag axis: with norm="l2" their gaps are summed over the lags (`stylized_facts_loss`).
@@ -150,12 +148,6 @@ def stylized_statistics(x, return_lags=1, abs_lags=5, eps=1e-6, mean=reduce_mean
       large common moves (the market's tails, which the series' own kurtosis does not fix: 20
       series with fat-tailed but unrelated jumps make a near-Gaussian basket); shape (1,), (0,)
       with one feature.
-    - `drift`: the mean of u, pooled over the batch and the time steps: each series' drift (its
-      mean log return, on the model's scale); shape (features,). The moment loss matches the
-      mean of every time step over the batch, each estimate from one batch's values; a bias of
-      a few hundredths of a standard deviation, too small for those to see, moves a window's
-      sum by a tenth of its spread or more and is what tells many series apart
-      (docs/many_series.md, "Each series' drift").
 
     Args:
         x: data on the model's scale, (batch, time, features), float.
@@ -250,7 +242,6 @@ def stylized_statistics(x, return_lags=1, abs_lags=5, eps=1e-6, mean=reduce_mean
         "variance_ratio": (mean(tf.square(sums), [0]) - tf.square(mean(sums, [0]))) / (steps * variance + eps),
         "correlation_dispersion": correlation_dispersion,
         "basket_kurtosis": basket_kurtosis,
-        "drift": m,
     }
 
 
@@ -276,8 +267,7 @@ def stylized_facts_loss(
     feature); with `terms` including `WINDOW_TERMS`, also the correlations across features of the
     window sums and window log volatilities, the variance ratio of the window sums, and the
     dispersion over windows of the mean in-window correlation; with `BASKET_TERMS`, the excess
-    kurtosis of the equal-weighted basket; with `DRIFT_TERMS`, each series' mean. The real
-    statistics are constants (no gradient flows into the real batch).
+    kurtosis of the equal-weighted basket. The real statistics are constants (no gradient flows into the real batch).
 
     The moment loss (`moment_loss`) matches only per-step means and standard deviations over the
     batch, which a generator with one constant volatility and no serial structure satisfies; these
@@ -295,8 +285,7 @@ def stylized_facts_loss(
             section 6; `evaluation.finance`): for the autocorrelations and the leverage
             correlation, per feature ||stat(x_hat) - stat(x)||_2 over the lags 1..L, then the
             mean over features; for the correlations, the Frobenius norm of the off-diagonal
-            gap (the correlation distance); for the drift, the Euclidean norm over features;
-            the other terms as with "mean". With "mean" every
+            gap (the correlation distance); the other terms as with "mean". With "mean" every
             entry pulls with the same force, 1 / (entries), whatever its gap; with "l2" the
             force goes to the entries with the largest gaps, and a term's total force no longer
             shrinks as the number of pairs of features grows (docs/finance.md, "The norm of the
@@ -336,7 +325,5 @@ def stylized_facts_loss(
         elif norm == "l2" and name in LAGGED_TERMS:
             # (lags, features) -> (features,)
             gap = tf.sqrt(tf.reduce_sum(tf.square(gap), axis=0) + 1e-12)
-        elif norm == "l2" and name in DRIFT_TERMS:
-            gap = tf.sqrt(tf.reduce_sum(tf.square(gap)) + 1e-12)
         total += tf.reduce_mean(gap)
     return total

@@ -456,8 +456,6 @@ class TimeGAN(keras.Model):
             terms += ("correlation_dispersion",)
         if cfg.stylized_basket_kurtosis:
             terms += ("basket_kurtosis",)
-        if cfg.stylized_drift:
-            terms += ("drift",)
         return terms
 
     def _stylized_delta(self):

@@ -145,13 +145,6 @@ def build_parser():
         "(default off; docs/many_series.md)",
     )
     model.add_argument(
-        "--stylized-drift",
-        action=argparse.BooleanOptionalAction,
-        default=False,
-        help="also match each series' drift, its mean daily return over the whole batch "
-        "(default off; docs/many_series.md)",
-    )
-    model.add_argument(
         "--persistent-noise",
         type=int,
         default=0,
@@ -321,7 +314,6 @@ def _train(args):
             stylized_variance_ratio=args.stylized_variance_ratio,
             stylized_correlation_dispersion=args.stylized_correlation_dispersion,
             stylized_basket_kurtosis=args.stylized_basket_kurtosis,
-            stylized_drift=args.stylized_drift,
             persistent_noise=args.persistent_noise,
             noise_persistence=args.noise_persistence,
         )
