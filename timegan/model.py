@@ -51,6 +51,11 @@ PHASES = ("embedding", "supervised", "joint")
 LOG_NAMES = ("loss", "recon", "supervised", "generator_adversarial", "moments", "stylized", "discriminator")
 FORMAT_VERSION = 2
 _NOISE_BLOCK = 256  # generation noise is drawn in blocks of this many samples, one seed per block
+# The generator's drift (`TimeGAN.drift_offset`) is estimated from this many windows, drawn with
+# this seed whatever the user's: the estimate is a function of the weights only (its standard
+# error, about 1 / sqrt(4096 * seq_len), is 0.003 standard deviations at seq_len 24).
+DRIFT_CALIBRATION_WINDOWS = 4096
+_DRIFT_CALIBRATION_SEED = 2**32 - 1
 ARCHIVE_NAME = "timegan.keras"
 _OPTIMIZER_VARIABLES = {
     "embedding": ("embedder", "recovery"),
@@ -784,7 +789,9 @@ class TimeGAN(keras.Model):
         Levels: each path is `seq_len` prices mapped back from the MinMax scale. Returns: each
         path is `seq_len` log returns cumulated from `start_price`, `p_t = p_0 * exp(r_1 + ... +
         r_t)` (`ReturnsRepresentation.inverse_transform`), so any length comes out as one
-        price path without seams; step 0 is the first price after the start price.
+        price path without seams; step 0 is the first price after the start price. With
+        `config.drift_calibration` (returns), the generator's drift on the model's scale
+        (`drift_offset`) is taken off every step first, so each series has the training data's drift.
 
         Args:
             n: number of paths (>= 1).
@@ -834,7 +841,41 @@ class TimeGAN(keras.Model):
         outputs = np.concatenate(chunks).astype("float64")
         if self.config.representation == "levels":
             return self.representation.inverse_transform(outputs)
+        if self.config.drift_calibration:
+            outputs -= self.drift_offset(networks)
         return self.representation.inverse_transform(outputs, start_prices=start, include_start=False)
+
+    def drift_offset(self, networks=None):
+        """The generator's drift: each feature's mean on the model's scale over generated windows.
+
+        The mean of `DRIFT_CALIBRATION_WINDOWS` windows of `config.seq_len` steps (after the
+        config's `burn_in`), from noise drawn with a fixed seed, so the value depends on the
+        weights only. On the training data this mean is 0 by construction (standardised
+        returns; with heavy tails the IGMM fit of `fit_lambert_w` makes the Gaussianised returns'
+        mean 0), so it is the generator's bias; `generate` subtracts it with
+        `config.drift_calibration`. The bias is the same after 0 to 48 steps of burn-in
+        (docs/many_series.md, "Each series' drift"), so one value serves paths of any length.
+
+        Args:
+            networks: the networks to draw with (default: those `generate` uses).
+
+        Returns:
+            float64 array (n_features,), in standard deviations of each feature's Gaussianised
+            daily log return.
+
+        Raises:
+            ValueError: if the model is not fitted.
+        """
+        self._check_trained()
+        networks = self._loop_networks() if networks is None else networks
+        burn_in, seq_len = self.config.burn_in, self.config.seq_len
+        total = np.zeros(self.n_features)
+        for first in range(0, DRIFT_CALIBRATION_WINDOWS, 1024):
+            stop = min(first + 1024, DRIFT_CALIBRATION_WINDOWS)
+            z = self._generation_noise(_DRIFT_CALIBRATION_SEED, first, stop, burn_in + seq_len)
+            u = keras.ops.convert_to_numpy(self._synthesise(networks, z))[:, burn_in:]
+            total += u.astype("float64").sum(axis=(0, 1))
+        return total / (DRIFT_CALIBRATION_WINDOWS * seq_len)
 
     def check_start_price(self, start_price):
         """The start price of returns paths as float64 (n_features,); None stays None (the last real prices).

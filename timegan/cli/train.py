@@ -145,6 +145,13 @@ def build_parser():
         "(default off; docs/many_series.md)",
     )
     model.add_argument(
+        "--drift-calibration",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="returns: give each generated series the training data's drift, taking off the generator's own "
+        "mean bias (default on; docs/many_series.md)",
+    )
+    model.add_argument(
         "--persistent-noise",
         type=int,
         default=0,
@@ -315,6 +322,7 @@ def _train(args):
             stylized_correlation_dispersion=args.stylized_correlation_dispersion,
             stylized_basket_kurtosis=args.stylized_basket_kurtosis,
             persistent_noise=args.persistent_noise,
+            drift_calibration=args.drift_calibration,
             noise_persistence=args.noise_persistence,
         )
         prices = load_prices(**data_arguments(args))
