@@ -14,7 +14,9 @@ and prints, for the daily log returns r of each window (n windows, 23 days, f se
     window-volatility corr.     mean correlation across series of the window log volatilities
     cross-sectional dispersion  std of r across series per day, mean
 
-then the held-out linear two-sample score (`timegan.callbacks.validation_score`: 0 = chance, 0.5 =
+then each series' drift on the model's scale (the mean of its Gaussianised standardised daily
+log returns, 0 over the training data by construction; what drift calibration takes off), then
+the held-out linear two-sample score (`timegan.callbacks.validation_score`: 0 = chance, 0.5 =
 told apart every time) of several views of the windows: all series, the basket alone, the
 dispersion alone, each series alone, and a logistic regression on the window moves, the window
 volatilities and each window's correlation matrix. A view that scores far above the others is
@@ -86,6 +88,17 @@ def window_statistics(returns):
     }
 
 
+def drift_on_model_scale(representation, real, synthetic):
+    """Each series' mean daily return on the model's scale, of real and synthetic price windows.
+
+    `representation.transform` maps each window of prices (n, steps, f) to its steps - 1 returns
+    on the model's scale (`timegan.representation.ReturnsRepresentation`: standardised and
+    Gaussianised, mean 0 over the training data); the mean over windows and days, per series,
+    in standard deviations of a day. Returns two float arrays (f,): real, synthetic.
+    """
+    return tuple(representation.transform(windows).mean(axis=(0, 1)) for windows in (real, synthetic))
+
+
 def view_scores(real, synthetic, names, seed):
     """Two-sample scores of views of the log price windows (n, steps, f), keyed by view."""
     import numpy as np
@@ -131,6 +144,7 @@ def main(argv=None):
             raise ValueError(f"Expected a run with synthetic.csv. Received: run={args.run!r}")
         if real.shape[2] < 2:
             raise ValueError(f"Expected a run of two or more series. Received: {real.shape[2]} in run={args.run!r}")
+        drifts = drift_on_model_scale(loaded.model.representation, real, synthetic)
         rng = np.random.default_rng(args.seed)
         n = min(args.n_windows, len(real), len(synthetic))
         # Log price shapes: each window divided by its first price, as the report scores them.
@@ -142,8 +156,13 @@ def main(argv=None):
         for row in ROWS:
             a, b = stats[0][row], stats[1][row]
             echo(f"{row:32s} {a:8.4f} {b:10.4f} {b / a if a else float('nan'):7.3f}")
-        echo("\ntwo-sample score of each view (0 chance, 0.5 always told apart):")
         names = [str(name[0] if isinstance(name, tuple) else name) for name in loaded.feature_names]
+        echo("\neach series' drift on the model's scale (in daily standard deviations; 0 over the training data):")
+        for name, a, b in zip(names, *drifts):
+            echo(f"{name:32s} {a:+8.4f} {b:+10.4f}")
+        gap = drifts[1] - drifts[0]
+        echo(f"{'root mean square gap':32s} {float(np.sqrt(np.mean(gap**2))):19.4f}")
+        echo("\ntwo-sample score of each view (0 chance, 0.5 always told apart):")
         for view, score in view_scores(real, synthetic, names, args.seed).items():
             echo(f"{view:40s} {score:.3f}")
 

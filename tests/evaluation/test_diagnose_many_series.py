@@ -50,3 +50,17 @@ def test_bad_run_is_one_line_and_exit_2(tmp_path, capsys):
     assert script.main(["--run", str(tmp_path / "missing")]) == 2
     error = capsys.readouterr().err
     assert error.startswith("diagnose_many_series: error:") and len(error.strip().splitlines()) == 1
+
+
+def test_drift_on_model_scale_reads_a_biased_series():
+    from timegan.representation import ReturnsRepresentation
+
+    rng = np.random.default_rng(2)
+    prices = 100 * np.exp(np.cumsum(0.01 * rng.standard_t(5, size=(3000, 2)), axis=0))
+    representation = ReturnsRepresentation().fit(prices)
+    windows = np.lib.stride_tricks.sliding_window_view(prices, 25, axis=0).transpose(0, 2, 1)
+    # Synthetic windows: the same days with the first series drifting 0.1 daily std more.
+    trend = np.exp(0.1 * representation.std[0] * np.arange(25))[None, :, None] ** np.array([1.0, 0.0])
+    real, synthetic = script.drift_on_model_scale(representation, windows, windows * trend)
+    np.testing.assert_allclose(real, 0.0, atol=0.01)  # the training data: mean 0 by construction
+    assert synthetic[0] - real[0] == pytest.approx(0.1, abs=0.03) and synthetic[1] == pytest.approx(real[1])
