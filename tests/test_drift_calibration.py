@@ -38,6 +38,11 @@ def test_calibrated_paths_have_the_training_drift_and_the_raw_ones_keep_the_bias
     offset = model.drift_offset()
     assert offset.shape == (2,) and np.all(np.isfinite(offset))
     np.testing.assert_array_equal(offset, model.drift_offset())  # a function of the weights only
+    weights = model.recovery.get_weights()
+    model.recovery.set_weights([w + 0.5 for w in weights])  # new weights: drawn again, not the kept value
+    assert not np.allclose(model.drift_offset(), offset)
+    model.recovery.set_weights(weights)
+    np.testing.assert_array_equal(model.drift_offset(), offset)
     # A barely trained generator is far from the data's mean of 0 on the model's scale.
     assert np.max(np.abs(offset)) > 0.05
     raw = model.generate(2000, seed=3, start_price=100.0)

@@ -191,8 +191,9 @@ def test_window_correlations_follow_the_number_of_series_unless_asked(tmp_path):
     from timegan.cli.train import WINDOW_CORRELATIONS_FROM, window_correlations
 
     assert build_parser().parse_args([]).stylized_window_correlations is None  # the rule decides
-    assert not window_correlations(None, WINDOW_CORRELATIONS_FROM - 1) and window_correlations(None, 20)
-    assert window_correlations(True, 2) and not window_correlations(False, 20)
+    assert not window_correlations(None, WINDOW_CORRELATIONS_FROM - 1, 10.0) and window_correlations(None, 20, 10.0)
+    assert not window_correlations(None, 20, 0.0)  # no stylized-facts loss (levels): nothing to switch on
+    assert window_correlations(True, 2, 10.0) and not window_correlations(False, 20, 10.0)
     argv = ["--tickers", "BA", "CAT", "--start", "2019-01-01", "--end", "2019-06-30", "--source", "bundled"]
     tiny = ["--seq-len", "6", "--hidden-dim", "4", "--num-layers", "1", "--batch-size", "4", "--quiet", "--steps", "1"]
     assert main([*argv, *tiny, "--output-dir", str(tmp_path / "run")]) == 0

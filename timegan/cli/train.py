@@ -287,10 +287,12 @@ def _stylized_weight(args):
     return DEFAULT_STYLIZED_WEIGHT if args.representation == "returns" else 0.0
 
 
-def window_correlations(asked, n_series):
+def window_correlations(asked, n_series, stylized_weight):
     """Whether the stylized-facts loss matches the window correlations: as asked (True/False),
-    else (None) from `WINDOW_CORRELATIONS_FROM` series on."""
-    return bool(asked) if asked is not None else n_series >= WINDOW_CORRELATIONS_FROM
+    else (None) from `WINDOW_CORRELATIONS_FROM` series on, when there is such a loss."""
+    if asked is not None:
+        return bool(asked)
+    return stylized_weight > 0 and n_series >= WINDOW_CORRELATIONS_FROM
 
 
 def _train(args):
@@ -330,6 +332,7 @@ def _train(args):
             stylized_leverage_lags=args.stylized_leverage_lags,
             stylized_scale=args.stylized_scale,
             stylized_norm=args.stylized_norm,
+            # Decided once the number of series is known (below), unless asked for.
             stylized_window_correlations=bool(args.stylized_window_correlations),
             stylized_variance_ratio=args.stylized_variance_ratio,
             stylized_correlation_dispersion=args.stylized_correlation_dispersion,
@@ -340,7 +343,10 @@ def _train(args):
         )
         prices = load_prices(**data_arguments(args))
         config = dataclasses.replace(
-            config, stylized_window_correlations=window_correlations(args.stylized_window_correlations, prices.shape[1])
+            config,
+            stylized_window_correlations=window_correlations(
+                args.stylized_window_correlations, prices.shape[1], config.stylized_weight
+            ),
         )
         dropped = prices.attrs.get("rows_dropped", 0)
         echo(
