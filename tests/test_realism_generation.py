@@ -72,10 +72,10 @@ def test_generator_path_generates_r_of_g_and_the_paper_path_r_of_s_of_g(generato
     paper.fit(price_series(), steps=0, progress=False)
     paper.set_weights(model.get_weights())
     np.testing.assert_allclose(paper.generate_scaled(n, seed=7), supervised, rtol=1e-5, atol=1e-6)
-    # generate (the recurrent loop, in prices) maps the same model-scale path to prices, with the
-    # generator's drift taken off (drift calibration, on by default).
+    # generate (the recurrent loop, in prices) maps the same model-scale path to prices, moved to
+    # the training data's marginal (marginal calibration, on by default).
     prices = model.generate(n, seed=7, start_price=1.0)
-    calibrated = direct - model.drift_offset()
+    calibrated = model.calibrate_marginal(direct)
     expected = model.representation.inverse_transform(calibrated, start_prices=np.ones(2), include_start=False)
     np.testing.assert_allclose(prices, expected, rtol=1e-5)
 

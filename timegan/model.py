@@ -38,7 +38,14 @@ from timegan.config import TimeGANConfig
 from timegan.networks import NETWORK_NAMES, build_networks, unroll_for_training, weight_shapes
 from timegan.noise import persistent_channels
 from timegan.preprocessing import check_window_count, window_dataset
-from timegan.representation import check_start_price, make_representation, representation_from_dict, volume_features
+from timegan.representation import (
+    MARGINAL_PROBABILITIES,
+    check_start_price,
+    make_representation,
+    quantile_map,
+    representation_from_dict,
+    volume_features,
+)
 from timegan.windows import frame_to_windows, prepare_windows, windows_to_frame
 
 __all__ = ["LOG_NAMES", "PHASES", "TimeGAN", "frame_to_windows", "windows_to_frame"]
@@ -52,11 +59,12 @@ PHASES = ("embedding", "supervised", "joint")
 LOG_NAMES = ("loss", "recon", "supervised", "generator_adversarial", "moments", "stylized", "discriminator")
 FORMAT_VERSION = 2
 _NOISE_BLOCK = 256  # generation noise is drawn in blocks of this many samples, one seed per block
-# The generator's drift (`TimeGAN.drift_offset`) is estimated from this many windows, drawn with
-# this seed whatever the user's: the estimate is a function of the weights only (its standard
-# error, about 1 / sqrt(4096 * seq_len), is 0.003 standard deviations at seq_len 24).
-DRIFT_CALIBRATION_WINDOWS = 4096
-_DRIFT_CALIBRATION_SEED = 2**32 - 1
+# The generator's drift (`TimeGAN.drift_offset`) and marginal (`TimeGAN.generator_marginal`) are
+# estimated from this many windows, drawn with this seed whatever the user's: the estimates are a
+# function of the weights only (the drift's standard error, about 1 / sqrt(4096 * seq_len), is
+# 0.003 standard deviations at seq_len 24; 98 304 values reach the 1e-4 quantiles of the marginal).
+CALIBRATION_WINDOWS = 4096
+_CALIBRATION_SEED = 2**32 - 1
 ARCHIVE_NAME = "timegan.keras"
 _OPTIMIZER_VARIABLES = {
     "embedding": ("embedder", "recovery"),
@@ -160,7 +168,7 @@ class TimeGAN(keras.Model):
         self.phase = PHASES[0]
         self._log = _Untracked([])
         self._generation = _Untracked(None)
-        self._drift_cache = _Untracked(None)  # (digest of the weights, drift_offset)
+        self._marginal_cache = _Untracked(None)  # (digest of the weights, generator_marginal)
         self._validation = _Untracked(None)
         self._phase_functions = {}
         self._traced_update = None
@@ -816,7 +824,9 @@ class TimeGAN(keras.Model):
                 `batch_size` or `burn_in`, a `start_price` that is not finite and positive or
                 has the wrong length, a `start_price` given to a levels model, or if `n`
                 windows of `seq_len` steps cannot fit in half the memory
-                (`timegan._memory.check_windows_fit`; the message names the largest `n` that fits).
+                (`timegan._memory.check_windows_fit`; the message names the largest `n` that fits),
+                or with `config.marginal_calibration` on a representation saved without
+                `u_quantiles`.
             TypeError: if `start_price` is not numeric.
         """
         self._check_trained()
@@ -839,19 +849,21 @@ class TimeGAN(keras.Model):
         outputs = self._draw(networks, int(seed), n, seq_len, int(burn_in), batch_size)
         if self.config.representation == "levels":
             return self.representation.inverse_transform(outputs)
-        if self.config.drift_calibration:
+        if self.config.marginal_calibration:
+            outputs = self.calibrate_marginal(outputs, networks)
+        elif self.config.drift_calibration:
             outputs -= self.drift_offset(networks)
         return self.representation.inverse_transform(outputs, start_prices=start, include_start=False)
 
     def drift_offset(self, networks=None):
         """The generator's drift: each feature's mean on the model's scale over generated windows.
 
-        The mean of `DRIFT_CALIBRATION_WINDOWS` windows of `config.seq_len` steps (after the
-        config's `burn_in`), from noise drawn with a fixed seed, so the value depends on the
-        weights only. On the training data this mean is 0 by construction (standardised
-        returns; with heavy tails the IGMM fit of `fit_lambert_w` makes the Gaussianised returns'
-        mean 0), so it is the generator's bias; `generate` subtracts it with
-        `config.drift_calibration`. The bias is the same after 0 to 48 steps of burn-in
+        The mean of `CALIBRATION_WINDOWS` windows of `config.seq_len` steps (after the config's
+        `burn_in`), from noise drawn with a fixed seed, so the value depends on the weights only
+        (`generator_marginal`). On the training data this mean is 0 by construction
+        (standardised returns; with heavy tails the IGMM fit of `fit_lambert_w` makes the
+        Gaussianised returns' mean 0), so it is the generator's bias; `generate` subtracts it
+        with `config.drift_calibration`. The bias is the same after 0 to 48 steps of burn-in
         (docs/many_series.md, "Each series' drift"), so one value serves paths of any length.
 
         Args:
@@ -864,21 +876,79 @@ class TimeGAN(keras.Model):
         Raises:
             ValueError: if the model is not fitted.
         """
+        return self.generator_marginal(networks)["mean"]
+
+    def generator_marginal(self, networks=None):
+        """Each feature's distribution on the model's scale over generated windows.
+
+        Drawn from `CALIBRATION_WINDOWS` windows of `config.seq_len` steps (after the config's
+        `burn_in`) with a fixed seed, so it depends on the weights only; kept until the weights
+        change. The generator's marginal barely moves along a path (its spread stays within
+        3% from step 0 to step 1000 on the Quickstart model; docs/finance.md, "Marginal
+        calibration"), so one estimate serves paths of any length.
+
+        Args:
+            networks: the networks to draw with (default: those `generate` uses).
+
+        Returns:
+            dict of float64 arrays: "mean" and "std" (n_features,), "quantiles"
+            (len(`timegan.representation.MARGINAL_PROBABILITIES`), n_features) at those
+            probabilities; units: standard deviations of each feature's Gaussianised daily log
+            return.
+
+        Raises:
+            ValueError: if the model is not fitted.
+        """
         self._check_trained()
         networks = self._loop_networks() if networks is None else networks
-        # The estimate is a function of the weights and the window shape: drawn once for each,
-        # not at every call of `generate`.
         cfg = self.config
         digest = hashlib.blake2b(f"{cfg.seq_len} {cfg.burn_in} {cfg.synthetic_path}".encode(), digest_size=16)
         for name in ("generator", "supervisor", "recovery"):
             for weight in networks[name].get_weights():
                 digest.update(np.ascontiguousarray(weight).tobytes())
         key = digest.hexdigest()
-        cached = self._drift_cache.value
+        cached = self._marginal_cache.value
         if cached is None or cached[0] != key:
-            windows = self._draw(networks, _DRIFT_CALIBRATION_SEED, DRIFT_CALIBRATION_WINDOWS, cfg.seq_len, cfg.burn_in)
-            cached = self._drift_cache.value = (key, windows.mean(axis=(0, 1)))
-        return cached[1].copy()
+            windows = self._draw(networks, _CALIBRATION_SEED, CALIBRATION_WINDOWS, cfg.seq_len, cfg.burn_in)
+            values = windows.reshape(-1, windows.shape[-1])
+            marginal = {
+                "mean": values.mean(axis=0),
+                "std": values.std(axis=0),
+                "quantiles": np.quantile(values, MARGINAL_PROBABILITIES, axis=0),
+            }
+            cached = self._marginal_cache.value = (key, marginal)
+        return {name: array.copy() for name, array in cached[1].items()}
+
+    def calibrate_marginal(self, outputs, networks=None):
+        """Moves generated values on the model's scale to the training data's marginal, per feature.
+
+        `timegan.representation.quantile_map` from `generator_marginal` (the source) to the
+        representation's `u_quantiles` and `u_std` (the target, fitted on the training data).
+
+        Args:
+            outputs: float array (..., n_features), the generator's values on the model's scale.
+            networks: the networks `outputs` came from (default: those `generate` uses).
+
+        Returns:
+            float64 array of the shape of `outputs`.
+
+        Raises:
+            ValueError: if the model is not fitted, is a levels model, or its representation was
+                saved without `u_quantiles` (runs from before marginal calibration: set
+                `marginal_calibration=False` or train again).
+        """
+        self._check_trained()
+        representation = self.representation
+        if getattr(representation, "u_quantiles", None) is None:
+            raise ValueError(
+                "Expected a returns representation fitted with `u_quantiles` for marginal calibration. Received: "
+                f"a {self.config.representation} representation without them (saved before they were stored: "
+                "set `marginal_calibration=False` or train again)"
+            )
+        source = self.generator_marginal(networks)
+        return quantile_map(
+            outputs, source["quantiles"], representation.u_quantiles, source["std"], representation.u_std
+        )
 
     def _draw(self, networks, seed, n, seq_len, burn_in, batch_size=1024):
         """`n` windows on the model's scale, float64 (n, seq_len, n_features): sample i from noise

@@ -38,6 +38,9 @@ Sources:
     Tukey's h transformation as a special case", The Scientific World Journal.
     M. Wiese, R. Knobloch, R. Korn, P. Kretschmer (2020), "Quant GANs: deep generation of
     financial time series", Quantitative Finance 20(9), section 5 (pre-processing).
+    L. Gudmundsson, J. B. Bremnes, J. E. Haugen, T. Engen-Skaugen (2012), "Downscaling RCM
+    precipitation to the station scale using statistical transformations - a comparison of
+    methods", Hydrology and Earth System Sciences 16 (empirical quantile mapping: `quantile_map`).
 """
 
 import logging
@@ -66,6 +69,14 @@ KINDS = ("levels", "returns")
 # Above delta = 1 the Lambert W x Gaussian variable has no finite mean and daily returns never
 # look like that (Quant GANs report delta around 0.1-0.3 for the S&P 500); the search stops there.
 MAX_DELTA = 1.0
+
+# Marginal calibration (`quantile_map`): the probabilities at which the fitted data's u and a
+# generator's u are compared, Phi(z) for z = -3.7, -3.65, ..., 3.7 (149 points). Phi(-3.7) is about
+# 1e-4, the rarest day of 20 years of daily returns, so the map follows the history into its tails;
+# at +-3 (1.3e-3) the most extreme generated days came out up to 8 times the largest real move at
+# 20 tickers through the heavy-tail map (docs/finance.md, "Marginal calibration").
+MARGINAL_Z = np.linspace(-3.7, 3.7, 149)
+MARGINAL_PROBABILITIES = scipy.special.ndtr(MARGINAL_Z)
 
 
 def _check_delta(delta):
@@ -119,6 +130,74 @@ def heavy_tail(u, delta):
     delta = _check_delta(delta)
     with np.errstate(over="ignore", invalid="ignore"):
         return u * np.exp(delta * u * u / 2)
+
+
+def quantile_map(u, source_quantiles, target_quantiles, source_std, target_std):
+    """Moves each feature of `u` from a source distribution to a target one (empirical quantile mapping).
+
+    Per feature j, the piecewise-linear map through the points `(source_quantiles[k, j],
+    target_quantiles[k, j])` (Gudmundsson et al. 2012, "QUANT" with linear interpolation), both
+    quantiles taken at the same probabilities (`MARGINAL_PROBABILITIES` for the models); beyond
+    the first and last points it goes on as a straight line of slope `target_std[j] /
+    source_std[j]`. The map is non-decreasing, so it keeps each series' ranks: the order of the
+    values in time, and with it the dependence a recurrent model generated, is unchanged; a
+    sample of the source comes out with the target's quantiles. A feature whose source quantiles
+    are all equal (a constant) maps to the target's median.
+
+    Args:
+        u: float array (..., n_features), values of the source distribution.
+        source_quantiles, target_quantiles: float arrays (n_quantiles, n_features), n_quantiles
+            >= 2, each column non-decreasing.
+        source_std, target_std: float arrays (n_features,), >= 0: the spread of each distribution,
+            for the slope beyond the points.
+
+    Returns:
+        float64 array of the shape of `u`.
+
+    Raises:
+        ValueError: on shapes that do not match, NaN/inf, or quantiles that decrease.
+    """
+    u = np.asarray(u, dtype=np.float64)
+    source, target = np.asarray(source_quantiles, np.float64), np.asarray(target_quantiles, np.float64)
+    source_std, target_std = np.asarray(source_std, np.float64), np.asarray(target_std, np.float64)
+    n_features = u.shape[-1] if u.ndim else 0
+    if (
+        source.ndim != 2
+        or source.shape != target.shape
+        or len(source) < 2
+        or source.shape[1] != n_features
+        or source_std.shape != (n_features,)
+        or target_std.shape != (n_features,)
+    ):
+        raise ValueError(
+            "Expected quantiles (n_quantiles >= 2, n_features) and spreads (n_features,) for the last axis of "
+            f"`u`. Received: u.shape={u.shape}, source_quantiles.shape={source.shape}, "
+            f"target_quantiles.shape={target.shape}, source_std.shape={source_std.shape}, "
+            f"target_std.shape={target_std.shape}"
+        )
+    for name, array in (("u", u), ("source_quantiles", source), ("target_quantiles", target)):
+        if not np.isfinite(array).all():
+            raise ValueError(f"Expected `{name}` to be finite. Received: a NaN or inf value")
+    for name, array in (("source_quantiles", source), ("target_quantiles", target)):
+        if (np.diff(array, axis=0) < 0).any():
+            raise ValueError(f"Expected each column of `{name}` to be non-decreasing. Received: a decreasing column")
+    for name, array in (("source_std", source_std), ("target_std", target_std)):
+        if not (np.isfinite(array) & (array >= 0)).all():
+            raise ValueError(f"Expected `{name}` to be finite and >= 0. Received: {name}={array.tolist()}")
+    out = np.empty_like(u)
+    for j in range(n_features):
+        x, xp, fp = u[..., j], source[:, j], target[:, j]
+        if xp[-1] == xp[0] or source_std[j] == 0:
+            out[..., j] = fp[len(fp) // 2]
+            continue
+        # np.interp needs increasing points: equal source quantiles (ties) are kept apart by 1e-12
+        # of the source's range, far below any difference that matters.
+        xp = xp + np.arange(len(xp)) * 1e-12 * (xp[-1] - xp[0])
+        slope = target_std[j] / source_std[j]
+        mapped = np.interp(x, xp, fp)
+        mapped = np.where(x > xp[-1], fp[-1] + (x - xp[-1]) * slope, mapped)
+        out[..., j] = np.where(x < xp[0], fp[0] + (x - xp[0]) * slope, mapped)
+    return out
 
 
 def _excess_kurtosis(x):
@@ -207,10 +286,15 @@ class ReturnsRepresentation:
         mean, std, delta: float64 arrays (n_features,), the statistics above.
         last_prices: float64 array (n_features,), the last row of the fitted prices; the default
             start of `inverse_transform`.
+        u_quantiles: float64 array (len(MARGINAL_PROBABILITIES), n_features), the quantiles of
+            the fitted data's `u` at `MARGINAL_PROBABILITIES`, and u_std (n_features,) its
+            standard deviation: the target of a model's marginal calibration (`quantile_map`).
+            None for a state saved before they were stored.
         feature_names: list of names given to `fit`, or None.
 
     JSON state (`to_dict`): `{"kind": "returns", "heavy_tail", "volume_features", "mean", "std",
-    "delta", "last_prices"}` plus `"feature_names"` when known.
+    "delta", "last_prices"}` plus `"u_quantiles"` (one list per feature) and `"u_std"` when
+    fitted with them, and `"feature_names"` when known.
 
     Raises (constructor):
         TypeError: if `heavy_tail` is not a bool or `volume_features` not a sequence of integers.
@@ -223,6 +307,7 @@ class ReturnsRepresentation:
         self.heavy_tail = validate(heavy_tail, "heavy_tail", Bool())
         self.volume_features = validate(volume_features, "volume_features", Sequence(Integer(0), min_length=0))
         self.mean = self.std = self.delta = self.last_prices = None
+        self.u_quantiles = self.u_std = None
         self.feature_names = None
 
     @property
@@ -277,6 +362,9 @@ class ReturnsRepresentation:
                 mean[j], std[j], delta[j] = fit_lambert_w(returns[:, j])
         self.mean, self.std, self.delta = mean, std, delta
         self.last_prices = array.reshape(-1, n_features)[-1].copy()
+        u = self.transform(array).reshape(-1, n_features)
+        self.u_quantiles = np.quantile(u, MARGINAL_PROBABILITIES, axis=0)
+        self.u_std = u.std(axis=0)
         return self
 
     def transform(self, prices):
@@ -365,6 +453,9 @@ class ReturnsRepresentation:
             "delta": self.delta.tolist(),
             "last_prices": self.last_prices.tolist(),
         }
+        if self.u_quantiles is not None:
+            values["u_quantiles"] = self.u_quantiles.T.tolist()
+            values["u_std"] = self.u_std.tolist()
         if self.feature_names is not None:
             values["feature_names"] = list(self.feature_names)
         return values
@@ -377,11 +468,13 @@ class ReturnsRepresentation:
             TypeError: if `values` is not a dict, a setting has the wrong type, or a statistic is
                 not a list of numbers (the first bad entry named).
             ValueError: on unknown or missing keys, statistics that are NaN/inf or of unequal
-                lengths, `std < 0`, `delta` outside [0, MAX_DELTA], or last prices that are not
-                positive.
+                lengths, `std < 0`, `delta` outside [0, MAX_DELTA], last prices that are not
+                positive, `u_quantiles` without `u_std` (or the reverse), or `u_quantiles` that
+                are not one non-decreasing list of `len(MARGINAL_PROBABILITIES)` per feature.
         """
         required = ("kind", "heavy_tail", "volume_features", "mean", "std", "delta", "last_prices")
-        check_dict_keys(values, cls.__name__, required=required, optional=("feature_names",))
+        optional = ("feature_names", "u_quantiles", "u_std")
+        check_dict_keys(values, cls.__name__, required=required, optional=optional)
         if values["kind"] != cls.kind:
             raise ValueError(f"Expected `kind` to be {cls.kind!r}. Received: kind={values['kind']!r}")
         representation = cls(values["heavy_tail"], values["volume_features"])
@@ -409,6 +502,12 @@ class ReturnsRepresentation:
         representation.mean, representation.std, representation.delta = arrays["mean"], arrays["std"], arrays["delta"]
         representation._check_positive(arrays["last_prices"], "last_prices")
         representation.last_prices = arrays["last_prices"]
+        if ("u_quantiles" in values) != ("u_std" in values):
+            raise ValueError("Expected both `u_quantiles` and `u_std`, or neither. Received: one of them")
+        if "u_quantiles" in values:
+            representation.u_quantiles, representation.u_std = _check_u_quantiles(
+                values["u_quantiles"], values["u_std"], n_features
+            )
         return representation
 
     def _check_fitted(self):
@@ -446,6 +545,30 @@ class ReturnsRepresentation:
         volume = self._volume_mask(array.shape[-1])
         logs = np.where(volume, np.log1p(np.where(volume, array, 0.0)), np.log(np.where(volume, 1.0, array)))
         return np.diff(logs, axis=-2)
+
+
+def _check_u_quantiles(quantiles, u_std, n_features):
+    """Stored `u_quantiles` (one list per feature) and `u_std` as arrays (K, n_features), (n_features,)."""
+    if not isinstance(quantiles, (list, tuple)) or len(quantiles) != n_features:
+        raise ValueError(
+            f"Expected `u_quantiles` to be {n_features} lists, one per feature. Received: "
+            f"{len(quantiles) if isinstance(quantiles, (list, tuple)) else type(quantiles).__name__}"
+        )
+    columns = []
+    for j, column in enumerate(quantiles):
+        array = check_number_list(column, f"u_quantiles[{j}]")
+        if len(array) != len(MARGINAL_PROBABILITIES) or (np.diff(array) < 0).any():
+            raise ValueError(
+                f"Expected `u_quantiles[{j}]` to be {len(MARGINAL_PROBABILITIES)} non-decreasing numbers. "
+                f"Received: {len(array)} numbers{'' if len(array) != len(MARGINAL_PROBABILITIES) else ', decreasing'}"
+            )
+        columns.append(array)
+    u_std = check_number_list(u_std, "u_std")
+    if len(u_std) != n_features:
+        raise ValueError(f"Expected `u_std` to hold {n_features} values like `mean`. Received: {len(u_std)} values")
+    for i, value in enumerate(u_std):
+        validate(float(value), f"u_std[{i}]", Real(0, None))
+    return np.stack(columns, axis=1), u_std
 
 
 def _label(names, index):

@@ -159,6 +159,13 @@ def build_parser():
         "mean bias (default on; docs/many_series.md)",
     )
     model.add_argument(
+        "--marginal-calibration",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="returns: give each generated series the training data's distribution of daily returns by "
+        "quantile mapping, keeping the model's ranks in time (includes the drift; default on; docs/finance.md)",
+    )
+    model.add_argument(
         "--persistent-noise",
         type=int,
         default=0,
@@ -339,6 +346,7 @@ def _train(args):
             stylized_basket_kurtosis=args.stylized_basket_kurtosis,
             persistent_noise=args.persistent_noise,
             drift_calibration=args.drift_calibration,
+            marginal_calibration=args.marginal_calibration,
             noise_persistence=args.noise_persistence,
         )
         prices = load_prices(**data_arguments(args))
