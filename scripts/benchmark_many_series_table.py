@@ -69,7 +69,20 @@ def _done(output):
     """The records of `output`, one per (label, count, seed): the last one written."""
     if not Path(output).exists():
         return []
-    records = [json.loads(line) for line in Path(output).read_text().splitlines() if line.strip()]
+    records = []
+    for number, line in enumerate(Path(output).read_text().splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            record = None
+        if not isinstance(record, dict) or not all(key in record for key in ("label", "n_tickers", "seed")):
+            raise ValueError(
+                f"Expected each line of --output {str(output)!r} to be a JSON record with label, n_tickers and "
+                f"seed. Received at line {number}: {line[:80]!r}"
+            )
+        records.append(record)
     return list({(r["label"], r["n_tickers"], r["seed"]): r for r in records}.values())
 
 
@@ -137,7 +150,7 @@ def summary(records):
         seconds = [r["train_seconds"] for r in group if r.get("train_seconds")]
         minutes = f"{np.mean(seconds) / 60:.1f}" if seconds else "-"
         lines.append(
-            f"| {label} | {count} | {','.join(str(r['seed']) for r in group)} | {group[0]['hidden_dim']} | "
+            f"| {label} | {count} | {','.join(str(r['seed']) for r in group)} | {group[0].get('hidden_dim', '-')} | "
             f"{minutes} | " + " | ".join(cell(name) for name in columns) + f" | {real}, {floors} |"
         )
     return "\n".join(lines)
