@@ -90,7 +90,7 @@ def test_bad_input_is_one_line_and_exit_2(script, stocks, tmp_path, capsys):
     # A line of --output that is not a record of the table (by hand, or cut short) is named, not a traceback.
     (tmp_path / "t.jsonl").write_text('{"label": "a", "n_tickers": 1, "seed": 0}\n{"label": "a"}\n')
     assert script.main([*base, "--summary"]) == 2
-    assert "Received at line 2: '{\"label\": \"a\"}'" in capsys.readouterr().err
+    assert 'Received at line 2: \'{"label": "a"}\'' in capsys.readouterr().err
     (tmp_path / "t.jsonl").write_text('{"label": "a", "n_tickers": 1, "seed": 0, "discriminative": 0.1}\n')
     assert script.main([*base, "--summary"]) == 0  # a record with scores only: its other cells are "-"
     assert "| a | 1 | 0 | - | - | 0.100 | - |" in capsys.readouterr().out
