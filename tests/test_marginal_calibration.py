@@ -141,3 +141,20 @@ def test_old_configs_load_without_it_and_the_train_command_switches_it(tmp_path)
     tiny = ["--seq-len", "6", "--hidden-dim", "4", "--num-layers", "1", "--batch-size", "4", "--quiet", "--steps", "1"]
     assert main([*argv, *tiny, "--no-marginal-calibration", "--output-dir", str(tmp_path / "run")]) == 0
     assert json.loads((tmp_path / "run" / "run.json").read_text())["config"]["marginal_calibration"] is False
+
+
+def test_the_target_covers_the_held_out_days_the_networks_never_see():
+    prices = price_series(rows=400, seed=2)
+    train, held_out = prices[:300], prices[310:]
+    keras.utils.set_random_seed(0)
+    model = TimeGAN(CONFIG)
+    model.fit(train, steps=0, progress=False, validation_data=held_out)
+    representation = model.representation
+    days = np.concatenate([representation.transform(train), representation.transform(held_out)])
+    np.testing.assert_allclose(representation.u_quantiles, quantiles(days), atol=1e-5)  # float32 windows
+    np.testing.assert_allclose(representation.u_std, days.std(axis=0), rtol=1e-5)
+    alone = ReturnsRepresentation().fit(train)  # mean, std, delta: the training days only
+    np.testing.assert_array_equal(representation.delta, alone.delta)
+    assert np.abs(alone.u_quantiles - representation.u_quantiles).max() > 1e-3
+    with pytest.raises(ValueError, match=r"Expected 2 features in the last axis of `u`"):
+        representation.fit_marginal(np.zeros((5, 3)))

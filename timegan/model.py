@@ -660,7 +660,9 @@ class TimeGAN(keras.Model):
                 never trained on, e.g. the last part of the history with a gap of at least
                 `seq_len` rows (`timegan.preprocessing.holdout_split`). It is put on the model's
                 scale with the scaler fitted on `data` (`validation_windows`) for the callbacks
-                that score the model on it (`timegan.callbacks.BestModel`). Default None.
+                that score the model on it (`timegan.callbacks.BestModel`); for returns, the
+                target of marginal calibration (`representation.u_quantiles`) is fitted on the
+                training and held-out days together. Default None.
 
         Returns:
             A `keras.callbacks.History`: `history.history[name]` holds the last step's value of
@@ -675,8 +677,14 @@ class TimeGAN(keras.Model):
         from timegan.callbacks import ProgressBar
 
         targets = _phase_steps(steps)
+        first_fit = self.representation is None
         scaled = self._prepare_windows(data, feature_names)
         self._validation.value = None if validation_data is None else self._scaled_validation(validation_data)
+        if first_fit and self._validation.value is not None and self.config.representation == "returns":
+            # The target of marginal calibration covers the held-out days too (the baselines of the
+            # report are fitted on the whole history as well); the networks never see them.
+            days = [_distinct_steps(w, windows_given=np.ndim(data) == 3) for w in (scaled, self._validation.value)]
+            self.representation.fit_marginal(np.concatenate(days))
         check_window_count(len(scaled) + self.config.seq_len - 1, self.config.seq_len, self.config.batch_size)
         if not self.compiled:
             self.compile()
@@ -1318,6 +1326,14 @@ def _read_losses(path):
     return [
         {k: v for k, v in row.items() if not (isinstance(v, float) and np.isnan(v))} for row in frame.to_dict("records")
     ]
+
+
+def _distinct_steps(windows, windows_given=False):
+    """The values of overlapping windows (n, steps, n_features) cut from one series, each step once
+    (n + steps - 1, n_features); windows given as such (independent) are taken whole."""
+    if windows_given:
+        return windows.reshape(-1, windows.shape[-1])
+    return np.concatenate([windows[0], windows[1:, -1]])
 
 
 def _phase_steps(steps):

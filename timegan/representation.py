@@ -362,9 +362,29 @@ class ReturnsRepresentation:
                 mean[j], std[j], delta[j] = fit_lambert_w(returns[:, j])
         self.mean, self.std, self.delta = mean, std, delta
         self.last_prices = array.reshape(-1, n_features)[-1].copy()
-        u = self.transform(array).reshape(-1, n_features)
-        self.u_quantiles = np.quantile(u, MARGINAL_PROBABILITIES, axis=0)
-        self.u_std = u.std(axis=0)
+        self.fit_marginal(self.transform(array))
+        return self
+
+    def fit_marginal(self, u):
+        """Fits the target of marginal calibration, `u_quantiles` and `u_std`, on values of `u`.
+
+        `fit` calls it on the fitted data; `TimeGAN.fit` calls it again with the held-out days
+        added when it is given them, so the target covers the whole history, as the baselines'
+        fits do (the networks still never see those days).
+
+        Args:
+            u: float array (..., n_features) on the model's scale (`transform` output), finite.
+
+        Returns:
+            self.
+
+        Raises:
+            ValueError: if not fitted, on a feature count different from `fit`, or NaN/inf.
+        """
+        self._check_fitted()
+        values = self._check_features(check_feature_array(u, "u"), "u").reshape(-1, self.n_features)
+        self.u_quantiles = np.quantile(values, MARGINAL_PROBABILITIES, axis=0)
+        self.u_std = values.std(axis=0)
         return self
 
     def transform(self, prices):
