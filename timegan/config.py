@@ -208,11 +208,12 @@ class TimeGANConfig:
             hundredths of a standard deviation per day, which the moment and adversarial losses
             leave, is about 10% a year of drift and is what tells 20 series apart
             (docs/many_series.md, "Each series' drift"). Default True.
-        marginal_calibration: returns only: `generate` gives each series the training data's
+        marginal_calibration: returns only: `generate` gives each series the data's
             distribution of daily returns. Each generated `u` is moved by quantile mapping
             (`timegan.representation.quantile_map`) from the generator's marginal, estimated
-            from the same windows as the drift, to the training data's (stored with the
-            representation, `u_quantiles`); the map keeps each series' ranks, so what the model
+            from the same windows as the drift, to the data's (stored with the representation,
+            `u_quantiles`: the training days, and the held-out days when `fit` is given
+            `validation_data`); the map keeps each series' ranks, so what the model
             learned of volatility clustering, leverage and co-movement is kept. It sets the mean
             too, so `drift_calibration` has no further effect with it. The generator's spread
             was 3-10% too narrow and its skew of the wrong sign, which left the tails light
