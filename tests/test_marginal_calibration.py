@@ -139,8 +139,10 @@ def test_old_configs_load_without_it_and_the_train_command_switches_it(tmp_path)
     assert build_parser().parse_args([]).marginal_calibration
     argv = ["--tickers", "BA", "CAT", "--start", "2019-01-01", "--end", "2019-06-30", "--source", "bundled"]
     tiny = ["--seq-len", "6", "--hidden-dim", "4", "--num-layers", "1", "--batch-size", "4", "--quiet", "--steps", "1"]
-    assert main([*argv, *tiny, "--no-marginal-calibration", "--output-dir", str(tmp_path / "run")]) == 0
-    assert json.loads((tmp_path / "run" / "run.json").read_text())["config"]["marginal_calibration"] is False
+    switches = ["--no-marginal-calibration", "--no-drift-calibration"]
+    assert main([*argv, *tiny, *switches, "--output-dir", str(tmp_path / "run")]) == 0
+    config = json.loads((tmp_path / "run" / "run.json").read_text())["config"]
+    assert config["marginal_calibration"] is False and config["drift_calibration"] is False
 
 
 def test_the_target_covers_the_held_out_days_the_networks_never_see():
