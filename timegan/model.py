@@ -773,8 +773,8 @@ class TimeGAN(keras.Model):
             labels = [" ".join(map(str, name)) for name in names]
             if not returns or (windows.ndim == 3 and np.ndim(data) == 3):
                 representation.fit(windows, feature_names=labels)
-            else:  # one series: the first window, then the last price of each next window
-                representation.fit(np.concatenate([windows[0], windows[1:, -1]]), feature_names=labels)
+            else:  # one series: each price once
+                representation.fit(_distinct_steps(windows), feature_names=labels)
             self.representation = representation
             self.feature_names = names
             self.data_info = {**info, "n_windows": len(windows), "seq_len": self.config.seq_len}
@@ -928,10 +928,11 @@ class TimeGAN(keras.Model):
         return {name: array.copy() for name, array in cached[1].items()}
 
     def calibrate_marginal(self, outputs, networks=None):
-        """Moves generated values on the model's scale to the training data's marginal, per feature.
+        """Moves generated values on the model's scale to the data's marginal, per feature.
 
         `timegan.representation.quantile_map` from `generator_marginal` (the source) to the
-        representation's `u_quantiles` and `u_std` (the target, fitted on the training data).
+        representation's `u_quantiles` and `u_std` (the target, fitted on the training days and,
+        when `fit` was given `validation_data`, the held-out days).
 
         Args:
             outputs: float array (..., n_features), the generator's values on the model's scale.
@@ -1329,8 +1330,9 @@ def _read_losses(path):
 
 
 def _distinct_steps(windows, windows_given=False):
-    """The values of overlapping windows (n, steps, n_features) cut from one series, each step once
-    (n + steps - 1, n_features); windows given as such (independent) are taken whole."""
+    """The values of overlapping windows (n, steps, n_features) cut one step apart from one
+    series, each step once (n + steps - 1, n_features): the first window, then the last step of
+    each next one; windows given as such (independent) are taken whole."""
     if windows_given:
         return windows.reshape(-1, windows.shape[-1])
     return np.concatenate([windows[0], windows[1:, -1]])

@@ -162,7 +162,7 @@ def build_parser():
         "--marginal-calibration",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="returns: give each generated series the training data's distribution of daily returns by "
+        help="returns: give each generated series the history's distribution of daily returns (training and held-out days) by "
         "quantile mapping, keeping the model's ranks in time (includes the drift; default on; docs/finance.md)",
     )
     model.add_argument(
