@@ -11,6 +11,15 @@ batch 128, 6 features) under TensorFlow's profiler after the tracing step, reads
   for an additive breakdown;
 - kernel time and op count per network and direction (forward, backward = ops under
   `gradient_tape/`, optimizer = Adam's updates), and the op types with the most kernel time.
+
+`--ceiling` instead times chains of single ops of the sizes a step is made of, each op on the
+previous one's output (no model): the matrix products of one GRU time step (and of its state's
+gradient), the same on three batches stacked and on all 24 steps at once, an element-wise op on
+one step's gate block, and a large product for the machine's sustained rate; float32 and
+bfloat16. It
+prints microseconds per op and GFLOP/s (2 m k n per product), per CPU-second of the process:
+what one op of each kind costs at least, so that ops per step times these costs bound the
+step's time.
 """
 
 import argparse
@@ -34,6 +43,9 @@ def parse_args():
     parser.add_argument("--steps", type=int, default=5, help="profiled steps (default 5)")
     add_model_arguments(parser)
     parser.add_argument("--top", type=int, default=12, help="op types listed (default 12)")
+    parser.add_argument(
+        "--ceiling", action="store_true", help="time single ops of a step's sizes instead of profiling a step"
+    )
     args = parser.parse_args()
     if args.steps < 1 or args.threads < 0 or args.top < 0:
         parser.exit(2, f"{parser.prog}: error: expected --steps >= 1, --threads >= 0 and --top >= 0\n")
@@ -126,8 +138,79 @@ def _close(entry, overhead_per_op):
         overhead_per_op.extend([own / ops] * ops)
 
 
+# name -> (m, k, n): a chain of products alternating `(m, k) @ (k, n)` and `(m, n) @ (n, k)`, at the
+# paper's sizes (batch 128, 24 units, 24 steps, 3 gates); None: an element-wise multiply of
+# one step's gate block (128, 72).
+CEILING_OPS = {
+    "one GRU step's products (128 x 24 @ 24 x 72, and back: the state's gradient)": (128, 24, 72),
+    "the same on three batches stacked (384 rows)": (384, 24, 72),
+    "the same on all 24 steps at once (3072 rows: input projection and its gradient)": (3072, 24, 72),
+    "element-wise multiply of one step's gates (128 x 72)": None,
+    "large product, the sustained rate (2048 x 1024 @ 1024 x 1024)": (2048, 1024, 1024),
+}
+
+
+def op_cost(shape, dtype, count, repeats=5):
+    """Best CPU-seconds per op over `repeats` timings of a compiled chain of `count` ops, each on
+    the previous one's output, as the ops of a recurrence are.
+
+    Args:
+        shape: (m, k, n): products alternating `(m, k) @ (k, n)` and `(m, n) @ (n, k)`; None: an
+            element-wise multiply of (128, 72).
+        dtype: a TensorFlow float dtype.
+        count: ops per call; the calls repeat until ~0.2 CPU-seconds have passed.
+
+    Returns:
+        seconds per op (float).
+    """
+    import tensorflow as tf
+
+    m, k, n = shape or (128, 72, 72)
+    x = tf.cast(tf.random.normal((m, k), seed=1), dtype)
+    forward = tf.cast(tf.random.normal((k, n), seed=2) / k**0.5, dtype)
+    back = tf.cast(tf.random.normal((n, k), seed=3) / n**0.5, dtype)
+
+    @tf.function
+    def run(x, forward, back):
+        for i in range(count):
+            if shape is None:
+                x = x * back[:1, :1]
+            else:
+                x = tf.matmul(x, forward if i % 2 == 0 else back)
+        return x
+
+    run(x, forward, back).numpy()
+    best = float("inf")
+    for _ in range(repeats):
+        calls, start = 0, time.process_time()
+        while time.process_time() - start < 0.2:
+            run(x, forward, back).numpy()
+            calls += 1
+        best = min(best, (time.process_time() - start) / (calls * count))
+    return best
+
+
+def print_ceiling(args):
+    import tensorflow as tf
+
+    print(f"# single ops, threads {args.threads or 'default'}, load average {os.getloadavg()[0]:.1f}; per CPU-second")
+    for name, shape in CEILING_OPS.items():
+        cells = []
+        for dtype in (tf.float32, tf.bfloat16):
+            seconds = op_cost(shape, dtype, count=2 if shape and shape[1] > 1000 else 48)
+            rate = f", {2 * shape[0] * shape[1] * shape[2] / seconds / 1e9:.0f} GFLOP/s" if shape else ""
+            cells.append(f"{dtype.name} {1e6 * seconds:.1f} us{rate}")
+        print(f"{name}: " + "; ".join(cells))
+
+
 def main():
     args = parse_args()
+    if args.ceiling:
+        from benchmark_speed import configure
+
+        configure(args)  # applies --threads
+        print_ceiling(args)
+        return
     import tensorflow as tf
     from benchmark_speed import _wait, configure, paper_windows
 
