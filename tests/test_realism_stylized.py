@@ -165,6 +165,7 @@ def test_train_command_passes_the_weight(tmp_path, capsys):
 
     defaults = build_parser().parse_args([])  # the command's default: on for returns, off for levels
     assert (_stylized_weight(defaults), defaults.stylized_return_lags, defaults.stylized_leverage_lags) == (10.0, 5, 5)
+    assert defaults.stylized_abs_lags == TimeGANConfig().stylized_lags == 5
     assert defaults.stylized_norm == "l2" and TimeGANConfig().stylized_norm == "l2"
     assert _stylized_weight(build_parser().parse_args(["--representation", "levels"])) == 0.0
     assert _stylized_weight(build_parser().parse_args(["--stylized-weight", "0"])) == 0.0
@@ -172,15 +173,17 @@ def test_train_command_passes_the_weight(tmp_path, capsys):
     argv = ["--tickers", "BA", "CAT", "--start", "2019-01-01", "--end", "2019-06-30", "--source", "bundled"]
     tiny = ["--seq-len", "6", "--hidden-dim", "4", "--num-layers", "1", "--batch-size", "4", "--quiet"]
     options = ["--stylized-weight", "2.5", "--stylized-return-lags", "3", "--stylized-leverage-lags", "0"]
+    options += ["--stylized-abs-lags", "4"]
     options += ["--stylized-scale", "returns", "--stylized-norm", "mean"]
     options += ["--stylized-window-correlations", "--stylized-variance-ratio", "--stylized-correlation-dispersion"]
     options += ["--stylized-basket-kurtosis"]
     assert main([*argv, *tiny, "--steps", "1", *options, "--output-dir", str(out)]) == 0
     config = json.loads((out / "run.json").read_text())["config"]
-    names = ("weight", "return_lags", "leverage_lags", "scale", "norm", "window_correlations", "variance_ratio")
+    names = ("weight", "return_lags", "lags", "leverage_lags", "scale", "norm", "window_correlations")
+    names += ("variance_ratio",)
     names += ("correlation_dispersion", "basket_kurtosis")
     chosen = [config[f"stylized_{name}"] for name in names]
-    assert chosen == [2.5, 3, 0, "returns", "mean", True, True, True, True]
+    assert chosen == [2.5, 3, 4, 0, "returns", "mean", True, True, True, True]
     assert not defaults.stylized_window_correlations and not defaults.stylized_variance_ratio
     assert not defaults.stylized_correlation_dispersion and not defaults.stylized_basket_kurtosis
     assert main([*argv, *tiny, "--stylized-weight", "-1", "--output-dir", str(tmp_path / "bad")]) == 2

@@ -102,6 +102,13 @@ def build_parser():
         f"(default {DEFAULT_STYLIZED_RETURN_LAGS})",
     )
     model.add_argument(
+        "--stylized-abs-lags",
+        type=int,
+        default=5,
+        help="largest lag of the autocorrelation of |returns| (volatility clustering) that the stylized-facts "
+        "loss matches, capped at --seq-len - 1 (default 5)",
+    )
+    model.add_argument(
         "--stylized-leverage-lags",
         type=int,
         default=5,
@@ -336,6 +343,7 @@ def _train(args):
             synthetic_path=args.synthetic_path,
             stylized_weight=_stylized_weight(args),
             stylized_return_lags=args.stylized_return_lags,
+            stylized_lags=args.stylized_abs_lags,
             stylized_leverage_lags=args.stylized_leverage_lags,
             stylized_scale=args.stylized_scale,
             stylized_norm=args.stylized_norm,
