@@ -9,7 +9,7 @@ import pytest
 
 from timegan import TimeGAN, TimeGANConfig
 from timegan.cli.train import build_parser
-from timegan.model import CALIBRATION_WINDOWS
+from timegan.model import CALIBRATION_VALUES
 
 CONFIG = TimeGANConfig(
     seq_len=6, hidden_dim=4, num_layers=1, batch_size=4, representation="returns", burn_in=2, marginal_calibration=False
@@ -65,7 +65,7 @@ def test_the_training_data_has_mean_zero_on_the_models_scale(model):
         config = dataclasses.replace(CONFIG, heavy_tail=heavy_tail)
         windows = TimeGAN(config)._prepare_windows(price_series(rows=400, seed=1), None)
         assert np.max(np.abs(windows.mean(axis=(0, 1)))) < 0.02, heavy_tail
-    assert CALIBRATION_WINDOWS >= 1024
+    assert CALIBRATION_VALUES >= 4096 * 24
 
 
 def test_old_configs_load_without_calibration_and_new_ones_have_it():

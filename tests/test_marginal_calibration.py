@@ -117,6 +117,30 @@ def test_generated_returns_have_the_training_marginal_and_the_models_order(model
         assert np.all(np.diff(calibrated[..., j].ravel()[order]) >= -1e-9)
 
 
+def test_a_generator_whose_marginal_moves_along_a_path_is_calibrated_for_each_length(model):
+    model._marginal_cache.value = None
+    target = model.representation.u_quantiles
+
+    def worst_gap(length):
+        u = model_scale(model, model.generate(max(3000 * 6 // length, 100), seed=5, seq_len=length, start_price=100.0))
+        shares = (u.reshape(-1, 1, 2) <= target[None]).mean(axis=0)
+        return np.abs(shares - MARGINAL_PROBABILITIES[:, None]).max()
+
+    try:
+        # A barely trained generator settles along a path: over a year its spread is far from
+        # that of its training windows (so the check is not vacuous); each is mapped onto the data's.
+        spread = [model.generator_marginal(length=length)["std"] for length in (6, 250)]
+        assert np.all(np.abs(np.log(spread[1] / spread[0])) > np.log(1.3))
+        assert worst_gap(6) < 0.02 and worst_gap(250) < 0.02
+        # A year-long path mapped with the windows' estimate would not get the data's marginal.
+        u = model._draw(model._loop_networks(), 9, 100, 250, model.config.burn_in)
+        mapped = model.calibrate_marginal(u, length=6)
+        shares = (mapped.reshape(-1, 1, 2) <= target[None]).mean(axis=0)
+        assert np.abs(shares - MARGINAL_PROBABILITIES[:, None]).max() > 0.05
+    finally:
+        model._marginal_cache.value = None
+
+
 def test_a_representation_without_quantiles_cannot_be_calibrated(model):
     old = TimeGAN.from_config(model.get_config())
     old.build_networks(2)

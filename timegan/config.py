@@ -203,7 +203,7 @@ class TimeGANConfig:
             one feature). Default False (docs/many_series.md).
         drift_calibration: returns only: `generate` gives each series the training data's
             drift. The generator's mean on the model's scale, estimated from
-            `timegan.model.CALIBRATION_WINDOWS` windows of fixed noise, is taken off every generated
+            generated paths of fixed noise (`TimeGAN.drift_offset`), is taken off every generated
             return (the training data's mean there is 0 by construction). A bias of a few
             hundredths of a standard deviation per day, which the moment and adversarial losses
             leave, is about 10% a year of drift and is what tells 20 series apart

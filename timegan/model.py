@@ -60,10 +60,12 @@ LOG_NAMES = ("loss", "recon", "supervised", "generator_adversarial", "moments", 
 FORMAT_VERSION = 2
 _NOISE_BLOCK = 256  # generation noise is drawn in blocks of this many samples, one seed per block
 # The generator's drift (`TimeGAN.drift_offset`) and marginal (`TimeGAN.generator_marginal`) are
-# estimated from this many windows, drawn with this seed whatever the user's: the estimates are a
-# function of the weights only (the drift's standard error, about 1 / sqrt(4096 * seq_len), is
-# 0.003 standard deviations at seq_len 24; 98 304 values reach the 1e-4 quantiles of the marginal).
-CALIBRATION_WINDOWS = 4096
+# estimated, for paths of a given length, from enough paths of that length for this many values a
+# series (4096 windows at seq_len 24), drawn with this seed whatever the user's: the estimates are a
+# function of the weights and the length only (the drift's standard error, about 1 / sqrt(98 304),
+# is 0.003 standard deviations; 98 304 values reach the 1e-4 quantiles of the marginal).
+CALIBRATION_VALUES = 4096 * 24
+_CALIBRATION_CACHE = 4  # lengths whose estimates are kept
 _CALIBRATION_SEED = 2**32 - 1
 ARCHIVE_NAME = "timegan.keras"
 _OPTIMIZER_VARIABLES = {
@@ -168,7 +170,7 @@ class TimeGAN(keras.Model):
         self.phase = PHASES[0]
         self._log = _Untracked([])
         self._generation = _Untracked(None)
-        self._marginal_cache = _Untracked(None)  # (digest of the weights, generator_marginal)
+        self._marginal_cache = _Untracked(None)  # {(digest of the weights, length): generator_marginal}
         self._validation = _Untracked(None)
         self._phase_functions = {}
         self._traced_update = None
@@ -860,14 +862,14 @@ class TimeGAN(keras.Model):
         if self.config.marginal_calibration:
             outputs = self.calibrate_marginal(outputs, networks)
         elif self.config.drift_calibration:
-            outputs -= self.drift_offset(networks)
+            outputs -= self.drift_offset(networks, length=outputs.shape[1])
         return self.representation.inverse_transform(outputs, start_prices=start, include_start=False)
 
-    def drift_offset(self, networks=None):
+    def drift_offset(self, networks=None, length=None):
         """The generator's drift: each feature's mean on the model's scale over generated windows.
 
-        The mean of `CALIBRATION_WINDOWS` windows of `config.seq_len` steps (after the config's
-        `burn_in`), from noise drawn with a fixed seed, so the value depends on the weights only
+        The mean over generated paths of `length` steps (after the config's `burn_in`), from
+        noise drawn with a fixed seed, so the value depends on the weights and the length only
         (`generator_marginal`). On the training data this mean is 0 by construction
         (standardised returns; with heavy tails the IGMM fit of `fit_lambert_w` makes the
         Gaussianised returns' mean 0), so it is the generator's bias; `generate` subtracts it
@@ -876,6 +878,7 @@ class TimeGAN(keras.Model):
 
         Args:
             networks: the networks to draw with (default: those `generate` uses).
+            length: steps of the paths it is for (default `config.seq_len`).
 
         Returns:
             float64 array (n_features,), in standard deviations of each feature's Gaussianised
@@ -884,19 +887,23 @@ class TimeGAN(keras.Model):
         Raises:
             ValueError: if the model is not fitted.
         """
-        return self.generator_marginal(networks)["mean"]
+        return self.generator_marginal(networks, length)["mean"]
 
-    def generator_marginal(self, networks=None):
-        """Each feature's distribution on the model's scale over generated windows.
+    def generator_marginal(self, networks=None, length=None):
+        """Each feature's distribution on the model's scale over generated paths of `length` steps.
 
-        Drawn from `CALIBRATION_WINDOWS` windows of `config.seq_len` steps (after the config's
-        `burn_in`) with a fixed seed, so it depends on the weights only; kept until the weights
-        change. The generator's marginal barely moves along a path (its spread stays within
-        3% from step 0 to step 1000 on the Quickstart model; docs/finance.md, "Marginal
-        calibration"), so one estimate serves paths of any length.
+        Drawn from `ceil(CALIBRATION_VALUES / length)` paths of `length` steps (after the
+        config's `burn_in`; 4096 windows at seq_len 24, 394 paths of a trading year) with a fixed
+        seed, so it depends on the weights and the length only; kept until the weights change.
+        Per length, because a generator's marginal can move along a path: on the Quickstart
+        model its spread stays within 3% from step 0 to step 1000, but a model trained to match
+        the |u| autocorrelation up to lag 20 widens by 8% from its first 24 steps to steps
+        200-250, so windows and year-long paths need their own estimates (docs/finance.md,
+        "Marginal calibration").
 
         Args:
             networks: the networks to draw with (default: those `generate` uses).
+            length: steps of the paths (default `config.seq_len`), an integer >= 1.
 
         Returns:
             dict of float64 arrays: "mean" and "std" (n_features,), "quantiles"
@@ -910,24 +917,28 @@ class TimeGAN(keras.Model):
         self._check_trained()
         networks = self._loop_networks() if networks is None else networks
         cfg = self.config
-        digest = hashlib.blake2b(f"{cfg.seq_len} {cfg.burn_in} {cfg.synthetic_path}".encode(), digest_size=16)
+        length = cfg.seq_len if length is None else int(length)
+        digest = hashlib.blake2b(f"{cfg.burn_in} {cfg.synthetic_path}".encode(), digest_size=16)
         for name in ("generator", "supervisor", "recovery"):
             for weight in networks[name].get_weights():
                 digest.update(np.ascontiguousarray(weight).tobytes())
-        key = digest.hexdigest()
-        cached = self._marginal_cache.value
-        if cached is None or cached[0] != key:
-            windows = self._draw(networks, _CALIBRATION_SEED, CALIBRATION_WINDOWS, cfg.seq_len, cfg.burn_in)
-            values = windows.reshape(-1, windows.shape[-1])
-            marginal = {
+        key = (digest.hexdigest(), length)
+        cache = self._marginal_cache.value
+        if cache is None or key[0] not in {k[0] for k in cache}:
+            cache = self._marginal_cache.value = {}
+        if key not in cache:
+            paths = self._draw(networks, _CALIBRATION_SEED, -(-CALIBRATION_VALUES // length), length, cfg.burn_in)
+            values = paths.reshape(-1, paths.shape[-1])
+            if len(cache) >= _CALIBRATION_CACHE:
+                cache.pop(next(iter(cache)))
+            cache[key] = {
                 "mean": values.mean(axis=0),
                 "std": values.std(axis=0),
                 "quantiles": np.quantile(values, MARGINAL_PROBABILITIES, axis=0),
             }
-            cached = self._marginal_cache.value = (key, marginal)
-        return {name: array.copy() for name, array in cached[1].items()}
+        return {name: array.copy() for name, array in cache[key].items()}
 
-    def calibrate_marginal(self, outputs, networks=None):
+    def calibrate_marginal(self, outputs, networks=None, length=None):
         """Moves generated values on the model's scale to the data's marginal, per feature.
 
         `timegan.representation.quantile_map` from `generator_marginal` (the source) to the
@@ -937,6 +948,8 @@ class TimeGAN(keras.Model):
         Args:
             outputs: float array (..., n_features), the generator's values on the model's scale.
             networks: the networks `outputs` came from (default: those `generate` uses).
+            length: steps of the paths `outputs` holds, whose marginal is mapped (default: the
+                second axis of a 3-d `outputs`, else `config.seq_len`).
 
         Returns:
             float64 array of the shape of `outputs`.
@@ -954,7 +967,9 @@ class TimeGAN(keras.Model):
                 f"a {self.config.representation} representation without them (saved before they were stored: "
                 "set `marginal_calibration=False` or train again)"
             )
-        source = self.generator_marginal(networks)
+        if length is None and np.ndim(outputs) == 3:
+            length = np.shape(outputs)[1]
+        source = self.generator_marginal(networks, length)
         return quantile_map(
             outputs, source["quantiles"], representation.u_quantiles, source["std"], representation.u_std
         )
