@@ -811,7 +811,11 @@ class TimeGAN(keras.Model):
         r_t)` (`ReturnsRepresentation.inverse_transform`), so any length comes out as one
         price path without seams; step 0 is the first price after the start price. With
         `config.drift_calibration` (returns), the generator's drift on the model's scale
-        (`drift_offset`) is taken off every step first, so each series has the training data's drift.
+        (`drift_offset`) is taken off every step first, so each series has the training data's drift;
+        with `config.marginal_calibration` (returns, the default) each series' values are mapped
+        onto the data's marginal instead (`calibrate_marginal`). Either is estimated for paths of
+        this `seq_len` (`generator_marginal`), so the first L steps of a longer path equal a path
+        of L steps from the same seed before calibration, not necessarily after.
 
         Args:
             n: number of paths (>= 1).
