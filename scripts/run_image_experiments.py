@@ -123,6 +123,13 @@ STACKED_EXPERIMENTS.update(
         "pacdcgan2-20ep": STACKED_LONG + ["--packing", "2"],
         "dcgan-mbd-20ep": STACKED_LONG + ["--minibatch-discrimination"],
         "pacdcgan3-20ep": STACKED_LONG + ["--packing", "3"],
+        "dcgan-noise-20ep": STACKED_LONG + ["--noise-layer"],
+        # minibatch discrimination with both networks twice as wide (filters 64), aimed at the badly
+        # drawn digits behind the over-drawn 8s (about twice the CPU time of dcgan-mbd-20ep)
+        "dcgan-mbd-f64-20ep": STACKED_LONG + ["--minibatch-discrimination", "--filters", "64"],
+        # WGAN-GP's defaults (k = 5, lambda 10, Adam(2e-4, 0, 0.9)): an epoch has a fifth of the
+        # generator steps of the other rows
+        "dcgan-wgan-gp-20ep": STACKED_LONG + ["--loss", "wgan-gp"],
         # minibatch discrimination with the generator's weight average and MSGAN's mode-seeking term
         "dcgan-mbd-ema-ms-20ep": STACKED_LONG
         + ["--minibatch-discrimination", "--ema-decay", "0.999", "--mode-seeking", "0.25"],

@@ -60,3 +60,22 @@ def test_stacked_row_with_spectral_norm_and_hinge_loss(tmp_path):
     base, _ = configs(*rows["dcgan-mbd-20ep"], tmp_path)
     changed = {"loss": "hinge", "spectral_norm": True, "dropout": 0.0, "beta_1": 0.0, "beta_2": 0.9}
     assert base.to_dict() | changed == gan_config.to_dict()
+
+
+def test_stacked_20_epoch_rows_of_the_issue_table(tmp_path):
+    # issue 14's Stacked MNIST table at the 20-epoch budget: each row changes one thing of dcgan-20ep
+    rows = {name: (dataset, argv) for dataset, name, argv in ROWS}
+    base, base_train = configs(*rows["dcgan-20ep"], tmp_path)
+    expected = {
+        "pacdcgan3-20ep": {"packing": 3},
+        "dcgan-noise-20ep": {"noise_layer": True},
+        "dcgan-mbd-20ep": {"minibatch_discrimination": True},
+        "dcgan-mbd-f64-20ep": {"minibatch_discrimination": True, "filters": 64},
+    }
+    for name, changed in expected.items():
+        gan_config, train_config = configs(*rows[name], tmp_path)
+        assert base.to_dict() | changed == gan_config.to_dict(), name
+        assert (train_config.epochs, train_config.batch_size) == (20, 48)
+    gan_config, train_config = configs(*rows["dcgan-wgan-gp-20ep"], tmp_path)
+    assert (gan_config.loss, gan_config.discriminator_steps, gan_config.gp_weight) == ("wgan-gp", 5, 10.0)
+    assert (train_config.epochs, train_config.batch_size) == (20, 48)
