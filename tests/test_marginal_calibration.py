@@ -141,6 +141,12 @@ def test_a_generator_whose_marginal_moves_along_a_path_is_calibrated_for_each_le
         model._marginal_cache.value = None
 
 
+@pytest.mark.parametrize("length", [0, -3, 2.5, True, "250"])
+def test_a_bad_calibration_length_is_named(model, length):
+    with pytest.raises(ValueError, match=r"Expected `length` to be an integer >= 1. Received: length="):
+        model.generator_marginal(length=length)
+
+
 def test_a_representation_without_quantiles_cannot_be_calibrated(model):
     old = TimeGAN.from_config(model.get_config())
     old.build_networks(2)

@@ -188,6 +188,10 @@ def test_train_command_passes_the_weight(tmp_path, capsys):
     assert not defaults.stylized_correlation_dispersion and not defaults.stylized_basket_kurtosis
     assert main([*argv, *tiny, "--stylized-weight", "-1", "--output-dir", str(tmp_path / "bad")]) == 2
     assert "stylized_weight" in capsys.readouterr().err
+    assert main([*argv, *tiny, "--stylized-abs-lags", "0", "--output-dir", str(tmp_path / "bad")]) == 2
+    err = capsys.readouterr().err
+    assert "Expected --stylized-abs-lags to be an integer >= 1. Received: 0" in err and "Traceback" not in err
+    assert not (tmp_path / "bad").exists()
 
 
 def test_window_correlations_follow_the_number_of_series_unless_asked(tmp_path):

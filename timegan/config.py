@@ -211,7 +211,7 @@ class TimeGANConfig:
         marginal_calibration: returns only: `generate` gives each series the data's
             distribution of daily returns. Each generated `u` is moved by quantile mapping
             (`timegan.representation.quantile_map`) from the generator's marginal, estimated
-            from the same windows as the drift, to the data's (stored with the representation,
+            from the same paths as the drift (per path length), to the data's (stored with the representation,
             `u_quantiles`: the training days, and the held-out days when `fit` is given
             `validation_data`); the map keeps each series' ranks, so what the model
             learned of volatility clustering, leverage and co-movement is kept. It sets the mean

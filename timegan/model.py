@@ -870,15 +870,16 @@ class TimeGAN(keras.Model):
         return self.representation.inverse_transform(outputs, start_prices=start, include_start=False)
 
     def drift_offset(self, networks=None, length=None):
-        """The generator's drift: each feature's mean on the model's scale over generated windows.
+        """The generator's drift: each feature's mean on the model's scale over generated paths.
 
         The mean over generated paths of `length` steps (after the config's `burn_in`), from
         noise drawn with a fixed seed, so the value depends on the weights and the length only
         (`generator_marginal`). On the training data this mean is 0 by construction
         (standardised returns; with heavy tails the IGMM fit of `fit_lambert_w` makes the
         Gaussianised returns' mean 0), so it is the generator's bias; `generate` subtracts it
-        with `config.drift_calibration`. The bias is the same after 0 to 48 steps of burn-in
-        (docs/many_series.md, "Each series' drift"), so one value serves paths of any length.
+        with `config.drift_calibration`, estimated for the length it generates. (On the models
+        measured the bias is the same after 0 to 48 steps of burn-in: docs/many_series.md,
+        "Each series' drift".)
 
         Args:
             networks: the networks to draw with (default: those `generate` uses).
@@ -916,12 +917,16 @@ class TimeGAN(keras.Model):
             return.
 
         Raises:
-            ValueError: if the model is not fitted.
+            ValueError: if the model is not fitted, or `length` is not an integer >= 1.
         """
         self._check_trained()
         networks = self._loop_networks() if networks is None else networks
         cfg = self.config
-        length = cfg.seq_len if length is None else int(length)
+        if length is None:
+            length = cfg.seq_len
+        elif isinstance(length, bool) or not isinstance(length, numbers.Integral) or length < 1:
+            raise ValueError(f"Expected `length` to be an integer >= 1. Received: length={length!r}")
+        length = int(length)
         digest = hashlib.blake2b(f"{cfg.burn_in} {cfg.synthetic_path}".encode(), digest_size=16)
         for name in ("generator", "supervisor", "recovery"):
             for weight in networks[name].get_weights():

@@ -319,6 +319,8 @@ def _train(args):
         raise ValueError("--resume and --overwrite cannot be combined")
     if args.resume and args.output_dir is None:
         raise ValueError("--resume needs the --output-dir of the run to continue")
+    if args.stylized_abs_lags < 1:  # the config names its field, `stylized_lags`
+        raise ValueError(f"Expected --stylized-abs-lags to be an integer >= 1. Received: {args.stylized_abs_lags}")
     output_dir = Path(args.output_dir or Path("runs") / time.strftime("%Y%m%d-%H%M%S"))
     # Everything that can be checked without the data is checked before it is loaded; train_run
     # checks the rest (and these again) before it writes anything.
