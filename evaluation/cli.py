@@ -32,7 +32,8 @@ def build_parser():
         "--seq-len",
         type=positive_int,
         default=None,
-        help="window length for series files (default: that of the other file's windows, else 24)",
+        help="window length for series files (default: that of the other file's windows, else 24); "
+        "with --run: windows of this length, the model generating them (default: the run's seq_len)",
     )
     source.add_argument(
         "--model",
@@ -163,7 +164,9 @@ def _evaluate(args):
     if args.run is not None:
         if args.real is not None or args.synthetic is not None:
             raise ValueError("Expected either --run or --real/--synthetic, not both.")
-        metrics = evaluate_run(args.run, output_dir=args.output, model=args.model, **options)
+        if args.seq_len is not None and args.seq_len < 3:
+            raise ValueError(f"Expected --seq-len to be an integer >= 3. Received: {args.seq_len}")
+        metrics = evaluate_run(args.run, output_dir=args.output, model=args.model, window_len=args.seq_len, **options)
         output = args.output or args.run
     else:
         if args.real is None or args.synthetic is None:

@@ -45,6 +45,7 @@ from evaluation.stylized_facts import (
 )
 from timegan import _atomic
 from timegan.plots import plot_losses, plot_real_vs_synthetic
+from timegan.preprocessing import make_windows
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ MIN_TSNE_POINTS = 10
 MIN_LONG_PATHS = 100
 
 
-def evaluate_run(run_dir, output_dir=None, long_path_len=250, model="best", **options):
+def evaluate_run(run_dir, output_dir=None, long_path_len=250, model="best", window_len=None, **options):
     """Evaluates a training run directory and writes its report.
 
     The real windows are the run's prices cut into windows; the synthetic ones are the
@@ -95,6 +96,11 @@ def evaluate_run(run_dir, output_dir=None, long_path_len=250, model="best", **op
         model: "best" (default): the run's best model on its held-out days (`best/`; the last
             model for a run that kept none); "last": the model at the last step (`model/`).
             The report says which one it scored (and the best's joint step and score).
+        window_len: steps per window of the window scores (discriminative, predictive, PCA, ...),
+            an integer >= 3. Defaults to the run's `seq_len` (the paper's protocol: windows of the
+            training length, the synthetic ones from `synthetic.csv`). Another length cuts the
+            prices into windows of that length and has the model generate as many windows of it
+            (seed: the run's), so that runs trained at different lengths are scored alike.
         **options: keyword options of `evaluate_arrays`.
 
     Returns:
@@ -103,20 +109,38 @@ def evaluate_run(run_dir, output_dir=None, long_path_len=250, model="best", **op
     Raises:
         FileNotFoundError: if `run_dir` is not a directory.
         ValueError: if `run_dir` is not a run or an unfinished one, a cell of its prices.csv or
-            synthetic.csv is not a finite number, or an option is invalid.
+            synthetic.csv is not a finite number, `window_len` is longer than the run's prices,
+            or an option is invalid.
     """
     from evaluation.files import check_run_files
     from timegan import load_run
 
     _checks.check_int(long_path_len, "long_path_len", minimum=0)
+    if window_len is not None:
+        _checks.check_int(window_len, "window_len", minimum=3)
     check_run_files(run_dir)
     run = load_run(run_dir, model=model)
-    real = run.real_windows
-    synthetic = run.synthetic
     seed = options.get("seed", 0)
-    if synthetic is None:
-        logger.info("The run has no synthetic.csv: generating %d windows.", len(real))
-        synthetic = run.model.generate(len(real), seed=run.model.config.seed)
+    if window_len is None or window_len == run.model.config.seq_len:
+        real = run.real_windows
+        synthetic = run.synthetic
+        if synthetic is None:
+            logger.info("The run has no synthetic.csv: generating %d windows.", len(real))
+            synthetic = run.model.generate(len(real), seed=run.model.config.seed)
+    else:
+        if window_len > len(run.prices):
+            raise ValueError(
+                f"Expected window_len (--seq-len) to be at most the run's {len(run.prices)} days of prices. "
+                f"Received: {window_len}"
+            )
+        real = make_windows(run.prices.to_numpy(), window_len)
+        logger.info(
+            "Generating %d windows of %d steps (the run trained on %d).",
+            len(real),
+            window_len,
+            run.model.config.seq_len,
+        )
+        synthetic = run.model.generate(len(real), seed=run.model.config.seed, seq_len=window_len)
     long_real = long_synthetic = None
     history = run.prices.to_numpy(dtype=np.float64)[None]
     length = min(long_path_len, history.shape[1])
@@ -134,6 +158,10 @@ def evaluate_run(run_dir, output_dir=None, long_path_len=250, model="best", **op
     }
     if run.selection is not None:
         info["selection"] = run.selection
+    if real.shape[1] != run.model.config.seq_len:
+        info["windows_length"] = (
+            f"{real.shape[1]} steps, generated for this report (the run trained on {run.model.config.seq_len})"
+        )
     if run.model.config.representation == "returns":
         # Returns paths all start near one price while real windows lie anywhere in the history:
         # compare shapes, not levels (every window divided by its first price), so the scores

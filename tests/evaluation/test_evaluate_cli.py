@@ -62,6 +62,25 @@ def test_report_of_a_run(tiny_run, capsys):
     assert "Stylized facts of long paths" in page and "2019-01-02" in page  # the run's dates
 
 
+def test_a_run_scored_on_windows_of_another_length(tiny_run, tmp_path):
+    """`--seq-len` with `--run`: the prices cut at that length, the model generating as many windows."""
+    from timegan import load_run
+
+    out = tmp_path / "report12"
+    assert main(["--run", str(tiny_run), "--seq-len", "12", "--output", str(out), *FAST]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    run = load_run(tiny_run)
+    assert run.model.config.seq_len == 8
+    data = metrics["data"]
+    assert data["seq_len"] == 12 and data["n_real"] == data["n_synthetic"] == len(run.prices) - 11
+    assert data["info"]["windows_length"].startswith("12 steps, generated for this report (the run trained on 8)")
+    # At the run's own length, the run's synthetic.csv as before.
+    same = tmp_path / "report8"
+    assert main(["--run", str(tiny_run), "--seq-len", "8", "--output", str(same), *FAST]) == 0
+    data = json.loads((same / "metrics.json").read_text())["data"]
+    assert data["seq_len"] == 8 and data["n_synthetic"] == len(run.synthetic) and "windows_length" not in data["info"]
+
+
 def test_two_files_reach_the_report(tiny_run, tmp_path, monkeypatch, capsys):
     """--real/--synthetic: the files are read and passed on (the report itself is tested in test_report)."""
     import evaluation.report
@@ -183,6 +202,14 @@ def bad_inputs(tmp_path, tiny_run):
     (not_a_run / "notes.txt").write_text("mine")
     return [
         ([], "Expected --run DIR, or both --real PATH and --synthetic PATH."),
+        (
+            ["--run", str(tiny_run), "--seq-len", "2", "--output", out],
+            "Expected --seq-len to be an integer >= 3. Received: 2",
+        ),
+        (
+            ["--run", str(tiny_run), "--seq-len", "5000", "--output", out],
+            "at most the run's 61 days of prices. Received: 5000",
+        ),
         (["--run", str(tmp_path / "missing")], "No run directory at"),
         (["--run", str(tmp_path), "--real", two], "Expected either --run or --real/--synthetic, not both."),
         (["--real", two], "Expected --run DIR, or both --real PATH and --synthetic PATH."),
