@@ -190,8 +190,6 @@ def stylized_statistics(x, return_lags=1, abs_lags=5, eps=1e-6, mean=reduce_mean
     # Each window's own volatility, (batch, features): a mean within the window, never across replicas.
     volatility = tf.sqrt(tf.reduce_mean(tf.square(x), axis=1) + eps)
     dispersion = tf.sqrt(tf.nn.relu(mean(tf.square(volatility), [0]) - tf.square(mean(volatility, [0]))) + eps)
-    products = mean(centred[..., :, None] * centred[..., None, :], pooled)
-    scale = tf.sqrt(variance + eps)
 
     def lags(largest):
         return range(1, min(largest, steps - 1) + 1)
@@ -223,10 +221,10 @@ def stylized_statistics(x, return_lags=1, abs_lags=5, eps=1e-6, mean=reduce_mean
     else:
         correlation_dispersion = basket_kurtosis = tf.zeros((0,), x.dtype)
 
-    def batch_correlation(values):
-        """(batch, features) -> the correlation matrix across features over the batch."""
-        centred_values = values - mean(values, [0])
-        covariance = mean(centred_values[:, :, None] * centred_values[:, None, :], [0])
+    def correlation_matrix(values, axes):
+        """(..., features) -> the correlation matrix across features, pooled over `axes`, (f, f)."""
+        centred_values = values - mean(values, axes)
+        covariance = mean(centred_values[..., :, None] * centred_values[..., None, :], axes)
         values_scale = tf.sqrt(tf.linalg.diag_part(covariance) + eps)
         return covariance / (values_scale[:, None] * values_scale[None, :])
 
@@ -236,9 +234,9 @@ def stylized_statistics(x, return_lags=1, abs_lags=5, eps=1e-6, mean=reduce_mean
         "leverage": tf.stack(leverage_values) if leverage_values else tf.zeros((0, x.shape[-1]), x.dtype),
         "vol_dispersion": dispersion,
         "kurtosis": kurtosis,
-        "correlation": products / (scale[:, None] * scale[None, :]),
-        "sum_correlation": batch_correlation(sums),
-        "vol_correlation": batch_correlation(tf.math.log(volatility)),
+        "correlation": correlation_matrix(x, pooled),
+        "sum_correlation": correlation_matrix(sums, [0]),
+        "vol_correlation": correlation_matrix(tf.math.log(volatility), [0]),
         "variance_ratio": (mean(tf.square(sums), [0]) - tf.square(mean(sums, [0]))) / (steps * variance + eps),
         "correlation_dispersion": correlation_dispersion,
         "basket_kurtosis": basket_kurtosis,
