@@ -85,3 +85,36 @@ def test_stacked_epoch_scorer_counts_the_modes_the_evaluation_counts(digits28, s
     }
     with pytest.raises(ValueError, match="Received: num_samples=10"):
         stacked_epoch_scorer(config, classifier, num_samples=10)
+
+
+class _MeanDigitProbe:
+    """A stand-in classifier whose digit is an image's mean pixel, rounded (features unused)."""
+
+    def __call__(self, images):
+        digits = np.clip(np.rint(np.asarray(images).reshape(len(images), -1).mean(axis=1)), 0, 9).astype(int)
+        return None, np.eye(10)[digits]
+
+
+def test_stacked_modes_read_each_channel_of_each_sample_once():
+    from types import SimpleNamespace
+
+    from timegan.images.run import channel_digits, digits_to_modes, generated_modes
+
+    digits = np.array([[8, 6, 5], [2, 3, 0], [0, 0, 1], [8, 8, 8], [9, 1, 9]])
+    images = np.broadcast_to(digits[:, None, None, :].astype(np.float32), (5, 28, 28, 3))
+    np.testing.assert_array_equal(channel_digits(_MeanDigitProbe(), images), digits)
+    np.testing.assert_array_equal(digits_to_modes(digits), [865, 230, 1, 888, 919])
+
+    # A generator whose channel c draws digit (i + c) % 10 for sample i of 40 (one batch): each
+    # channel holds every digit exactly 4 times (shares 0.1, KL 0 per channel), and the 40 modes
+    # are 10 three-digit numbers, 4 times each (KL log 100).
+    def generator(noise, training=False):
+        index = np.arange(len(noise))[:, None, None, None]
+        return np.broadcast_to((index + np.arange(3)) % 10, (len(noise), 28, 28, 3)).astype(np.float32)
+
+    config = SimpleNamespace(latent_dim=1, conditional=False)
+    result = generated_modes(generator, config, _MeanDigitProbe(), num_samples=40, seed=0)
+    assert result["num_samples"] == 40 and result["modes_covered"] == 10
+    np.testing.assert_allclose(result["channel_histograms"], np.full((3, 10), 0.1))
+    assert result["channel_kl_to_uniform"] == pytest.approx([0.0, 0.0, 0.0], abs=1e-12)
+    assert result["kl_to_uniform"] == pytest.approx(np.log(100))
