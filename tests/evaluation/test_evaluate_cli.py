@@ -74,11 +74,6 @@ def test_a_run_scored_on_windows_of_another_length(tiny_run, tmp_path):
     data = metrics["data"]
     assert data["seq_len"] == 12 and data["n_real"] == data["n_synthetic"] == len(run.prices) - 11
     assert data["info"]["windows_length"].startswith("12 steps, generated for this report (the run trained on 8)")
-    # At the run's own length, the run's synthetic.csv as before.
-    same = tmp_path / "report8"
-    assert main(["--run", str(tiny_run), "--seq-len", "8", "--output", str(same), *FAST]) == 0
-    data = json.loads((same / "metrics.json").read_text())["data"]
-    assert data["seq_len"] == 8 and data["n_synthetic"] == len(run.synthetic) and "windows_length" not in data["info"]
 
 
 def test_two_files_reach_the_report(tiny_run, tmp_path, monkeypatch, capsys):
