@@ -121,26 +121,18 @@ def evaluate_run(run_dir, output_dir=None, long_path_len=250, model="best", wind
     check_run_files(run_dir)
     run = load_run(run_dir, model=model)
     seed = options.get("seed", 0)
-    if window_len is None or window_len == run.model.config.seq_len:
-        real = run.real_windows
-        synthetic = run.synthetic
-        if synthetic is None:
-            logger.info("The run has no synthetic.csv: generating %d windows.", len(real))
-            synthetic = run.model.generate(len(real), seed=run.model.config.seed)
-    else:
-        if window_len > len(run.prices):
-            raise ValueError(
-                f"Expected window_len (--seq-len) to be at most the run's {len(run.prices)} days of prices. "
-                f"Received: {window_len}"
-            )
-        real = make_windows(run.prices.to_numpy(), window_len)
-        logger.info(
-            "Generating %d windows of %d steps (the run trained on %d).",
-            len(real),
-            window_len,
-            run.model.config.seq_len,
+    trained_len = run.model.config.seq_len
+    window_length = trained_len if window_len is None else window_len
+    if window_length > len(run.prices):
+        raise ValueError(
+            f"Expected window_len (--seq-len) to be at most the run's {len(run.prices)} days of prices. "
+            f"Received: {window_len}"
         )
-        synthetic = run.model.generate(len(real), seed=run.model.config.seed, seq_len=window_len)
+    real = make_windows(run.prices.to_numpy(), window_length)
+    synthetic = run.synthetic if window_length == trained_len else None
+    if synthetic is None:
+        logger.info("Generating %d windows of %d steps (the run trained on %d).", len(real), window_length, trained_len)
+        synthetic = run.model.generate(len(real), seed=run.model.config.seed, seq_len=window_length)
     long_real = long_synthetic = None
     history = run.prices.to_numpy(dtype=np.float64)[None]
     length = min(long_path_len, history.shape[1])
@@ -158,10 +150,8 @@ def evaluate_run(run_dir, output_dir=None, long_path_len=250, model="best", wind
     }
     if run.selection is not None:
         info["selection"] = run.selection
-    if real.shape[1] != run.model.config.seq_len:
-        info["windows_length"] = (
-            f"{real.shape[1]} steps, generated for this report (the run trained on {run.model.config.seq_len})"
-        )
+    if window_length != trained_len:
+        info["windows_length"] = f"{window_length} steps, generated for this report (the run trained on {trained_len})"
     if run.model.config.representation == "returns":
         # Returns paths all start near one price while real windows lie anywhere in the history:
         # compare shapes, not levels (every window divided by its first price), so the scores
