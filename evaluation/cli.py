@@ -33,7 +33,8 @@ def build_parser():
         type=positive_int,
         default=None,
         help="window length for series files (default: that of the other file's windows, else 24); "
-        "with --run: windows of this length, the model generating them (default: the run's seq_len)",
+        "with --run: windows of this length, the model generating them if it trained on another "
+        "(default: the paper's 24, or the run's seq_len if shorter)",
     )
     source.add_argument(
         "--model",

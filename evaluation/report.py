@@ -73,6 +73,9 @@ MIN_TSNE_POINTS = 10
 # Long synthetic paths per report: enough that the finance scores of the model and of the
 # baselines (drawn in the same number) vary little from one seed to the next.
 MIN_LONG_PATHS = 100
+# Steps per window of the window scores by default: the paper's 24 (Yoon et al. 2019, section 5),
+# so that runs trained on longer windows are scored on the same windows as the paper's.
+PAPER_WINDOW_LEN = 24
 
 
 def evaluate_run(run_dir, output_dir=None, long_path_len=250, model="best", window_len=None, **options):
@@ -97,10 +100,11 @@ def evaluate_run(run_dir, output_dir=None, long_path_len=250, model="best", wind
             model for a run that kept none); "last": the model at the last step (`model/`).
             The report says which one it scored (and the best's joint step and score).
         window_len: steps per window of the window scores (discriminative, predictive, PCA, ...),
-            an integer >= 3. Defaults to the run's `seq_len` (the paper's protocol: windows of the
-            training length, the synthetic ones from `synthetic.csv`). Another length cuts the
-            prices into windows of that length and has the model generate as many windows of it
-            (seed: the run's), so that runs trained at different lengths are scored alike.
+            an integer >= 3. Defaults to the paper's 24 (`PAPER_WINDOW_LEN`), or the run's
+            `seq_len` if that is shorter, so that runs trained at different lengths are scored
+            on the same windows. At the run's own length the synthetic windows are its
+            `synthetic.csv`; at another length the prices are cut into windows of that length and
+            the model generates as many windows of it (seed: the run's).
         **options: keyword options of `evaluate_arrays`.
 
     Returns:
@@ -122,7 +126,7 @@ def evaluate_run(run_dir, output_dir=None, long_path_len=250, model="best", wind
     run = load_run(run_dir, model=model)
     seed = options.get("seed", 0)
     trained_len = run.model.config.seq_len
-    window_length = trained_len if window_len is None else window_len
+    window_length = min(trained_len, PAPER_WINDOW_LEN) if window_len is None else window_len
     if window_length > len(run.prices):
         raise ValueError(
             f"Expected window_len (--seq-len) to be at most the run's {len(run.prices)} days of prices. "

@@ -76,6 +76,28 @@ def test_a_run_scored_on_windows_of_another_length(tiny_run, tmp_path):
     assert data["info"]["windows_length"].startswith("12 steps, generated for this report (the run trained on 8)")
 
 
+@pytest.mark.parametrize("paper_len, expected", [(6, 6), (24, 8)])
+def test_the_window_scores_use_the_papers_length_unless_the_run_is_shorter(
+    tiny_run, tmp_path, monkeypatch, paper_len, expected
+):
+    """A run trained on windows longer than the paper's is scored on the paper's (here made 6
+    steps so that the tiny run trained on 8 is "longer"); a shorter run on its own windows."""
+    import evaluation.report
+    from timegan import load_run
+
+    calls = []
+
+    def fake_evaluate_arrays(real, synthetic, output_dir, **options):
+        calls.append((real.shape, synthetic.shape, options["info"]))
+
+    monkeypatch.setattr(evaluation.report, "PAPER_WINDOW_LEN", paper_len)
+    monkeypatch.setattr(evaluation.report, "evaluate_arrays", fake_evaluate_arrays)
+    evaluation.report.evaluate_run(tiny_run, output_dir=tmp_path, long_path_len=0)
+    ((real, synthetic, info),) = calls
+    assert real == synthetic == (len(load_run(tiny_run).prices) - expected + 1, expected, 2)
+    assert ("windows_length" in info) == (expected != 8)  # said when not the run's own length
+
+
 def test_two_files_reach_the_report(tiny_run, tmp_path, monkeypatch, capsys):
     """--real/--synthetic: the files are read and passed on (the report itself is tested in test_report)."""
     import evaluation.report
