@@ -93,3 +93,16 @@ def test_train_refuses_an_unknown_representation_and_a_levels_start_price(tmp_pa
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no `start_price` for representation='levels'" in err
     assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        ([], 48),
+        (["--representation", "levels"], 24),
+        (["--seq-len", "30"], 30),
+        (["--representation", "levels", "--seq-len", "12"], 12),
+    ],
+)
+def test_the_window_length_defaults_to_48_days_for_returns_and_the_papers_24_for_levels(argv, expected):
+    assert train_cli._seq_len(train_cli.build_parser().parse_args(argv)) == expected
