@@ -20,6 +20,9 @@ COMMON = textwrap.dedent("""
     import json, os, sys
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     import numpy as np
+    import tensorflow as tf
+
+    tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": True})  # as tests/conftest.py
 
     def sines(n=32, seq_len=3, dim=2):
         rng = np.random.default_rng(0)

@@ -8,10 +8,11 @@ import json
 import keras
 import numpy as np
 import pytest
+from _train_command import train_command_config
 from scipy import stats
 
 from timegan import TimeGAN, TimeGANConfig
-from timegan.cli.train import build_parser, main
+from timegan.cli.train import build_parser
 from timegan.representation import MARGINAL_PROBABILITIES, ReturnsRepresentation, quantile_map
 
 CONFIG = TimeGANConfig(seq_len=6, hidden_dim=4, num_layers=1, batch_size=4, representation="returns", burn_in=2)
@@ -159,7 +160,7 @@ def test_a_representation_without_quantiles_cannot_be_calibrated(model):
     assert old.generate(2, seed=0).shape == (2, 6, 2)
 
 
-def test_old_configs_load_without_it_and_the_train_command_switches_it(tmp_path):
+def test_old_configs_load_without_it_and_the_train_command_switches_it(tmp_path, monkeypatch):
     values = CONFIG.to_dict()
     assert TimeGANConfig().marginal_calibration and values["marginal_calibration"]
     del values["marginal_calibration"]  # saved before the field: the generator's own marginal
@@ -170,9 +171,8 @@ def test_old_configs_load_without_it_and_the_train_command_switches_it(tmp_path)
     argv = ["--tickers", "BA", "CAT", "--start", "2019-01-01", "--end", "2019-06-30", "--source", "bundled"]
     tiny = ["--seq-len", "6", "--hidden-dim", "4", "--num-layers", "1", "--batch-size", "4", "--quiet", "--steps", "1"]
     switches = ["--no-marginal-calibration", "--no-drift-calibration"]
-    assert main([*argv, *tiny, *switches, "--output-dir", str(tmp_path / "run")]) == 0
-    config = json.loads((tmp_path / "run" / "run.json").read_text())["config"]
-    assert config["marginal_calibration"] is False and config["drift_calibration"] is False
+    config = train_command_config([*argv, *tiny, *switches, "--output-dir", str(tmp_path / "run")], monkeypatch)
+    assert config.marginal_calibration is False and config.drift_calibration is False
 
 
 def test_the_target_covers_the_held_out_days_the_networks_never_see():

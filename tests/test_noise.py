@@ -2,12 +2,12 @@
 the recursion, its statistics, and the model that draws them in training and generation."""
 
 import dataclasses
-import json
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from _train_command import train_command_config
 from scipy.special import ndtri
 
 from timegan import TimeGAN, TimeGANConfig
@@ -93,7 +93,7 @@ def test_zero_channels_is_the_papers_noise():
     np.testing.assert_array_equal(model._noise(4, 6).numpy(), expected.numpy())
 
 
-def test_config_checks_migration_and_command_line(tmp_path, capsys):
+def test_config_checks_migration_and_command_line(tmp_path, capsys, monkeypatch):
     for bad, message in (
         ({"persistent_noise": -1}, "persistent_noise"),
         ({"noise_persistence": 1.5}, "noise_persistence"),
@@ -109,9 +109,8 @@ def test_config_checks_migration_and_command_line(tmp_path, capsys):
     argv = ["--tickers", "BA", "CAT", "--start", "2019-01-01", "--end", "2019-06-30", "--source", "bundled"]
     tiny = ["--seq-len", "6", "--hidden-dim", "4", "--num-layers", "1", "--batch-size", "4", "--quiet"]
     options = ["--persistent-noise", "2", "--noise-persistence", "0.9"]
-    assert main([*argv, *tiny, "--steps", "1", *options, "--output-dir", str(out)]) == 0
-    config = json.loads((out / "run.json").read_text())["config"]
-    assert (config["persistent_noise"], config["noise_persistence"]) == (2, 0.9)
+    config = train_command_config([*argv, *tiny, "--steps", "1", *options, "--output-dir", str(out)], monkeypatch)
+    assert (config.persistent_noise, config.noise_persistence) == (2, 0.9)
     assert main([*argv, *tiny, "--noise-persistence", "2", "--output-dir", str(tmp_path / "bad")]) == 2
     err = capsys.readouterr().err
     assert "noise_persistence" in err and "Traceback" not in err

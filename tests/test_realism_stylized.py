@@ -2,12 +2,12 @@
 update adds and logs, the config migration and the command-line option."""
 
 import dataclasses
-import json
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from _train_command import train_command_config
 
 from timegan import TimeGAN, TimeGANConfig, losses
 from timegan.cli.train import build_parser, main
@@ -160,7 +160,7 @@ def test_window_correlations_must_be_a_bool():
         TimeGANConfig(stylized_window_correlations=1)
 
 
-def test_train_command_passes_the_weight(tmp_path, capsys):
+def test_train_command_passes_the_weight(tmp_path, capsys, monkeypatch):
     from timegan.cli.train import _stylized_weight
 
     defaults = build_parser().parse_args([])  # the command's default: on for returns, off for levels
@@ -177,12 +177,11 @@ def test_train_command_passes_the_weight(tmp_path, capsys):
     options += ["--stylized-scale", "returns", "--stylized-norm", "mean"]
     options += ["--stylized-window-correlations", "--stylized-variance-ratio", "--stylized-correlation-dispersion"]
     options += ["--stylized-basket-kurtosis"]
-    assert main([*argv, *tiny, "--steps", "1", *options, "--output-dir", str(out)]) == 0
-    config = json.loads((out / "run.json").read_text())["config"]
+    config = train_command_config([*argv, *tiny, "--steps", "1", *options, "--output-dir", str(out)], monkeypatch)
     names = ("weight", "return_lags", "lags", "leverage_lags", "scale", "norm", "window_correlations")
     names += ("variance_ratio",)
     names += ("correlation_dispersion", "basket_kurtosis")
-    chosen = [config[f"stylized_{name}"] for name in names]
+    chosen = [getattr(config, f"stylized_{name}") for name in names]
     assert chosen == [2.5, 3, 4, 0, "returns", "mean", True, True, True, True]
     assert not defaults.stylized_window_correlations and not defaults.stylized_variance_ratio
     assert not defaults.stylized_correlation_dispersion and not defaults.stylized_basket_kurtosis
@@ -194,7 +193,7 @@ def test_train_command_passes_the_weight(tmp_path, capsys):
     assert not (tmp_path / "bad").exists()
 
 
-def test_window_correlations_follow_the_number_of_series_unless_asked(tmp_path):
+def test_window_correlations_follow_the_number_of_series_unless_asked(tmp_path, monkeypatch):
     from timegan.cli.train import WINDOW_CORRELATIONS_FROM, window_correlations
 
     assert build_parser().parse_args([]).stylized_window_correlations is None  # the rule decides
@@ -203,5 +202,5 @@ def test_window_correlations_follow_the_number_of_series_unless_asked(tmp_path):
     assert window_correlations(True, 2, 10.0) and not window_correlations(False, 20, 10.0)
     argv = ["--tickers", "BA", "CAT", "--start", "2019-01-01", "--end", "2019-06-30", "--source", "bundled"]
     tiny = ["--seq-len", "6", "--hidden-dim", "4", "--num-layers", "1", "--batch-size", "4", "--quiet", "--steps", "1"]
-    assert main([*argv, *tiny, "--output-dir", str(tmp_path / "run")]) == 0
-    assert json.loads((tmp_path / "run" / "run.json").read_text())["config"]["stylized_window_correlations"] is False
+    config = train_command_config([*argv, *tiny, "--output-dir", str(tmp_path / "run")], monkeypatch)
+    assert config.stylized_window_correlations is False  # 2 series

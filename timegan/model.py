@@ -67,6 +67,10 @@ _NOISE_BLOCK = 256  # generation noise is drawn in blocks of this many samples, 
 CALIBRATION_VALUES = 4096 * 24
 _CALIBRATION_CACHE = 4  # lengths whose estimates are kept
 _CALIBRATION_SEED = 2**32 - 1
+# Path steps (paths x (burn-in + length)) per batch when drawing the calibration paths: the
+# recurrent loop runs step by step, so short paths are drawn in one batch rather than one per
+# 1,024 paths (32 batches for 3-step windows); at most 2**18 x hidden floats per layer's output.
+_CALIBRATION_BATCH_STEPS = 2**18
 ARCHIVE_NAME = "timegan.keras"
 _OPTIMIZER_VARIABLES = {
     "embedding": ("embedder", "recovery"),
@@ -349,6 +353,10 @@ class TimeGAN(keras.Model):
 
     # ------------------------------------------------------------------ one step
 
+    # Plain Python control flow only (the phase, the replica count, the update count are known when
+    # traced; the one data-dependent branch is an explicit tf.cond): without AutoGraph, tracing does
+    # not rewrite this code and everything it calls, Keras' optimizers included.
+    @tf.autograph.experimental.do_not_convert
     def train_step(self, data):
         """One step of `self.phase`; returns the logs (`LOG_NAMES`, NaN where not computed).
 
@@ -451,7 +459,7 @@ class TimeGAN(keras.Model):
         update = self._generator_embedder_update
         if self._replicas() == 1:
             if self._traced_update is None:
-                self._traced_update = tf.function(self._generator_embedder_update)
+                self._traced_update = tf.function(self._generator_embedder_update, autograph=False)
             update = self._traced_update
         for i in range(updates):
             x = batches[:, i]
@@ -936,7 +944,9 @@ class TimeGAN(keras.Model):
         if cache is None or key[0] not in {k[0] for k in cache}:
             cache = self._marginal_cache.value = {}
         if key not in cache:
-            paths = self._draw(networks, _CALIBRATION_SEED, -(-CALIBRATION_VALUES // length), length, cfg.burn_in)
+            batch_size = max(1024, _CALIBRATION_BATCH_STEPS // (cfg.burn_in + length))
+            n_paths = -(-CALIBRATION_VALUES // length)
+            paths = self._draw(networks, _CALIBRATION_SEED, n_paths, length, cfg.burn_in, batch_size=batch_size)
             values = paths.reshape(-1, paths.shape[-1])
             if len(cache) >= _CALIBRATION_CACHE:
                 cache.pop(next(iter(cache)))
