@@ -83,7 +83,7 @@ def test_a_checkpointed_benchmark_resumes_where_it_stopped(tmp_path, monkeypatch
         )
 
     real = np.random.default_rng(0).uniform(size=(32, 6, 2))
-    config = TimeGANConfig(seq_len=6, hidden_dim=4, num_layers=1, batch_size=8, unroll=False)  # traces faster
+    config = TimeGANConfig(seq_len=6, hidden_dim=4, num_layers=1, batch_size=8)
     kwargs = dict(
         repeats=1,
         config=config,
@@ -109,7 +109,7 @@ def test_a_checkpointed_benchmark_resumes_where_it_stopped(tmp_path, monkeypatch
         run_benchmark(
             real,
             steps=3,
-            **{**kwargs, "config": TimeGANConfig(seq_len=6, hidden_dim=5, num_layers=1, batch_size=8, unroll=False)},
+            **{**kwargs, "config": TimeGANConfig(seq_len=6, hidden_dim=5, num_layers=1, batch_size=8)},
         )
     with pytest.raises(ValueError, match=r"trained on 32 windows of 2 features. Received: 31 windows"):
         run_benchmark(real[:31], steps=3, **kwargs)
