@@ -76,11 +76,11 @@ def write_yahoo_csv(path, start, periods, seed):
     [
         (
             "2020-04-16",
-            "Expected at least seq_len + 2 = 26 rows of data (a returns window is seq_len + 1 prices). Received: 4 rows",
+            "Expected at least seq_len + 2 = 50 rows of data (a returns window is seq_len + 1 prices). Received: 4 rows",
         ),
         (
             "2020-01-20",
-            "Expected batch_size <= the number of windows (43 windows of seq_len + 1 = 25 prices (seq_len=24 returns) "
+            "Expected batch_size <= the number of windows (19 windows of seq_len + 1 = 49 prices (seq_len=48 returns) "
             "from 67 rows). Received: batch_size=128",
         ),
     ],
