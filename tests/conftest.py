@@ -43,6 +43,25 @@ def graph_optimizer_off():
     tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": True})
 
 
+def no_global_seed():
+    """TensorFlow's state of a fresh process: no global seed. tf.data's seeded shuffles (the
+    training batches, `timegan.preprocessing.window_dataset`) combine their seed with the global
+    one, so a test that sets it (`keras.utils.set_random_seed`) would change the batches of every
+    later test in its worker, and the tests' results would depend on their order."""
+    import tensorflow as tf
+
+    if tf.compat.v1.random.get_seed(None)[0] is not None:
+        tf.random.set_seed(None)
+
+
+@pytest.fixture(autouse=True)
+def fresh_global_seed():
+    """Each test starts and ends with no global seed (`no_global_seed`)."""
+    no_global_seed()
+    yield
+    no_global_seed()
+
+
 @pytest.fixture
 def seed():
     import keras
@@ -129,6 +148,7 @@ def trained_timegan(tmp_path_factory):
     do not train or change it."""
     from timegan import TimeGAN, TimeGANConfig
 
+    no_global_seed()  # as the tests that compare with it train, whatever fixture came first
     model = TimeGAN(TimeGANConfig(seq_len=4, hidden_dim=4, num_layers=1, batch_size=8, seed=0))
     model.fit(sine_series(), steps=3, progress=False)
     path = tmp_path_factory.mktemp("saved") / "model"

@@ -84,6 +84,26 @@ def test_dataset_is_seeded_and_skips_consumed_batches():
     assert sorted(np.concatenate(first[:5]).ravel()[::2].tolist()) == sorted(windows[:, 0, 0].tolist())
 
 
+def test_the_batch_order_follows_the_seed_and_the_global_seed_as_documented():
+    """tf.data combines the shuffle's seed with TensorFlow's global seed: a resumed run gets the
+    uninterrupted run's batches when both processes have the same global seed, or none."""
+    import tensorflow as tf
+
+    windows = np.arange(40, dtype="float32").reshape(20, 2, 1)
+
+    def batches():
+        return np.stack([b.numpy() for b in window_dataset(windows, 4, seed=1).take(6)])
+
+    fresh = batches()
+    tf.random.set_seed(7)
+    with_global = batches()
+    tf.random.set_seed(7)
+    np.testing.assert_array_equal(batches(), with_global)
+    tf.random.set_seed(None)  # back to a fresh process's state
+    np.testing.assert_array_equal(batches(), fresh)
+    assert not np.array_equal(with_global, fresh)
+
+
 def _walk_and_constant(constant, n=40):
     rng = np.random.default_rng(0)
     return np.stack([100 + np.cumsum(rng.normal(size=n)), np.full(n, constant)], axis=-1)

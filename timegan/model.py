@@ -600,8 +600,10 @@ class TimeGAN(keras.Model):
     def make_dataset(self, windows, phase):
         """The `tf.data` pipeline of `phase`, continuing the batch stream where training stopped.
 
-        One stream of shuffled batches (a function of `config.seed` only) feeds the phases in
-        order, so a resumed run sees the batches an uninterrupted one would.
+        One stream of shuffled batches (a function of `config.seed` and of TensorFlow's global
+        seed, if one is set: `timegan.preprocessing.window_dataset`) feeds the phases in order,
+        so a run resumed with the same global seed, or none, sees the batches an uninterrupted
+        one would.
 
         Args:
             windows: windows (n, seq_len, n_features) on the model's scale.

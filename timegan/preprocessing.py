@@ -350,8 +350,10 @@ def _check_names(names, n_features):
 def window_dataset(windows, batch_size, seed, skip_batches=0):
     """Builds the training pipeline once: shuffled, repeated batches of windows.
 
-    The shuffle order is a function of `seed` only, so a run resumed after `skip_batches` batches
-    sees the same batches as an uninterrupted one.
+    The shuffle order is a function of `seed` and of TensorFlow's global seed, which tf.data
+    combines with it (`tf.random.set_seed`, also set by `keras.utils.set_random_seed`; the
+    commands never set it): a run resumed after `skip_batches` batches in a process with the
+    same global seed, or none, sees the same batches as an uninterrupted one.
 
     Args:
         windows: float array (n_windows, seq_len, n_features), already scaled.
