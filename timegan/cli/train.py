@@ -38,10 +38,10 @@ DEFAULT_SYNTHETIC_PATH = "supervisor"
 # weight 0 on the Quickstart command, with the best model selected by the stylized facts.
 DEFAULT_STYLIZED_WEIGHT = 10.0
 DEFAULT_STYLIZED_RETURN_LAGS = 5
-# Window length per representation. Returns: 48 days, measured over 5 seeds against 24 on the
-# Quickstart command, both scored on the paper's 24-step windows (docs/finance.md, "Training on
-# 48-day windows"): discriminative 0.052 against 0.083 (5 repeats), EMD(20) 0.0124 against 0.0142,
-# at about twice the CPU per step. Levels: the paper's 24.
+# Window length per representation. Returns: 48 days, measured against 24 on the Quickstart
+# command, seeds 0-4, both scored on the paper's 24-step windows (docs/finance.md, "48-day
+# windows, the default"): discriminative 0.052 against 0.076 (5 repeats, lower in every seed),
+# EMD(20) 0.0124 against 0.0158, at 2.8x the CPU (19 against 7 min). Levels: the paper's 24.
 DEFAULT_SEQ_LEN = {"returns": 48, "levels": 24}
 # The window correlations, on from this many series (docs/many_series.md, "Each series' drift"):
 # with drift calibration, 20 series scored discriminative 0.093 +- 0.075 with them against
