@@ -20,7 +20,7 @@ TIDY_COLUMNS = ("sample", "step", "ticker", "field", "value")
 DATE_COLUMNS = ("date", "datetime", "timestamp")
 
 
-def read_windows(path, seq_len=None):
+def read_windows(path, seq_len=None, feature_names=None):
     """Reads windows (n, seq_len, n_features) and feature names from a file.
 
     Accepted formats:
@@ -35,6 +35,8 @@ def read_windows(path, seq_len=None):
     Args:
         path: file path.
         seq_len: window length for series; required for them, ignored for windows.
+        feature_names: for a tidy CSV, the (ticker, field) features to read, in this order
+            (a run's `model.feature_names`); default: every feature of the file.
 
     Returns:
         Tuple (windows, feature_names): float64 ndarray (n, seq_len, n_features) and a list of
@@ -75,7 +77,7 @@ def read_windows(path, seq_len=None):
         raise ValueError(f"Expected a .npy or .csv file. Received: {str(path)!r}")
     table = read_csv_table(path)
     if set(TIDY_COLUMNS) <= set(table.columns):
-        windows, names = _tidy_windows(table, path)
+        windows, names = _tidy_windows(table, path, feature_names)
         logger.info("Read %d windows x %d steps x %d features from %s", *windows.shape, path)
         return windows, names
     series = read_series(table, path)
@@ -190,7 +192,7 @@ def read_series(table, path):
     return series
 
 
-def _tidy_windows(table, path):
+def _tidy_windows(table, path, feature_names=None):
     """Windows of a tidy table (sample, step, ticker, field, value), every cell checked."""
     frame = table.copy()
     for column in ("sample", "step", "value"):
@@ -221,13 +223,18 @@ def _tidy_windows(table, path):
             f"Expected every sample in {str(path)!r} to have the same number of (step, feature) values, {usual}. "
             f"Received: sample {odd.index[0]} with {int(odd.iloc[0])}"
         )
+    if feature_names is not None:
+        held = set(zip(frame["ticker"], frame["field"]))
+        absent = [f"{ticker} {field}" for ticker, field in feature_names if (ticker, field) not in held]
+        if absent:
+            raise ValueError(f"Expected values of {absent} in {str(path)!r}. Received: none for them")
     try:
-        return frame_to_windows(frame)
+        return frame_to_windows(frame, feature_names)
     except (ValueError, TypeError) as error:
         raise ValueError(f"Could not read {str(path)!r} as tidy windows: {error}") from None
 
 
-def check_run_files(run_dir):
+def check_run_files(run_dir, synthetic=True):
     """Checks that `run_dir` is a finished run and that its tables hold what they should.
 
     A run (written by `scripts/train.py`) has `run.json`, `prices.csv` and `model/`; an
@@ -235,6 +242,8 @@ def check_run_files(run_dir):
 
     Args:
         run_dir: directory path.
+        synthetic: also check `synthetic.csv` if there is one (default); False leaves it to the
+            caller, which reads it only if it uses it.
 
     Raises:
         FileNotFoundError: if `run_dir` is not a directory.
@@ -267,7 +276,7 @@ def check_run_files(run_dir):
             f"Expected a date (YYYY-MM-DD) in every row of the first column of {str(prices_path)!r}. "
             f"Received: {prices.index[row]!r} on line {row + 4}"
         )
-    if (run_dir / "synthetic.csv").is_file():
+    if synthetic and (run_dir / "synthetic.csv").is_file():
         read_windows(run_dir / "synthetic.csv")
 
 

@@ -116,14 +116,15 @@ def evaluate_run(run_dir, output_dir=None, long_path_len=250, model="best", wind
             synthetic.csv is not a finite number, `window_len` is longer than the run's prices,
             or an option is invalid.
     """
-    from evaluation.files import check_run_files
+    from evaluation.files import check_run_files, read_windows
     from timegan import load_run
 
     _checks.check_int(long_path_len, "long_path_len", minimum=0)
     if window_len is not None:
         _checks.check_int(window_len, "window_len", minimum=3)
-    check_run_files(run_dir)
-    run = load_run(run_dir, model=model)
+    # synthetic.csv is read (and checked cell by cell) only if its windows are the ones scored.
+    check_run_files(run_dir, synthetic=False)
+    run = load_run(run_dir, model=model, synthetic=False)
     seed = options.get("seed", 0)
     trained_len = run.model.config.seq_len
     window_length = min(trained_len, PAPER_WINDOW_LEN) if window_len is None else window_len
@@ -133,7 +134,9 @@ def evaluate_run(run_dir, output_dir=None, long_path_len=250, model="best", wind
             f"Received: {window_len}"
         )
     real = make_windows(run.prices.to_numpy(), window_length)
-    synthetic = run.synthetic if window_length == trained_len else None
+    synthetic = None
+    if window_length == trained_len and run.synthetic_path is not None:
+        synthetic, _ = read_windows(run.synthetic_path, feature_names=run.feature_names)
     if synthetic is None:
         logger.info("Generating %d windows of %d steps (the run trained on %d).", len(real), window_length, trained_len)
         synthetic = run.model.generate(len(real), seed=run.model.config.seed, seq_len=window_length)

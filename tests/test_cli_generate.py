@@ -85,6 +85,21 @@ def test_csv_has_tidy_columns_future_business_days_and_the_models_values(tiny_ru
     assert not [p.name for p in out.parent.iterdir() if p.name.endswith(".tmp")]
 
 
+def test_generate_does_not_read_the_runs_synthetic_csv(tiny_run, tmp_path):
+    """The command generates its own paths: the run's synthetic.csv (large for a large run) is left unread."""
+    from timegan import load_run
+
+    run = tmp_path / "run"
+    shutil.copytree(tiny_run, run)
+    (run / "synthetic.csv").write_text("not,a,table\n")
+    out = tmp_path / "paths.csv"
+    assert main(["--run", str(run), "--n-paths", "3", "--output", str(out), "--quiet"]) == 0
+    assert read(out)["sample"].nunique() == 3
+    assert load_run(run, synthetic=False).synthetic is None
+    with pytest.raises(ValueError, match="synthetic.csv' is unreadable"):
+        load_run(run)
+
+
 def test_same_seed_same_csv_whatever_the_batch_size_and_another_seed_differs(tiny_run):
     outputs = {}
     for batch, seed in ((32, 5), (64, 5), (256, 5), (32, 6)):

@@ -98,6 +98,32 @@ def test_the_window_scores_use_the_papers_length_unless_the_run_is_shorter(
     assert ("windows_length" in info) == (expected != 8)  # said when not the run's own length
 
 
+def test_synthetic_csv_is_read_only_when_its_windows_are_scored(tiny_run, tmp_path, monkeypatch):
+    """A run scored on windows of another length than its own generates them: its synthetic.csv
+    (tens of megabytes for a large run) is then not read; at its own length it is, checked cell by cell."""
+    import evaluation.report
+    from timegan import load_run
+
+    calls = []
+    monkeypatch.setattr(evaluation.report, "evaluate_arrays", lambda real, synthetic, *a, **o: calls.append(synthetic))
+    damaged = tmp_path / "run"
+    shutil.copytree(tiny_run, damaged, ignore=shutil.ignore_patterns("report.html", "metrics.json"))
+    lines = (damaged / "synthetic.csv").read_text().splitlines()
+    lines[2] = ",".join(lines[2].split(",")[:-1] + ["zzz"])
+    (damaged / "synthetic.csv").write_text("\n".join(lines) + "\n")
+    monkeypatch.setattr(evaluation.report, "PAPER_WINDOW_LEN", 6)
+    evaluation.report.evaluate_run(damaged, output_dir=tmp_path / "a", long_path_len=0)  # generates 6-step windows
+    assert calls[-1].shape[1] == 6
+    with pytest.raises(ValueError, match=r"column 'value' of .*synthetic.csv'. Received: 'zzz' on line 3"):
+        evaluation.report.evaluate_run(damaged, output_dir=tmp_path / "b", long_path_len=0, window_len=8)
+    evaluation.report.evaluate_run(tiny_run, output_dir=tmp_path / "c", long_path_len=0, window_len=8)
+    run = load_run(tiny_run)
+    synthetic = run.synthetic
+    if run.model.config.representation == "returns":  # the report divides each window by its first price
+        synthetic = synthetic / synthetic[:, :1]
+    np.testing.assert_allclose(calls[-1], synthetic)
+
+
 def test_two_files_reach_the_report(tiny_run, tmp_path, monkeypatch, capsys):
     """--real/--synthetic: the files are read and passed on (the report itself is tested in test_report)."""
     import evaluation.report

@@ -213,7 +213,7 @@ def _generate(args):
 
     from timegan.run import load_run, path_start_price
 
-    result = load_run(run_dir, model=args.model)
+    result = load_run(run_dir, model=args.model, synthetic=False)  # generates its own paths
     model = result.model
     path_length = args.path_length if args.path_length is not None else model.config.seq_len
     start_price = path_start_price(model, result.prices, args.start_price)
