@@ -22,7 +22,8 @@ def tiny_run(tmp_path_factory):
     prices = pd.DataFrame(values, index=pd.DatetimeIndex(dates, name="Date"), columns=columns)
     out = tmp_path_factory.mktemp("runs") / "run"
     config = TimeGANConfig(seq_len=5, hidden_dim=4, num_layers=1, batch_size=4, seed=0)
-    train_run(out, prices=prices, config=config, steps=2, n_synthetic=4, progress=False)
+    # Untrained (steps=0): the command only reads the saved model, whatever its training.
+    train_run(out, prices=prices, config=config, steps=0, n_synthetic=4, progress=False)
     return out
 
 
