@@ -61,6 +61,8 @@ ADDED_FIELDS = (
     (("drift_calibration",), lambda values: {"drift_calibration": False}),
     # ... and their daily returns' distribution was the generator's own.
     (("marginal_calibration",), lambda values: {"marginal_calibration": False}),
+    # Runs saved before it trained on synthetic windows from a cold start.
+    (("train_burn_in",), lambda values: {"train_burn_in": 0}),
 )
 # The paper's width, kept as the floor of the rule: up to 8 features the default is unchanged.
 MIN_HIDDEN_DIM = 24
@@ -153,6 +155,12 @@ class TimeGANConfig:
         burn_in: recurrent steps that `generate` runs and drops before each path, so that a path
             starts from a recurrent state like those inside training windows rather than from
             zeros (see docs/finance.md, start-of-path transient). Default 0.
+        train_burn_in: recurrent steps that the generator and the supervisor run and drop before
+            each synthetic window of the joint phase, so that the losses and the discriminator
+            judge windows that start from a running recurrent state, as `generate` gives them
+            with `burn_in`; 0 (default, the paper's): from zeros. The generator and supervisor
+            then run `train_burn_in + seq_len` steps per window (docs/finance.md, "Training on
+            the windows that generation gives").
         synthetic_path: which latent path the recovery network turns into synthetic data.
             "supervisor" (default, the paper's X_hat = R(S(G(Z))), Yoon et al. 2019, section 4):
             the generator's latent sequence passed through the supervisor. "generator": X_hat =
@@ -246,6 +254,7 @@ class TimeGANConfig:
     heavy_tail: bool = True
     recovery_activation: str | None = None
     burn_in: int = 0
+    train_burn_in: int = 0
     synthetic_path: str = "supervisor"
     stylized_weight: float = 0.0
     stylized_lags: int = 5
@@ -321,10 +330,10 @@ class TimeGANConfig:
         `stylized_variance_ratio`; later `stylized_correlation_dispersion`; later
         `stylized_basket_kurtosis`; later
         `persistent_noise` and `noise_persistence`; later `drift_calibration`; later
-        `marginal_calibration`) lacks the whole
+        `marginal_calibration`; later `train_burn_in`) lacks the whole
         group; it gets the values of the model it described (levels, sigmoid head, no burn-in;
         synthetic data through the supervisor; no stylized-facts loss; its autocorrelation of u
-        at lag 1 only; no leverage term; statistics on the model's scale; gaps averaged; no window correlations; no variance ratio; no correlation dispersion; no basket kurtosis; no persistent noise; the generator's own drift and marginal). Any
+        at lag 1 only; no leverage term; statistics on the model's scale; gaps averaged; no window correlations; no variance ratio; no correlation dispersion; no basket kurtosis; no persistent noise; the generator's own drift and marginal; cold-start training windows). Any
         other missing key is refused.
 
         Raises:
@@ -364,6 +373,7 @@ CONSTRAINTS = {
     "heavy_tail": [Bool()],
     "recovery_activation": [Options(*HEADS), None],
     "burn_in": [Integer(0)],
+    "train_burn_in": [Integer(0)],
     "synthetic_path": [Options(*SYNTHETIC_PATHS)],
     "stylized_weight": [LOSS_WEIGHT],
     "stylized_lags": [Integer(1)],

@@ -461,12 +461,13 @@ class TimeGAN(keras.Model):
             if self._traced_update is None:
                 self._traced_update = tf.function(self._generator_embedder_update, autograph=False)
             update = self._traced_update
+        noise_len = seq_len + self.config.train_burn_in
         for i in range(updates):
             x = batches[:, i]
-            logs = update(x, self._noise(tf.shape(x)[0], seq_len))
+            logs = update(x, self._noise(tf.shape(x)[0], noise_len))
             total = logs.pop("objectives")
         x = batches[:, updates]
-        discriminator = self._discriminator_update(x, self._noise(tf.shape(x)[0], seq_len))
+        discriminator = self._discriminator_update(x, self._noise(tf.shape(x)[0], noise_len))
         return {**logs, "discriminator": discriminator, "loss": total + discriminator}
 
     def _stylized_terms(self):
@@ -502,9 +503,15 @@ class TimeGAN(keras.Model):
             # with the embedder update below. R(H) is not batched with R(H_hat): the embedder's
             # gradient would then flow back through the supervisor and generator for nothing.
             with tf.GradientTape() as generator_tape:
+                burn_in = cfg.train_burn_in
                 e_hat = self.generator(z, training=True)
-                supervised_out = self.supervisor(tf.concat([h, e_hat], axis=0), training=True)
-                h_supervised, h_hat = supervised_out[:n], supervised_out[n:]
+                if burn_in:  # the supervisor runs on the whole noise length, then both drop the burn-in
+                    h_supervised = self.supervisor(h, training=True)
+                    h_hat = self.supervisor(e_hat, training=True)[:, burn_in:]
+                    e_hat = e_hat[:, burn_in:]
+                else:
+                    supervised_out = self.supervisor(tf.concat([h, e_hat], axis=0), training=True)
+                    h_supervised, h_hat = supervised_out[:n], supervised_out[n:]
                 # The moment loss is on the synthetic data as generation makes it (synthetic_path).
                 x_hat = self.recovery(h_hat if cfg.synthetic_path == "supervisor" else e_hat, training=True)
                 logits = self.discriminator(tf.concat([h_hat, e_hat], axis=0), training=True)
@@ -559,7 +566,9 @@ class TimeGAN(keras.Model):
         n = tf.shape(x)[0]
         h = self.embedder(x, training=False)
         e_hat = self.generator(z, training=False)
-        h_hat = self.supervisor(e_hat, training=False)
+        burn_in = cfg.train_burn_in
+        h_hat = self.supervisor(e_hat, training=False)[:, burn_in:]
+        e_hat = e_hat[:, burn_in:]
         with tf.GradientTape() as tape:
             logits = self.discriminator(tf.concat([h, h_hat, e_hat], axis=0), training=True)
             loss = self._global_mean(

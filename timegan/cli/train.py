@@ -83,6 +83,14 @@ def build_parser():
         "transient (default: --seq-len; 0 generates as the paper does; docs/finance.md)",
     )
     model.add_argument(
+        "--train-burn-in",
+        type=int,
+        default=0,
+        help="recurrent steps the generator and supervisor run and drop before each synthetic window "
+        "of the joint phase, so that training judges windows as generation gives them (see "
+        "--burn-in); 0: from zeros, the paper's (default 0; docs/finance.md)",
+    )
+    model.add_argument(
         "--synthetic-path",
         choices=("supervisor", "generator"),
         default=DEFAULT_SYNTHETIC_PATH,
@@ -358,6 +366,7 @@ def _train(args):
             heavy_tail=args.heavy_tail,
             # Measured: without it every path starts with a jump (docs/finance.md, start of path).
             burn_in=_seq_len(args) if args.burn_in is None else args.burn_in,
+            train_burn_in=args.train_burn_in,
             synthetic_path=args.synthetic_path,
             stylized_weight=_stylized_weight(args),
             stylized_return_lags=args.stylized_return_lags,
