@@ -507,13 +507,14 @@ class TimeGAN(keras.Model):
                 e_hat = self.generator(z, training=True)
                 if burn_in:  # the supervisor runs on the whole noise length, then both drop the burn-in
                     h_supervised = self.supervisor(h, training=True)
-                    h_hat = self.supervisor(e_hat, training=True)[:, burn_in:]
-                    e_hat = e_hat[:, burn_in:]
+                    h_hat = self.supervisor(e_hat, training=True)
                 else:
                     supervised_out = self.supervisor(tf.concat([h, e_hat], axis=0), training=True)
                     h_supervised, h_hat = supervised_out[:n], supervised_out[n:]
-                # The moment loss is on the synthetic data as generation makes it (synthetic_path).
+                # The moment loss is on the synthetic data as generation makes it (synthetic_path):
+                # the recurrent recovery also runs through the burn-in.
                 x_hat = self.recovery(h_hat if cfg.synthetic_path == "supervisor" else e_hat, training=True)
+                x_hat, h_hat, e_hat = x_hat[:, burn_in:], h_hat[:, burn_in:], e_hat[:, burn_in:]
                 logits = self.discriminator(tf.concat([h_hat, e_hat], axis=0), training=True)
                 adversarial = self._global_mean(losses.generator_adversarial_loss(logits[:n], logits[n:], cfg.gamma))
                 supervised = self._global_mean(losses.supervised_loss(h, h_supervised))
