@@ -142,6 +142,70 @@ def aggregate_returns(returns, horizon, overlapping=True):
     return [aggregated[..., j].ravel() for j in range(n_features)]
 
 
+def variance_ratio(returns, horizon):
+    """Variance ratio VR(h) = Var(h-day log return) / (h Var(daily log return)), per feature.
+
+    Lo & MacKinlay (1988), "Stock market prices do not follow random walks", Review of Financial
+    Studies 1(1), eq. 5, with overlapping h-day returns (`aggregate_returns`). VR(h) = 1 +
+    2 sum_{k=1}^{h-1} (1 - k/h) rho_k: 1 for returns without autocorrelation, below 1 for mean
+    reversion, above 1 for momentum. It sets the width of the h-day return distribution, hence
+    EMD(h) and the h-day VaR, once the daily marginal is right. Variances are pooled over paths
+    around the pooled mean.
+
+    Args:
+        returns: daily log returns (n_steps, n_features) or (n_paths, n_steps, n_features).
+        horizon: days aggregated, >= 1.
+
+    Returns:
+        float64 array (n_features,); NaN where the paths are shorter than `horizon` or a feature
+        is constant.
+
+    Raises:
+        ValueError: on an invalid array or horizon.
+    """
+    returns = _check_returns(returns, "returns")
+    horizon = _checks.check_int(horizon, "horizon")
+    daily = returns.reshape(-1, returns.shape[2]).var(axis=0)
+    aggregated = aggregate_returns(returns, horizon)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.array([a.var() / (horizon * d) if a.size and d > 0 else np.nan for a, d in zip(aggregated, daily)])
+
+
+def volatility_dispersion(returns, window):
+    """Standard deviation of the log volatility of disjoint `window`-day blocks, per feature.
+
+    Each path is cut into disjoint blocks of `window` days (the rest dropped); the volatility of
+    a block is the standard deviation of its daily log returns; the dispersion is the standard
+    deviation over all blocks of the log of that volatility. How slowly it falls as `window`
+    grows measures how long volatility regimes last: for i.i.d. returns it falls like the
+    sampling error of a block's volatility, about 1 / sqrt(2 (window - 1)) (Gaussian); real
+    daily prices keep most of it at a year (docs/finance.md, "What the 48-day default still
+    misses"). A statistic of this project, not of the Quant GANs paper.
+
+    Args:
+        returns: daily log returns (n_steps, n_features) or (n_paths, n_steps, n_features).
+        window: days per block, >= 2.
+
+    Returns:
+        float64 array (n_features,); NaN where fewer than 2 blocks fit or a block is constant.
+
+    Raises:
+        ValueError: on an invalid array or window.
+    """
+    returns = _check_returns(returns, "returns")
+    window = _checks.check_int(window, "window", minimum=2)
+    n_paths, n_steps, n_features = returns.shape
+    blocks = n_steps // window
+    if n_paths * blocks < 2:
+        return np.full(n_features, np.nan)
+    volatility = returns[:, : blocks * window].reshape(n_paths, blocks, window, n_features).std(axis=2, ddof=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_volatility = np.log(volatility.reshape(-1, n_features))
+    dispersion = log_volatility.std(axis=0, ddof=1)
+    dispersion[~np.isfinite(log_volatility).all(axis=0)] = np.nan
+    return dispersion
+
+
 def emd(real_returns, synthetic_returns, horizon=1, overlapping=True):
     """Wasserstein-1 (earth mover's) distance between real and synthetic h-day log returns.
 
