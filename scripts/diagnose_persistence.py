@@ -48,8 +48,22 @@ def acf(returns, lags):
 
     from evaluation.finance import lagged_correlations
 
-    curves = [lagged_correlations(returns[..., j], returns[..., j], max(lags)) for j in range(returns.shape[2])]
-    return np.array([np.nanmean([curve[:, lag - 1] for curve in curves]) for lag in lags])
+    largest = min(max(lags), returns.shape[1] - 1)  # a lag as long as the paths is NaN
+    if largest < 1:
+        return np.full(len(lags), np.nan)
+    curves = [lagged_correlations(returns[..., j], returns[..., j], largest) for j in range(returns.shape[2])]
+    return np.array(
+        [finite_mean([curve[:, lag - 1] for curve in curves]) if lag <= largest else np.nan for lag in lags]
+    )
+
+
+def finite_mean(values):
+    """The mean of the finite values, NaN (without a warning) if there is none."""
+    import numpy as np
+
+    values = np.asarray(values, dtype=np.float64)
+    values = values[np.isfinite(values)]
+    return float(values.mean()) if values.size else float("nan")
 
 
 def path_rows(returns, seq_len):
@@ -60,9 +74,9 @@ def path_rows(returns, seq_len):
 
     rows = {f"ACF of r, lag {k}": v for k, v in zip((1, 2, 3), acf(returns, (1, 2, 3)))}
     rows.update({f"ACF of |r|, lag {k}": v for k, v in zip(ABS_LAGS, acf(np.abs(returns), ABS_LAGS))})
-    rows.update({f"variance ratio, {h} days": float(np.nanmean(variance_ratio(returns, h))) for h in VARIANCE_HORIZONS})
+    rows.update({f"variance ratio, {h} days": finite_mean(variance_ratio(returns, h)) for h in VARIANCE_HORIZONS})
     for window in sorted({20, seq_len, 125, 250}):
-        rows[f"log-volatility spread, {window} days"] = float(np.nanmean(volatility_dispersion(returns, window)))
+        rows[f"log-volatility spread, {window} days"] = finite_mean(volatility_dispersion(returns, window))
     return rows
 
 

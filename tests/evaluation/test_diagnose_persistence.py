@@ -54,10 +54,13 @@ def test_volatility_dispersion_falls_like_sampling_noise_without_regimes_and_sta
         volatility_dispersion(iid, 1)
 
 
-def test_acf_of_the_script_reads_an_ar1():
+def test_acf_of_the_script_reads_an_ar1_and_is_nan_past_the_paths():
     rng = np.random.default_rng(2)
     values = script.acf(ar1(rng, 0.5, features=2), (1, 2))
     assert values == pytest.approx([0.5, 0.25], abs=0.03)
+    short = script.acf(ar1(rng, 0.5, n_steps=5), (1, 4, 5, 40))  # paths of 5 days: lags 1-4 only
+    assert np.isfinite(short[:2]).all() and np.isnan(short[2:]).all()
+    assert np.isnan(script.acf(ar1(rng, 0.5, n_steps=1), (1,))).all()
 
 
 @pytest.fixture(scope="module")
